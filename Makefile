@@ -1,0 +1,54 @@
+# Tandem — common tasks. Every target needs only Go (and redis-server for the
+# Redis-backed tests, which .ci/run installs).
+GO        ?= go
+PKGS      ?= ./...
+GOTESTFLAGS ?= -race -count=1 -timeout 15m
+
+.PHONY: all run mocks test bench lint vet staticcheck generate checkgenerate build token tidy
+
+all: build
+
+## build: compile every binary into ./bin
+build:
+	$(GO) build -o bin/ ./mocks/cmd/mocks ./bff-web/cmd/bff-web ./bff-mobile/cmd/bff-mobile
+
+## run: start the mocks and both BFFs with working defaults; Ctrl-C stops all
+run: build
+	@./scripts/run.sh
+
+## mocks: start only the mock backends (all services, admin on 127.0.0.1:9000)
+mocks:
+	$(GO) run ./mocks/cmd/mocks
+
+## test: every test, with the race detector
+test:
+	$(GO) test $(GOTESTFLAGS) $(PKGS)
+
+## bench: the benchmark suite
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## lint: go vet and staticcheck (generated code is excluded by staticcheck's own rules)
+lint: vet staticcheck
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) tool staticcheck $(PKGS)
+
+## generate: protobuf (buf) and GraphQL (gqlgen) code; committed, never edited by hand
+generate:
+	$(GO) tool buf generate
+	cd bff-web && $(GO) tool gqlgen generate --config gqlgen.yml
+	cd bff-mobile && $(GO) tool gqlgen generate --config gqlgen.yml
+
+## checkgenerate: fail when generated code is stale
+checkgenerate: generate
+	@git diff --exit-code -- shared/gen bff-web/graph bff-mobile/graph || \
+		(echo "generated code is stale: run 'make generate' and commit the result" && exit 1)
+	@test -z "$$(git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph)" || \
+		(echo "generate produced untracked files:" && git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph && exit 1)
+
+tidy:
+	$(GO) mod tidy
