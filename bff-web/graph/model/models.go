@@ -1,0 +1,83 @@
+package model
+
+import "time"
+
+// Viewer is the signed-in user. Only the id is known up front; every other
+// field is resolved from the backend that owns it.
+type Viewer struct {
+	ID string `json:"id"`
+}
+
+// User is a customer's profile as accounts has it.
+type User struct {
+	ID               string       `json:"id"`
+	Email            string       `json:"email"`
+	Name             string       `json:"name"`
+	Tier             CustomerTier `json:"tier"`
+	Locale           string       `json:"locale"`
+	CreatedAt        time.Time    `json:"createdAt"`
+	DefaultAddressID string       `json:"-"`
+}
+
+// Product is a catalog product. Price, stock, reviews and category are
+// resolved lazily from their own backends.
+type Product struct {
+	ID          string    `json:"id"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Brand       string    `json:"brand"`
+	Description string    `json:"description"`
+	Images      []*Image  `json:"images"`
+	Tags        []string  `json:"tags"`
+	CreatedAt   time.Time `json:"createdAt"`
+	CategoryID  string    `json:"-"`
+}
+
+// Category is a catalog category; Parent is resolved from ParentID.
+type Category struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ParentID string `json:"-"`
+}
+
+// Money is an amount in a currency's minor unit; Formatted is resolved in
+// the request's locale.
+type Money struct {
+	AmountMinor int64  `json:"amountMinor"`
+	Currency    string `json:"currency"`
+}
+
+// Order is one order; the shipping address and each line's product are
+// resolved lazily.
+type Order struct {
+	ID                string       `json:"id"`
+	Status            OrderStatus  `json:"status"`
+	CreatedAt         time.Time    `json:"createdAt"`
+	Total             *Money       `json:"total"`
+	ItemCount         int          `json:"itemCount"`
+	Lines             []*OrderLine `json:"lines"`
+	UserID            string       `json:"-"`
+	ShippingAddressID string       `json:"-"`
+}
+
+// OrderLine is one line of an order.
+type OrderLine struct {
+	SKU       string `json:"sku"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice *Money `json:"unitPrice"`
+	LineTotal *Money `json:"lineTotal"`
+	ProductID string `json:"-"`
+}
+
+// Cart is the viewer's cart.
+type Cart struct {
+	Lines     []*CartLine `json:"lines"`
+	ItemCount int         `json:"itemCount"`
+	UpdatedAt time.Time   `json:"updatedAt"`
+}
+
+// CartLine is one line of a cart; Product is resolved lazily.
+type CartLine struct {
+	Quantity  int    `json:"quantity"`
+	ProductID string `json:"-"`
+}
