@@ -1,0 +1,106 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Code is a stable, client-visible classification of an upstream failure.
+type Code string
+
+// Codes returned by this package. They are part of the public GraphQL
+// contract (extensions.code) and never change meaning.
+const (
+	CodeNotFound    Code = "NOT_FOUND"
+	CodeBadRequest  Code = "BAD_REQUEST"
+	CodeUnavailable Code = "UPSTREAM_UNAVAILABLE"
+	CodeTimeout     Code = "UPSTREAM_TIMEOUT"
+	CodeInternal    Code = "UPSTREAM_ERROR"
+	CodeConflict    Code = "CONFLICT"
+)
+
+// Error carries a stable code and the failing service; Error() never
+// includes URLs, bodies or tokens.
+type Error struct {
+	Service string
+	Code    Code
+	Status  int   // HTTP status or 0
+	Err     error // internal cause, never shown to clients
+}
+
+var _ error = (*Error)(nil)
+
+// Error returns "<service>: <code>" and the HTTP status when there is one.
+func (e *Error) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("%s: %s (HTTP %d)", e.Service, e.Code, e.Status)
+	}
+	return fmt.Sprintf("%s: %s", e.Service, e.Code)
+}
+
+// Unwrap returns the internal cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same Code (and Service,
+// when the target names one), so errors.Is(err, &upstream.Error{Code:
+// upstream.CodeNotFound}) works.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok {
+		return false
+	}
+	return t.Code == e.Code && (t.Service == "" || t.Service == e.Service)
+}
+
+// CodeOf returns the Code of the first *Error in err's chain, CodeTimeout for
+// a context deadline, and "" otherwise.
+func CodeOf(err error) Code {
+	var ue *Error
+	if errors.As(err, &ue) {
+		return ue.Code
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return CodeTimeout
+	}
+	return ""
+}
+
+// IsNotFound reports whether err is an upstream NOT_FOUND.
+func IsNotFound(err error) bool { return CodeOf(err) == CodeNotFound }
+
+// NotFound returns the NOT_FOUND error loaders use for ids the upstream
+// listed as missing. what describes the entity kind ("product"); the id is
+// kept out of Error() and only recorded in the internal cause.
+func NotFound(service, what, id string) *Error {
+	return &Error{Service: service, Code: CodeNotFound, Err: fmt.Errorf("%s %q not found", what, id)}
+}
+
+// codeForStatus maps an upstream HTTP status to a Code.
+func codeForStatus(status int) Code {
+	switch {
+	case status == http.StatusNotFound:
+		return CodeNotFound
+	case status == http.StatusConflict:
+		return CodeConflict
+	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity,
+		status == http.StatusRequestEntityTooLarge, status == http.StatusRequestURITooLong:
+		return CodeBadRequest
+	case status == http.StatusGatewayTimeout, status == http.StatusRequestTimeout:
+		return CodeTimeout
+	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable,
+		status == http.StatusTooManyRequests:
+		return CodeUnavailable
+	default:
+		// 401/403 mean the gateway is misconfigured towards the upstream, and
+		// other 5xx are upstream bugs: neither is the client's fault.
+		return CodeInternal
+	}
+}
+
+// retryableStatus reports whether an HTTP status may succeed on retry.
+func retryableStatus(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable ||
+		status == http.StatusGatewayTimeout
+}

@@ -1,0 +1,144 @@
+package upstream
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+)
+
+// Option configures a REST client or a gRPC connection.
+type Option func(*options)
+
+// BreakerSettings tunes the circuit breaker kept per upstream.
+type BreakerSettings struct {
+	// ConsecutiveFailures opens the breaker; default 5.
+	ConsecutiveFailures uint32
+	// OpenFor is how long an open breaker answers UPSTREAM_UNAVAILABLE
+	// before it lets probe requests through; default 5s.
+	OpenFor time.Duration
+	// HalfOpenRequests is how many probes may run while half-open; default 1.
+	HalfOpenRequests uint32
+}
+
+func (b BreakerSettings) withDefaults() BreakerSettings {
+	if b.ConsecutiveFailures == 0 {
+		b.ConsecutiveFailures = 5
+	}
+	if b.OpenFor <= 0 {
+		b.OpenFor = 5 * time.Second
+	}
+	if b.HalfOpenRequests == 0 {
+		b.HalfOpenRequests = 1
+	}
+	return b
+}
+
+type options struct {
+	httpClient     *http.Client
+	headerFunc     HeaderFunc
+	tokenFunc      TokenFunc
+	interceptors   []grpc.UnaryClientInterceptor
+	dialOptions    []grpc.DialOption
+	breaker        BreakerSettings
+	breakerOff     bool
+	maxBody        int64
+	backoffBase    time.Duration
+	backoffMax     time.Duration
+	logger         *slog.Logger
+	lenient        bool
+	grpcIdempotent func(fullMethod string) bool
+}
+
+func newOptions(opts []Option) *options {
+	o := &options{
+		maxBody:        DefaultMaxBodyBytes,
+		backoffBase:    25 * time.Millisecond,
+		backoffMax:     500 * time.Millisecond,
+		grpcIdempotent: DefaultGRPCIdempotent,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	o.breaker = o.breaker.withDefaults()
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// DefaultMaxBodyBytes caps a REST response body unless WithMaxBodyBytes says otherwise.
+const DefaultMaxBodyBytes = 4 << 20
+
+// WithHTTPClient sets the HTTP client REST calls use. Default: a client on
+// NewTransport() with no client-level timeout (timeouts are per attempt).
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
+
+// WithHeaderFunc sets the identity propagation hook called on every REST
+// attempt. Default: none (no identity headers are sent).
+func WithHeaderFunc(f HeaderFunc) Option { return func(o *options) { o.headerFunc = f } }
+
+// WithTokenFunc sets where the caller's bearer token comes from when
+// Config.ForwardToken is true. Default: none; NewREST fails if
+// ForwardToken is set without it.
+func WithTokenFunc(f TokenFunc) Option { return func(o *options) { o.tokenFunc = f } }
+
+// WithUnaryInterceptors adds gRPC client interceptors (identity metadata,
+// tracing). They run inside the resilience interceptor, once per attempt.
+// Default: none.
+func WithUnaryInterceptors(i ...grpc.UnaryClientInterceptor) Option {
+	return func(o *options) { o.interceptors = append(o.interceptors, i...) }
+}
+
+// WithDialOptions adds gRPC dial options, e.g. transport credentials for
+// mTLS or a custom dialer. Default: insecure credentials (loopback).
+func WithDialOptions(d ...grpc.DialOption) Option {
+	return func(o *options) { o.dialOptions = append(o.dialOptions, d...) }
+}
+
+// WithBreaker tunes the circuit breaker. Default: opens after 5 consecutive
+// failures, stays open 5s, then lets 1 probe through.
+func WithBreaker(s BreakerSettings) Option { return func(o *options) { o.breaker = s } }
+
+// WithoutBreaker disables the circuit breaker. Default: enabled.
+func WithoutBreaker() Option { return func(o *options) { o.breakerOff = true } }
+
+// WithMaxBodyBytes caps the size of a REST response body; larger answers
+// fail with UPSTREAM_ERROR. Default: 4 MiB.
+func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
+
+// WithBackoff sets the retry backoff: attempt n waits a random duration in
+// [0, min(max, base*2^n)) ("full jitter"). Default: base 25ms, max 500ms.
+func WithBackoff(base, max time.Duration) Option {
+	return func(o *options) { o.backoffBase, o.backoffMax = base, max }
+}
+
+// WithLogger sets the logger for breaker state changes. Default: discard.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithLenientDecoding accepts JSON fields the Go types do not know.
+// Default: strict (unknown fields are an UPSTREAM_ERROR), so contract drift
+// shows up in tests instead of as silently missing data.
+func WithLenientDecoding() Option { return func(o *options) { o.lenient = true } }
+
+// WithGRPCIdempotent decides which gRPC methods may be retried. Default:
+// DefaultGRPCIdempotent.
+func WithGRPCIdempotent(f func(fullMethod string) bool) Option {
+	return func(o *options) { o.grpcIdempotent = f }
+}
+
+// DefaultGRPCIdempotent treats read methods (Get*, BatchGet*, List*,
+// Search*) as idempotent and everything else as not.
+func DefaultGRPCIdempotent(fullMethod string) bool {
+	m := fullMethod[strings.LastIndex(fullMethod, "/")+1:]
+	for _, p := range []string{"Get", "BatchGet", "List", "Search"} {
+		if strings.HasPrefix(m, p) {
+			return true
+		}
+	}
+	return false
+}
