@@ -1,0 +1,48 @@
+package shape
+
+import "golang.org/x/text/language"
+
+// DefaultLocale is the locale of a response when neither the account nor the
+// Accept-Language header names a supported one.
+var DefaultLocale = language.BritishEnglish
+
+// Locales are the locales the shop serves (the account locales); any other
+// request locale is matched to the closest of these.
+var Locales = []language.Tag{
+	language.BritishEnglish,
+	language.MustParse("de-DE"),
+	language.MustParse("fr-FR"),
+	language.MustParse("nl-NL"),
+}
+
+var matcher = language.NewMatcher(Locales)
+
+// MatchLocale picks the response locale: the account locale when it matches
+// a supported locale, else the best supported match for the Accept-Language
+// header, else DefaultLocale. Either argument may be empty; malformed values
+// are ignored.
+func MatchLocale(account, acceptLanguage string) language.Tag {
+	if account != "" {
+		if t, err := language.Parse(account); err == nil {
+			if m, ok := match(t); ok {
+				return m
+			}
+		}
+	}
+	if acceptLanguage != "" {
+		if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil && len(tags) > 0 {
+			if m, ok := match(tags...); ok {
+				return m
+			}
+		}
+	}
+	return DefaultLocale
+}
+
+func match(tags ...language.Tag) (language.Tag, bool) {
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return language.Tag{}, false
+	}
+	return Locales[i], true
+}
