@@ -59,3 +59,40 @@ func Dedup[K comparable](keys []K) []K {
 	}
 	return out
 }
+
+// FanOut calls one for every distinct key, at most limit at a time (no
+// limit when limit <= 0), for upstreams that have no batch endpoint. Keys
+// that fail are reported in a KeyErrors next to the values of the others,
+// so a loader fails only those keys.
+func FanOut[K comparable, V any](ctx context.Context, keys []K, limit int, one func(ctx context.Context, key K) (V, error)) (map[K]V, error) {
+	keys = Dedup(keys)
+	vals := make([]V, len(keys))
+	errs := make([]error, len(keys))
+	var g errgroup.Group
+	if limit > 0 {
+		g.SetLimit(limit)
+	}
+	for i, k := range keys {
+		g.Go(func() error {
+			vals[i], errs[i] = one(ctx, k)
+			return nil
+		})
+	}
+	_ = g.Wait() // failures are collected per key in errs
+	out := make(map[K]V, len(keys))
+	var keyErrs KeyErrors[K]
+	for i, k := range keys {
+		if errs[i] != nil {
+			if keyErrs == nil {
+				keyErrs = KeyErrors[K]{}
+			}
+			keyErrs[k] = errs[i]
+			continue
+		}
+		out[k] = vals[i]
+	}
+	if keyErrs != nil {
+		return out, keyErrs
+	}
+	return out, nil
+}

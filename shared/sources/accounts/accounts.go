@@ -1,0 +1,177 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// ID is the source id: the registry key and the config key upstreams.accounts.
+const ID = "accounts"
+
+// User is an account holder.
+type User struct {
+	ID               string    `json:"id"`
+	Email            string    `json:"email"`
+	Name             string    `json:"name"`
+	Tier             string    `json:"tier"`   // "standard" | "plus"
+	Locale           string    `json:"locale"` // "en-GB", "de-DE", "fr-FR", "nl-NL"
+	DefaultAddressID string    `json:"defaultAddressId"`
+	CreatedAt        time.Time `json:"createdAt"`
+}
+
+// Address is a user's postal address.
+type Address struct {
+	ID         string `json:"id"`
+	UserID     string `json:"userId"`
+	Label      string `json:"label"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2"`
+	City       string `json:"city"`
+	PostalCode string `json:"postalCode"`
+	Country    string `json:"country"`
+}
+
+// Client calls the accounts service. Safe for concurrent use.
+type Client struct {
+	rest *upstream.REST
+	cfg  upstream.Config
+}
+
+var (
+	_ registry.Instance = (*Client)(nil)
+	_ registry.Closer   = (*Client)(nil)
+)
+
+// NewClient builds a client from cfg (Address is the base URL).
+func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	rest, err := upstream.NewREST(ID, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rest: rest, cfg: cfg}, nil
+}
+
+// Register adds the accounts source to r.
+func Register(r *registry.Registry) error {
+	return r.Register(registry.Source{
+		ID:   ID,
+		Kind: registry.REST,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			return NewClient(cfg, deps.UpstreamOptions()...)
+		},
+	})
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error { return c.rest.Close() }
+
+// User fetches one user (GET /users/{id}).
+func (c *Client) User(ctx context.Context, id string) (*User, error) {
+	var u User
+	if err := c.rest.GetJSON(ctx, "/users/"+upstream.PathSegment(id), nil, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Users fetches users by id through the batch endpoint (GET /users?ids=),
+// in concurrent chunks of at most MaxBatch ids. Unknown ids are absent.
+func (c *Client) Users(ctx context.Context, ids []string) (map[string]*User, error) {
+	return upstream.GetBatch(ctx, c.rest, "/users", "ids", ids, c.cfg.MaxBatch, func(u *User) string { return u.ID })
+}
+
+// ListUsers lists all users, one page at a time (GET /users?limit=&after=).
+func (c *Client) ListUsers(ctx context.Context, first int, after string) (upstream.Page[*User], error) {
+	return upstream.GetPage[*User](ctx, c.rest, "/users", nil, first, after)
+}
+
+// Addresses fetches the addresses of one user (GET /users/{id}/addresses).
+func (c *Client) Addresses(ctx context.Context, userID string) ([]*Address, error) {
+	var resp struct {
+		Items []*Address `json:"items"`
+	}
+	if err := c.rest.GetJSON(ctx, "/users/"+upstream.PathSegment(userID)+"/addresses", nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp.Items, nil
+}
+
+// AddressesOfUsers fetches the addresses of several users, one call per
+// distinct user, at most MaxBatch calls in flight. A user the service does
+// not know fails only that user's entry (upstream.KeyErrors).
+func (c *Client) AddressesOfUsers(ctx context.Context, userIDs []string) (map[string][]*Address, error) {
+	return upstream.FanOut(ctx, userIDs, c.cfg.MaxBatch, c.Addresses)
+}
+
+// AddressesByID fetches addresses by id (GET /addresses?ids=).
+func (c *Client) AddressesByID(ctx context.Context, ids []string) (map[string]*Address, error) {
+	return upstream.GetBatch(ctx, c.rest, "/addresses", "ids", ids, c.cfg.MaxBatch, func(a *Address) string { return a.ID })
+}
+
+// Loaders are the per-request dataloaders of the accounts source.
+type Loaders struct {
+	users     *dataloader.Loader[string, *User]
+	addresses *dataloader.Loader[string, []*Address]
+	address   *dataloader.Loader[string, *Address]
+}
+
+// NewLoaders returns a fresh loader set; use one per request only.
+func (c *Client) NewLoaders() *Loaders {
+	return &Loaders{
+		users:     upstream.NewLoader(ID, "user", c.cfg, c.Users),
+		addresses: upstream.NewLoader(ID, "user", c.cfg, c.AddressesOfUsers),
+		address:   upstream.NewLoader(ID, "address", c.cfg, c.AddressesByID),
+	}
+}
+
+// WithRequestScope installs a fresh loader set in ctx.
+func (c *Client) WithRequestScope(ctx context.Context) context.Context {
+	return NewContext(ctx, c.NewLoaders())
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the loaders in ctx, if any.
+func FromContext(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
+// For returns the request's loaders. It panics if the source is not
+// registered in this BFF; registry.Set.Require catches that at startup.
+func For(ctx context.Context) *Loaders {
+	if l, ok := FromContext(ctx); ok {
+		return l
+	}
+	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
+}
+
+const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
+	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"
+
+// User loads one user, batched with the request's other user loads.
+func (l *Loaders) User(ctx context.Context, id string) (*User, error) {
+	return l.users.Load(ctx, id)()
+}
+
+// Addresses loads the addresses of one user; one call per distinct user per request.
+func (l *Loaders) Addresses(ctx context.Context, userID string) ([]*Address, error) {
+	return l.addresses.Load(ctx, userID)()
+}
+
+// Address loads one address, batched with the request's other address loads.
+func (l *Loaders) Address(ctx context.Context, id string) (*Address, error) {
+	return l.address.Load(ctx, id)()
+}

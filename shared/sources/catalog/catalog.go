@@ -1,0 +1,234 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// ID is the source id: the registry key and the config key upstreams.catalog.
+const ID = "catalog"
+
+// Product is a catalog entry.
+type Product struct {
+	ID          string    `json:"id"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Brand       string    `json:"brand"`
+	Description string    `json:"description"`
+	CategoryID  string    `json:"categoryId"`
+	Images      []Image   `json:"images"`
+	Tags        []string  `json:"tags"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// Image is one rendition (200, 400, 800 or 1600 px wide) of a product picture.
+type Image struct {
+	URL    string `json:"url"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Alt    string `json:"alt"`
+}
+
+// Category is a node of the category tree; ParentID is empty at the top.
+type Category struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ParentID string `json:"parentId"`
+}
+
+// SearchParams filters a product listing; every field is optional.
+type SearchParams struct {
+	Query    string // matches name and brand, case-insensitively
+	Category string // category id
+	Brand    string
+	First    int    // page size, 1..100; 0 means the service default (20)
+	After    string // cursor from a previous page
+}
+
+// Client calls the catalog service. Safe for concurrent use.
+type Client struct {
+	rest *upstream.REST
+	cfg  upstream.Config
+}
+
+var (
+	_ registry.Instance = (*Client)(nil)
+	_ registry.Closer   = (*Client)(nil)
+)
+
+// NewClient builds a client from cfg (Address is the base URL).
+func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	rest, err := upstream.NewREST(ID, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rest: rest, cfg: cfg}, nil
+}
+
+// Register adds the catalog source to r.
+func Register(r *registry.Registry) error {
+	return r.Register(registry.Source{
+		ID:   ID,
+		Kind: registry.REST,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			return NewClient(cfg, deps.UpstreamOptions()...)
+		},
+	})
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error { return c.rest.Close() }
+
+// Product fetches one product (GET /products/{id}).
+func (c *Client) Product(ctx context.Context, id string) (*Product, error) {
+	var p Product
+	if err := c.rest.GetJSON(ctx, "/products/"+upstream.PathSegment(id), nil, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Products fetches products by id (GET /products?ids=), in concurrent
+// chunks of at most MaxBatch ids. Unknown ids are absent.
+func (c *Client) Products(ctx context.Context, ids []string) (map[string]*Product, error) {
+	return upstream.GetBatch(ctx, c.rest, "/products", "ids", ids, c.cfg.MaxBatch, func(p *Product) string { return p.ID })
+}
+
+// Search lists products matching p (GET /products?q=&category=&brand=&limit=&after=).
+func (c *Client) Search(ctx context.Context, p SearchParams) (upstream.Page[*Product], error) {
+	q := url.Values{}
+	if p.Query != "" {
+		q.Set("q", p.Query)
+	}
+	if p.Category != "" {
+		q.Set("category", p.Category)
+	}
+	if p.Brand != "" {
+		q.Set("brand", p.Brand)
+	}
+	return upstream.GetPage[*Product](ctx, c.rest, "/products", q, p.First, p.After)
+}
+
+// Categories fetches every category (GET /categories).
+func (c *Client) Categories(ctx context.Context) ([]*Category, error) {
+	var resp struct {
+		Items []*Category `json:"items"`
+	}
+	if err := c.rest.GetJSON(ctx, "/categories", nil, &resp); err != nil {
+		return nil, err
+	}
+	return resp.Items, nil
+}
+
+// Category fetches one category (GET /categories/{id}).
+func (c *Client) Category(ctx context.Context, id string) (*Category, error) {
+	var cat Category
+	if err := c.rest.GetJSON(ctx, "/categories/"+upstream.PathSegment(id), nil, &cat); err != nil {
+		return nil, err
+	}
+	return &cat, nil
+}
+
+// CategoriesByID fetches categories by id (GET /categories?ids=).
+func (c *Client) CategoriesByID(ctx context.Context, ids []string) (map[string]*Category, error) {
+	return upstream.GetBatch(ctx, c.rest, "/categories", "ids", ids, c.cfg.MaxBatch, func(c *Category) string { return c.ID })
+}
+
+// Loaders are the per-request dataloaders of the catalog source.
+type Loaders struct {
+	client     *Client
+	products   *dataloader.Loader[string, *Product]
+	categories *dataloader.Loader[string, *Category]
+	all        *dataloader.Loader[struct{}, []*Category]
+}
+
+// NewLoaders returns a fresh loader set; use one per request only.
+func (c *Client) NewLoaders() *Loaders {
+	l := &Loaders{
+		client:     c,
+		products:   upstream.NewLoader(ID, "product", c.cfg, c.Products),
+		categories: upstream.NewLoader(ID, "category", c.cfg, c.CategoriesByID),
+	}
+	l.all = upstream.NewLoader(ID, "category list", c.cfg, func(ctx context.Context, _ []struct{}) (map[struct{}][]*Category, error) {
+		cats, err := c.Categories(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return map[struct{}][]*Category{{}: cats}, nil
+	})
+	return l
+}
+
+// WithRequestScope installs a fresh loader set in ctx.
+func (c *Client) WithRequestScope(ctx context.Context) context.Context {
+	return NewContext(ctx, c.NewLoaders())
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the loaders in ctx, if any.
+func FromContext(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
+// For returns the request's loaders. It panics if the source is not
+// registered in this BFF; registry.Set.Require catches that at startup.
+func For(ctx context.Context) *Loaders {
+	if l, ok := FromContext(ctx); ok {
+		return l
+	}
+	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
+}
+
+const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
+	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"
+
+// Product loads one product, batched with the request's other product loads.
+func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
+	return l.products.Load(ctx, id)()
+}
+
+// Category loads one category, batched with the request's other category loads.
+func (l *Loaders) Category(ctx context.Context, id string) (*Category, error) {
+	return l.categories.Load(ctx, id)()
+}
+
+// Search runs a product search and primes the Product loader with the
+// results, so resolvers that then load those products make no extra call.
+func (l *Loaders) Search(ctx context.Context, p SearchParams) (upstream.Page[*Product], error) {
+	page, err := l.client.Search(ctx, p)
+	if err != nil {
+		return page, err
+	}
+	for _, prod := range page.Items {
+		l.products.Prime(ctx, prod.ID, prod)
+	}
+	return page, nil
+}
+
+// Categories loads every category once per request and primes the
+// Category loader with them.
+func (l *Loaders) Categories(ctx context.Context) ([]*Category, error) {
+	cats, err := l.all.Load(ctx, struct{}{})()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cats {
+		l.categories.Prime(ctx, c.ID, c)
+	}
+	return cats, nil
+}

@@ -1,0 +1,8 @@
+// Package catalog is the gateway's source for the catalog service (REST):
+// products, their images, and categories. It offers a typed Client with
+// single, batch and search calls, and per-request Loaders (read with For)
+// that coalesce the loads of one GraphQL request into batch calls.
+//
+// A BFF enables it with catalog.Register(reg) in its main and the config
+// key upstreams.catalog.address (default http://127.0.0.1:9102).
+package catalog

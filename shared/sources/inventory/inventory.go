@@ -1,0 +1,145 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/graph-gophers/dataloader/v7"
+	"google.golang.org/grpc"
+
+	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// ID is the source id: the registry key and the config key upstreams.inventory.
+const ID = "inventory"
+
+// Stock is the availability of one SKU and how soon it can be delivered
+// (business days).
+type Stock struct {
+	SKU             string
+	Warehouse       string
+	Available       int
+	DeliveryMinDays int
+	DeliveryMaxDays int
+}
+
+// Client calls the inventory service. Safe for concurrent use.
+type Client struct {
+	conn *grpc.ClientConn
+	api  inventoryv1.InventoryServiceClient
+	cfg  upstream.Config
+}
+
+var (
+	_ registry.Instance = (*Client)(nil)
+	_ registry.Closer   = (*Client)(nil)
+)
+
+// NewClient dials the service (lazily) at cfg.Address.
+func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	conn, err := upstream.DialGRPC(ID, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{conn: conn, api: inventoryv1.NewInventoryServiceClient(conn), cfg: cfg}, nil
+}
+
+// Register adds the inventory source to r.
+func Register(r *registry.Registry) error {
+	return r.Register(registry.Source{
+		ID:   ID,
+		Kind: registry.GRPC,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			return NewClient(cfg, deps.UpstreamOptions()...)
+		},
+	})
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.conn.Close() }
+
+func fromProto(s *inventoryv1.Stock) *Stock {
+	return &Stock{
+		SKU:             s.GetSku(),
+		Warehouse:       s.GetWarehouse(),
+		Available:       int(s.GetAvailable()),
+		DeliveryMinDays: int(s.GetDeliveryEstimate().GetMinDays()),
+		DeliveryMaxDays: int(s.GetDeliveryEstimate().GetMaxDays()),
+	}
+}
+
+// Stock fetches one SKU's stock (GetStock).
+func (c *Client) Stock(ctx context.Context, sku string) (*Stock, error) {
+	resp, err := c.api.GetStock(ctx, &inventoryv1.GetStockRequest{Sku: sku})
+	if err != nil {
+		return nil, upstream.FromGRPC(ID, err)
+	}
+	if resp.GetStock() == nil {
+		return nil, upstream.NotFound(ID, "stock", sku)
+	}
+	return fromProto(resp.GetStock()), nil
+}
+
+// Stocks fetches the stock of several SKUs (BatchGetStock), in concurrent
+// calls of at most MaxBatch SKUs. Unknown SKUs are absent.
+func (c *Client) Stocks(ctx context.Context, skus []string) (map[string]*Stock, error) {
+	return upstream.Chunked(ctx, upstream.Dedup(skus), c.cfg.MaxBatch, func(ctx context.Context, chunk []string) (map[string]*Stock, error) {
+		resp, err := c.api.BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: chunk})
+		if err != nil {
+			return nil, upstream.FromGRPC(ID, err)
+		}
+		out := make(map[string]*Stock, len(resp.GetStocks()))
+		for _, s := range resp.GetStocks() {
+			out[s.GetSku()] = fromProto(s)
+		}
+		return out, nil
+	})
+}
+
+// Loaders are the per-request dataloaders of the inventory source.
+type Loaders struct {
+	stocks *dataloader.Loader[string, *Stock]
+}
+
+// NewLoaders returns a fresh loader set; use one per request only.
+func (c *Client) NewLoaders() *Loaders {
+	return &Loaders{stocks: upstream.NewLoader(ID, "stock", c.cfg, c.Stocks)}
+}
+
+// Stock loads one SKU's stock, batched through BatchGetStock.
+func (l *Loaders) Stock(ctx context.Context, sku string) (*Stock, error) {
+	return l.stocks.Load(ctx, sku)()
+}
+
+// WithRequestScope installs a fresh loader set in ctx.
+func (c *Client) WithRequestScope(ctx context.Context) context.Context {
+	return NewContext(ctx, c.NewLoaders())
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the loaders in ctx, if any.
+func FromContext(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
+// For returns the request's loaders. It panics if the source is not
+// registered in this BFF; registry.Set.Require catches that at startup.
+func For(ctx context.Context) *Loaders {
+	if l, ok := FromContext(ctx); ok {
+		return l
+	}
+	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
+}
+
+const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
+	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"

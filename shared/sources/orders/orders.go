@@ -1,0 +1,262 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// ID is the source id: the registry key and the config key upstreams.orders.
+const ID = "orders"
+
+// Money is an amount in minor units (cents) of an ISO 4217 currency.
+type Money struct {
+	AmountMinor int64  `json:"amountMinor"`
+	Currency    string `json:"currency"`
+}
+
+// Order statuses.
+const (
+	StatusPlaced    = "placed"
+	StatusPaid      = "paid"
+	StatusShipped   = "shipped"
+	StatusDelivered = "delivered"
+	StatusCancelled = "cancelled"
+)
+
+// Order is a placed order.
+type Order struct {
+	ID                string      `json:"id"`
+	UserID            string      `json:"userId"`
+	Status            string      `json:"status"`
+	ShippingAddressID string      `json:"shippingAddressId"`
+	Lines             []OrderLine `json:"lines"`
+	Total             Money       `json:"total"`
+	CreatedAt         time.Time   `json:"createdAt"`
+}
+
+// OrderLine is one product of an order at the price paid.
+type OrderLine struct {
+	ProductID string `json:"productId"`
+	SKU       string `json:"sku"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice Money  `json:"unitPrice"`
+}
+
+// Cart is a user's shopping cart (empty for a user who has none).
+type Cart struct {
+	UserID    string     `json:"userId"`
+	Lines     []CartLine `json:"lines"`
+	UpdatedAt time.Time  `json:"updatedAt"`
+}
+
+// CartLine is one product in a cart.
+type CartLine struct {
+	ProductID string `json:"productId"`
+	Quantity  int    `json:"quantity"`
+}
+
+// Client calls the orders service. Safe for concurrent use.
+type Client struct {
+	rest *upstream.REST
+	cfg  upstream.Config
+}
+
+var (
+	_ registry.Instance = (*Client)(nil)
+	_ registry.Closer   = (*Client)(nil)
+)
+
+// NewClient builds a client from cfg (Address is the base URL).
+func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	rest, err := upstream.NewREST(ID, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rest: rest, cfg: cfg}, nil
+}
+
+// Register adds the orders source to r.
+func Register(r *registry.Registry) error {
+	return r.Register(registry.Source{
+		ID:   ID,
+		Kind: registry.REST,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			return NewClient(cfg, deps.UpstreamOptions()...)
+		},
+	})
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error { return c.rest.Close() }
+
+// Order fetches one order (GET /orders/{id}).
+func (c *Client) Order(ctx context.Context, id string) (*Order, error) {
+	var o Order
+	if err := c.rest.GetJSON(ctx, "/orders/"+upstream.PathSegment(id), nil, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Orders fetches orders by id (GET /orders?ids=), in concurrent chunks of
+// at most MaxBatch ids. Unknown ids are absent.
+func (c *Client) Orders(ctx context.Context, ids []string) (map[string]*Order, error) {
+	return upstream.GetBatch(ctx, c.rest, "/orders", "ids", ids, c.cfg.MaxBatch, func(o *Order) string { return o.ID })
+}
+
+// OrdersOfUser lists a user's orders, newest first (GET /orders?userId=&limit=&after=).
+func (c *Client) OrdersOfUser(ctx context.Context, userID string, first int, after string) (upstream.Page[*Order], error) {
+	return upstream.GetPage[*Order](ctx, c.rest, "/orders", url.Values{"userId": {userID}}, first, after)
+}
+
+// Cart fetches a user's cart (GET /carts/{userId}).
+func (c *Client) Cart(ctx context.Context, userID string) (*Cart, error) {
+	var cart Cart
+	if err := c.rest.GetJSON(ctx, "/carts/"+upstream.PathSegment(userID), nil, &cart); err != nil {
+		return nil, err
+	}
+	return &cart, nil
+}
+
+// Carts fetches several users' carts, one call per distinct user (there is
+// no batch endpoint), at most MaxBatch in flight.
+func (c *Client) Carts(ctx context.Context, userIDs []string) (map[string]*Cart, error) {
+	return upstream.FanOut(ctx, userIDs, c.cfg.MaxBatch, c.Cart)
+}
+
+// AddToCart adds qty of a product to the user's cart (POST /carts/{userId}/lines).
+// It is not idempotent and therefore never retried.
+func (c *Client) AddToCart(ctx context.Context, userID, productID string, qty int) (*Cart, error) {
+	body := struct {
+		ProductID string `json:"productId"`
+		Quantity  int    `json:"quantity"`
+	}{productID, qty}
+	var cart Cart
+	if err := c.rest.PostJSON(ctx, "/carts/"+upstream.PathSegment(userID)+"/lines", nil, body, &cart); err != nil {
+		return nil, err
+	}
+	return &cart, nil
+}
+
+// ErrNoIdempotencyKey is returned by PlaceOrder without an idempotency key.
+var ErrNoIdempotencyKey = &upstream.Error{Service: ID, Code: upstream.CodeBadRequest, Err: errors.New("idempotency key is required")}
+
+// PlaceOrder places the user's cart as an order (POST /orders with an
+// Idempotency-Key). Because of the key the call is idempotent and retried
+// on retryable failures: the service answers a retry with the first result.
+func (c *Client) PlaceOrder(ctx context.Context, userID, shippingAddressID, idempotencyKey string) (*Order, error) {
+	if idempotencyKey == "" {
+		return nil, ErrNoIdempotencyKey
+	}
+	body := struct {
+		UserID            string `json:"userId"`
+		ShippingAddressID string `json:"shippingAddressId"`
+	}{userID, shippingAddressID}
+	hdr := http.Header{"Idempotency-Key": {idempotencyKey}}
+	var o Order
+	if err := c.rest.PostJSON(ctx, "/orders", hdr, body, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Loaders are the per-request dataloaders of the orders source.
+type Loaders struct {
+	client *Client
+	orders *dataloader.Loader[string, *Order]
+	carts  *dataloader.Loader[string, *Cart]
+}
+
+// NewLoaders returns a fresh loader set; use one per request only.
+func (c *Client) NewLoaders() *Loaders {
+	return &Loaders{
+		client: c,
+		orders: upstream.NewLoader(ID, "order", c.cfg, c.Orders),
+		carts:  upstream.NewLoader(ID, "cart", c.cfg, c.Carts),
+	}
+}
+
+// Order loads one order, batched with the request's other order loads.
+func (l *Loaders) Order(ctx context.Context, id string) (*Order, error) {
+	return l.orders.Load(ctx, id)()
+}
+
+// OrdersOfUser lists a user's orders and primes the Order loader with them.
+func (l *Loaders) OrdersOfUser(ctx context.Context, userID string, first int, after string) (upstream.Page[*Order], error) {
+	page, err := l.client.OrdersOfUser(ctx, userID, first, after)
+	if err != nil {
+		return page, err
+	}
+	for _, o := range page.Items {
+		l.orders.Prime(ctx, o.ID, o)
+	}
+	return page, nil
+}
+
+// Cart loads a user's cart once per request.
+func (l *Loaders) Cart(ctx context.Context, userID string) (*Cart, error) {
+	return l.carts.Load(ctx, userID)()
+}
+
+// AddToCart adds to the user's cart and replaces the request's cached cart
+// with the answer.
+func (l *Loaders) AddToCart(ctx context.Context, userID, productID string, qty int) (*Cart, error) {
+	cart, err := l.client.AddToCart(ctx, userID, productID, qty)
+	if err != nil {
+		return nil, err
+	}
+	l.carts.Clear(ctx, userID).Prime(ctx, userID, cart)
+	return cart, nil
+}
+
+// PlaceOrder places the user's cart as an order, caches the order for the
+// request, and forgets the request's cached cart (the service empties it).
+func (l *Loaders) PlaceOrder(ctx context.Context, userID, shippingAddressID, idempotencyKey string) (*Order, error) {
+	o, err := l.client.PlaceOrder(ctx, userID, shippingAddressID, idempotencyKey)
+	if err != nil {
+		return nil, err
+	}
+	l.carts.Clear(ctx, userID)
+	l.orders.Clear(ctx, o.ID).Prime(ctx, o.ID, o)
+	return o, nil
+}
+
+// WithRequestScope installs a fresh loader set in ctx.
+func (c *Client) WithRequestScope(ctx context.Context) context.Context {
+	return NewContext(ctx, c.NewLoaders())
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the loaders in ctx, if any.
+func FromContext(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
+// For returns the request's loaders. It panics if the source is not
+// registered in this BFF; registry.Set.Require catches that at startup.
+func For(ctx context.Context) *Loaders {
+	if l, ok := FromContext(ctx); ok {
+		return l
+	}
+	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
+}
+
+const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
+	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"

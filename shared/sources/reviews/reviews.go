@@ -1,0 +1,173 @@
+package reviews
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// ID is the source id: the registry key and the config key upstreams.reviews.
+const ID = "reviews"
+
+// Review is a customer's rating and text about a product.
+type Review struct {
+	ID        string    `json:"id"`
+	ProductID string    `json:"productId"`
+	UserID    string    `json:"userId"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	Rating    int       `json:"rating"` // 1..5
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// RatingSummary aggregates the reviews of a product; Histogram[i] counts
+// the reviews with i+1 stars.
+type RatingSummary struct {
+	ProductID string  `json:"productId"`
+	Average   float64 `json:"average"`
+	Count     int     `json:"count"`
+	Histogram [5]int  `json:"histogram"`
+}
+
+// Client calls the reviews service. Safe for concurrent use.
+type Client struct {
+	rest *upstream.REST
+	cfg  upstream.Config
+}
+
+var (
+	_ registry.Instance = (*Client)(nil)
+	_ registry.Closer   = (*Client)(nil)
+)
+
+// NewClient builds a client from cfg (Address is the base URL).
+func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	rest, err := upstream.NewREST(ID, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rest: rest, cfg: cfg}, nil
+}
+
+// Register adds the reviews source to r.
+func Register(r *registry.Registry) error {
+	return r.Register(registry.Source{
+		ID:   ID,
+		Kind: registry.REST,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			return NewClient(cfg, deps.UpstreamOptions()...)
+		},
+	})
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error { return c.rest.Close() }
+
+// Review fetches one review (GET /reviews/{id}).
+func (c *Client) Review(ctx context.Context, id string) (*Review, error) {
+	var r Review
+	if err := c.rest.GetJSON(ctx, "/reviews/"+upstream.PathSegment(id), nil, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Reviews fetches reviews by id (GET /reviews?ids=). Unknown ids are absent.
+func (c *Client) Reviews(ctx context.Context, ids []string) (map[string]*Review, error) {
+	return upstream.GetBatch(ctx, c.rest, "/reviews", "ids", ids, c.cfg.MaxBatch, func(r *Review) string { return r.ID })
+}
+
+// ReviewsOfProduct lists a product's reviews, newest first
+// (GET /products/{productId}/reviews?limit=&after=).
+func (c *Client) ReviewsOfProduct(ctx context.Context, productID string, first int, after string) (upstream.Page[*Review], error) {
+	return upstream.GetPage[*Review](ctx, c.rest, "/products/"+upstream.PathSegment(productID)+"/reviews", nil, first, after)
+}
+
+// Summary fetches one product's rating summary (GET /products/{productId}/summary).
+func (c *Client) Summary(ctx context.Context, productID string) (*RatingSummary, error) {
+	var s RatingSummary
+	if err := c.rest.GetJSON(ctx, "/products/"+upstream.PathSegment(productID)+"/summary", nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Summaries fetches rating summaries of several products
+// (GET /summaries?productIds=), in concurrent chunks of at most MaxBatch.
+func (c *Client) Summaries(ctx context.Context, productIDs []string) (map[string]*RatingSummary, error) {
+	return upstream.GetBatch(ctx, c.rest, "/summaries", "productIds", productIDs, c.cfg.MaxBatch, func(s *RatingSummary) string { return s.ProductID })
+}
+
+// Loaders are the per-request dataloaders of the reviews source.
+type Loaders struct {
+	client    *Client
+	reviews   *dataloader.Loader[string, *Review]
+	summaries *dataloader.Loader[string, *RatingSummary]
+}
+
+// NewLoaders returns a fresh loader set; use one per request only.
+func (c *Client) NewLoaders() *Loaders {
+	return &Loaders{
+		client:    c,
+		reviews:   upstream.NewLoader(ID, "review", c.cfg, c.Reviews),
+		summaries: upstream.NewLoader(ID, "rating summary", c.cfg, c.Summaries),
+	}
+}
+
+// Review loads one review, batched with the request's other review loads.
+func (l *Loaders) Review(ctx context.Context, id string) (*Review, error) {
+	return l.reviews.Load(ctx, id)()
+}
+
+// Summary loads a product's rating summary, batched through /summaries.
+func (l *Loaders) Summary(ctx context.Context, productID string) (*RatingSummary, error) {
+	return l.summaries.Load(ctx, productID)()
+}
+
+// ReviewsOfProduct lists a product's reviews and primes the Review loader.
+func (l *Loaders) ReviewsOfProduct(ctx context.Context, productID string, first int, after string) (upstream.Page[*Review], error) {
+	page, err := l.client.ReviewsOfProduct(ctx, productID, first, after)
+	if err != nil {
+		return page, err
+	}
+	for _, r := range page.Items {
+		l.reviews.Prime(ctx, r.ID, r)
+	}
+	return page, nil
+}
+
+// WithRequestScope installs a fresh loader set in ctx.
+func (c *Client) WithRequestScope(ctx context.Context) context.Context {
+	return NewContext(ctx, c.NewLoaders())
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the loaders in ctx, if any.
+func FromContext(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
+// For returns the request's loaders. It panics if the source is not
+// registered in this BFF; registry.Set.Require catches that at startup.
+func For(ctx context.Context) *Loaders {
+	if l, ok := FromContext(ctx); ok {
+		return l
+	}
+	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
+}
+
+const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
+	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"
