@@ -129,3 +129,19 @@ func TestMatchLocale(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplayName(t *testing.T) {
+	tests := map[string]string{
+		"Anna Maria Schmidt": "Anna S.",
+		"  Jan   de Vries ":  "Jan V.",
+		"Éloïse Ørsted":      "Éloïse Ø.",
+		"Cher":               "Cher",
+		"":                   "",
+		"   ":                "",
+	}
+	for in, want := range tests {
+		if got := DisplayName(in); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
