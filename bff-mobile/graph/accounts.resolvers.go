@@ -8,9 +8,8 @@ package graph
 import (
 	"context"
 
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
 )
 
 // Viewer is the resolver for the viewer field.

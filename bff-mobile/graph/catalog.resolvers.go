@@ -10,11 +10,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
 )
 
 // ImageURL is the resolver for the imageUrl field.

@@ -56,3 +56,17 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// validIdempotencyKey accepts 1 to MaxIdempotencyKey visible ASCII
+// characters (a UUID fits), so the key travels safely in an HTTP header.
+func validIdempotencyKey(k string) bool {
+	if len(k) < 1 || len(k) > MaxIdempotencyKey {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -8,10 +8,9 @@ package graph
 import (
 	"context"
 
+	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/upstream"
-
-	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 )
 
 // InStock is the resolver for the inStock field.

@@ -7,15 +7,12 @@ package graph
 
 import (
 	"context"
-	"unicode/utf8"
-
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/upstream"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
+	"github.com/tandemgw/tandem/shared/sources/orders"
+	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // RecentOrders is the resolver for the recentOrders field.
@@ -57,22 +54,14 @@ func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quan
 
 // PlaceOrder is the resolver for the placeOrder field.
 func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID string, idempotencyKey string) (*model.PlaceOrderPayload, error) {
-	if n := utf8.RuneCountInString(idempotencyKey); n < 1 || n > MaxIdempotencyKey {
-		return nil, badInput(ctx, "idempotencyKey must be between 1 and %d characters", MaxIdempotencyKey)
+	if !validIdempotencyKey(idempotencyKey) {
+		return nil, badInput(ctx, "idempotencyKey must be 1 to %d visible ASCII characters", MaxIdempotencyKey)
 	}
 	id, err := viewerID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// Ship only to the viewer's own addresses: someone else's address id is
-	// answered exactly like an unknown one.
-	addr, err := accounts.For(ctx).Address(ctx, shippingAddressID)
-	if upstream.IsNotFound(err) || upstream.CodeOf(err) == upstream.CodeBadRequest || (err == nil && addr.UserID != id) {
-		return nil, badInput(ctx, "shippingAddressId is not one of your addresses")
-	}
-	if err != nil {
-		return nil, err
-	}
+	// The orders service checks that the address is one of the viewer's.
 	o, err := orders.For(ctx).PlaceOrder(ctx, id, shippingAddressID, idempotencyKey)
 	if err != nil {
 		return nil, err

@@ -8,13 +8,12 @@ package graph
 import (
 	"context"
 
+	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
+	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
-
-	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
-	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 )
 
 // Rating is the resolver for the rating field.

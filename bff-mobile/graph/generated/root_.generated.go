@@ -758,8 +758,9 @@ extend type Mutation {
 
   """
   Places the viewer's cart as an order, shipped to one of the viewer's
-  addresses. Retrying with the same idempotencyKey (1 to 128 characters)
-  returns the first order and never places a second one.
+  addresses. Retrying with the same idempotencyKey (1 to 128 visible ASCII
+  characters, e.g. a UUID) returns the first order and never places a
+  second one.
   """
   placeOrder(shippingAddressId: ID!, idempotencyKey: String!): PlaceOrderPayload
     @authenticated
@@ -836,7 +837,7 @@ type ReviewCard {
   title: String!
   "The body cut to about 100 characters at a word boundary."
   excerpt: String!
-  "The reviewer's name. Null when accounts is unavailable or the account is gone."
+  "The reviewer as first name and last initial, e.g. Anna S. Null when accounts is unavailable or the account is gone."
   authorName: String
   createdAt: DateTime!
 }
