@@ -1,0 +1,10 @@
+// Package server is the HTTP bootstrap every BFF shares: the gqlgen
+// handler (POST, GET and OPTIONS transports, query cache, introspection and
+// GraphiQL only in dev mode, field suggestions off outside dev), the error
+// presenter that turns upstream failures into client-safe errors with
+// extensions.code, panic recovery, the BFF's middleware chain, health and
+// readiness endpoints, Prometheus metrics, and graceful shutdown.
+//
+// It knows nothing about a particular schema: a BFF passes its generated
+// ExecutableSchema, middlewares and extensions in Options.
+package server

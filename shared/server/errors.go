@@ -1,0 +1,98 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// Error codes the server itself puts into extensions.code.
+const (
+	CodeInternal  = "INTERNAL_SERVER_ERROR"
+	CodeBadInput  = "BAD_USER_INPUT"
+	CodeTimeout   = "REQUEST_TIMEOUT"
+	internalError = "internal server error"
+)
+
+// clientMessages are the only messages a client sees for upstream failures.
+var clientMessages = map[upstream.Code]string{
+	upstream.CodeNotFound:    "not found",
+	upstream.CodeBadRequest:  "the request was rejected by a backend service",
+	upstream.CodeUnavailable: "a backend service is unavailable",
+	upstream.CodeTimeout:     "a backend service timed out",
+	upstream.CodeInternal:    "a backend service failed",
+	upstream.CodeConflict:    "the request conflicts with the current state",
+}
+
+// NewErrorPresenter returns the default presenter: an *upstream.Error
+// becomes a fixed client-safe message with extensions {code, service}; a
+// *gqlerror.Error (validation, parse, or deliberately client-facing errors
+// from resolvers and directives) keeps its message and gets a code if it
+// has none; any other error is internal: the client sees only
+// "internal server error" with code INTERNAL_SERVER_ERROR and the cause is
+// logged.
+func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var path = graphql.GetPath(ctx)
+		var ue *upstream.Error
+		if errors.As(err, &ue) {
+			msg, ok := clientMessages[ue.Code]
+			if !ok {
+				msg = clientMessages[upstream.CodeInternal]
+			}
+			if ue.Code != upstream.CodeNotFound && ue.Code != upstream.CodeBadRequest && ue.Code != upstream.CodeConflict {
+				logger.LogAttrs(ctx, slog.LevelWarn, "upstream failure",
+					slog.String("service", ue.Service), slog.String("code", string(ue.Code)),
+					slog.Int("status", ue.Status), slog.String("path", path.String()), slog.Any("cause", ue.Err))
+			}
+			return &gqlerror.Error{
+				Message:    msg,
+				Path:       path,
+				Extensions: map[string]any{"code": string(ue.Code), "service": ue.Service},
+			}
+		}
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) {
+			out := graphql.DefaultErrorPresenter(ctx, err)
+			if out.Extensions == nil {
+				out.Extensions = map[string]any{}
+			}
+			if _, ok := out.Extensions["code"]; !ok {
+				out.Extensions["code"] = CodeBadInput
+			}
+			return out
+		}
+		code := CodeInternal
+		if errors.Is(err, context.DeadlineExceeded) {
+			code = CodeTimeout
+		}
+		logger.LogAttrs(ctx, slog.LevelError, "unhandled resolver error",
+			slog.String("path", path.String()), slog.String("code", code), slog.Any("error", err))
+		return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": code}}
+	}
+}
+
+// withCode guarantees extensions.code on errors a custom presenter returns.
+func withCode(p graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		out := p(ctx, err)
+		if out == nil {
+			out = &gqlerror.Error{Message: internalError, Path: graphql.GetPath(ctx)}
+		}
+		if out.Extensions == nil {
+			out.Extensions = map[string]any{}
+		}
+		if _, ok := out.Extensions["code"]; !ok {
+			out.Extensions["code"] = CodeInternal
+		}
+		return out
+	}
+}
