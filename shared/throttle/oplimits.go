@@ -117,9 +117,9 @@ func (e *OperationLimitsExtension) MutateOperationParameters(_ context.Context, 
 	return nil
 }
 
-// CountTokens returns the number of lexical tokens in query, counting at
-// most stopAt (0: no stop). A lexical error ends the count; the parser
-// reports it.
+// CountTokens returns the number of lexical tokens in query (comments are
+// not tokens), counting at most stopAt (0: no stop). A lexical error ends
+// the count; the parser reports it.
 func CountTokens(query string, stopAt int) int {
 	lx := lexer.New(&ast.Source{Input: query})
 	n := 0
@@ -128,7 +128,9 @@ func CountTokens(query string, stopAt int) int {
 		if err != nil || tok.Kind == lexer.EOF {
 			break
 		}
-		n++
+		if tok.Kind != lexer.Comment {
+			n++
+		}
 	}
 	return n
 }

@@ -28,9 +28,9 @@ type Server struct {
 	// Addr is "127.0.0.1:<port>".
 	Addr string
 
-	cmd    *exec.Cmd
-	done   chan struct{} // closed when the process has exited
-	once   sync.Once
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
+	once sync.Once
 }
 
 // Path returns the redis-server binary or "" when it is not installed.
