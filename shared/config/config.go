@@ -1,0 +1,395 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// Spec describes the BFF whose configuration is loaded.
+type Spec struct {
+	Name        string // "bff-web"
+	EnvPrefix   string // "TANDEM_WEB"
+	DefaultAddr string // "127.0.0.1:8080"
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error; default info
+	Format string `yaml:"format"` // json or text; default json
+}
+
+// Section is a configuration section kept as raw YAML for the package that
+// owns it to decode (auth, throttle).
+type Section struct {
+	Node yaml.Node
+}
+
+// UnmarshalYAML keeps the raw node.
+func (s *Section) UnmarshalYAML(n *yaml.Node) error {
+	s.Node = *n
+	return nil
+}
+
+// IsZero reports whether the section was absent.
+func (s Section) IsZero() bool { return s.Node.Kind == 0 }
+
+// Decode decodes the section into v, rejecting unknown keys. An absent
+// section leaves v untouched.
+func (s Section) Decode(v any) error {
+	if s.IsZero() {
+		return nil
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(&s.Node); err != nil {
+		return err
+	}
+	_ = enc.Close()
+	dec := yaml.NewDecoder(&buf)
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+// Config is a BFF's configuration.
+type Config struct {
+	Name      string                     `yaml:"-"`
+	Addr      string                     `yaml:"addr"`
+	Dev       bool                       `yaml:"dev"`
+	Log       Log                        `yaml:"log"`
+	Upstreams map[string]upstream.Config `yaml:"upstreams"`
+	Auth      Section                    `yaml:"auth"`
+	Throttle  Section                    `yaml:"throttle"`
+}
+
+// DefaultUpstreams are the services' default addresses (schema/README.md),
+// where the mocks listen.
+func DefaultUpstreams() map[string]upstream.Config {
+	addrs := map[string]string{
+		"accounts":  "http://127.0.0.1:9101",
+		"catalog":   "http://127.0.0.1:9102",
+		"orders":    "http://127.0.0.1:9103",
+		"reviews":   "http://127.0.0.1:9104",
+		"inventory": "127.0.0.1:9201",
+		"pricing":   "127.0.0.1:9202",
+	}
+	out := make(map[string]upstream.Config, len(addrs))
+	for id, a := range addrs {
+		out[id] = upstream.Config{Address: a}.WithDefaults()
+	}
+	return out
+}
+
+// Defaults returns the built-in configuration of spec.
+func Defaults(spec Spec) Config {
+	return Config{
+		Name:      spec.Name,
+		Addr:      spec.DefaultAddr,
+		Log:       Log{Level: "info", Format: "json"},
+		Upstreams: DefaultUpstreams(),
+	}
+}
+
+// Load builds the configuration of spec from defaults, the YAML file
+// (-config or <PREFIX>_CONFIG), environ (os.Environ() form) and args
+// (without the program name). Flags win over the environment, which wins
+// over the file.
+func Load(spec Spec, args []string, environ []string) (Config, error) {
+	if spec.Name == "" || spec.EnvPrefix == "" {
+		return Config{}, errors.New("config: Spec needs Name and EnvPrefix")
+	}
+	cfg := Defaults(spec)
+	env := envMap(environ)
+
+	fs, fl := newFlagSet(spec)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("config: unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	path := env[spec.EnvPrefix+"_CONFIG"]
+	if set["config"] {
+		path = fl.config
+	}
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		err = cfg.applyYAML(f)
+		f.Close()
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := cfg.applyEnv(spec, env); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.applyFlags(fl, set); err != nil {
+		return Config{}, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// applyYAML merges a YAML document into cfg: keys present override, keys
+// absent keep their current value (also inside each upstream).
+func (c *Config) applyYAML(r io.Reader) error {
+	var raw struct {
+		Addr      *string            `yaml:"addr"`
+		Dev       *bool              `yaml:"dev"`
+		Log       *Section           `yaml:"log"`
+		Upstreams map[string]Section `yaml:"upstreams"`
+		Auth      Section            `yaml:"auth"`
+		Throttle  Section            `yaml:"throttle"`
+	}
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // empty file
+		}
+		return err
+	}
+	if raw.Addr != nil {
+		c.Addr = *raw.Addr
+	}
+	if raw.Dev != nil {
+		c.Dev = *raw.Dev
+	}
+	if raw.Log != nil {
+		if err := raw.Log.Decode(&c.Log); err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
+	}
+	for id, n := range raw.Upstreams {
+		u := c.Upstreams[id]
+		if err := n.Decode(&u); err != nil {
+			return fmt.Errorf("upstreams.%s: %w", id, err)
+		}
+		c.Upstreams[id] = u
+	}
+	if !raw.Auth.IsZero() {
+		c.Auth = raw.Auth
+	}
+	if !raw.Throttle.IsZero() {
+		c.Throttle = raw.Throttle
+	}
+	return nil
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// upstreamFields maps environment suffixes to YAML field names.
+var upstreamFields = map[string]string{
+	"ADDRESS":       "address",
+	"TIMEOUT":       "timeout",
+	"RETRIES":       "retries",
+	"MAX_BATCH":     "maxBatch",
+	"FORWARD_TOKEN": "forwardToken",
+	"BATCH_WAIT":    "batchWait",
+}
+
+func (c *Config) applyEnv(spec Spec, env map[string]string) error {
+	p := spec.EnvPrefix + "_"
+	if v, ok := env[p+"ADDR"]; ok {
+		c.Addr = v
+	}
+	if v, ok := env[p+"DEV"]; ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("config: %sDEV=%q is not a boolean", p, v)
+		}
+		c.Dev = b
+	}
+	if v, ok := env[p+"LOG_LEVEL"]; ok {
+		c.Log.Level = v
+	}
+	if v, ok := env[p+"LOG_FORMAT"]; ok {
+		c.Log.Format = v
+	}
+	// Shared upstream settings first, then the BFF's own, so those win.
+	for _, prefix := range []string{"TANDEM_UPSTREAMS_", p + "UPSTREAMS_"} {
+		keys := make([]string, 0)
+		for k := range env {
+			if strings.HasPrefix(k, prefix) {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys) // deterministic error reporting
+		for _, k := range keys {
+			svc, field, ok := splitUpstreamEnv(strings.TrimPrefix(k, prefix))
+			if !ok {
+				return fmt.Errorf("config: %s: expected %s<SERVICE>_<ADDRESS|TIMEOUT|RETRIES|MAX_BATCH|FORWARD_TOKEN|BATCH_WAIT>", k, prefix)
+			}
+			if err := c.setUpstream(svc, field, env[k]); err != nil {
+				return fmt.Errorf("config: %s: %w", k, err)
+			}
+		}
+	}
+	return nil
+}
+
+// splitUpstreamEnv splits "CATALOG_MAX_BATCH" into ("catalog", "maxBatch").
+// Longer suffixes are tried first, so MAX_BATCH is never read as BATCH.
+func splitUpstreamEnv(rest string) (svc, field string, ok bool) {
+	suffixes := make([]string, 0, len(upstreamFields))
+	for s := range upstreamFields {
+		suffixes = append(suffixes, s)
+	}
+	sort.Slice(suffixes, func(i, j int) bool { return len(suffixes[i]) > len(suffixes[j]) })
+	for _, suffix := range suffixes {
+		if s, found := strings.CutSuffix(rest, "_"+suffix); found && s != "" {
+			return strings.ToLower(s), upstreamFields[suffix], true
+		}
+	}
+	return "", "", false
+}
+
+// setUpstream sets one field of an upstream, creating the entry if needed.
+func (c *Config) setUpstream(svc, field, value string) error {
+	u, ok := c.Upstreams[svc]
+	if !ok {
+		u = upstream.Config{}.WithDefaults()
+	}
+	var err error
+	switch field {
+	case "address":
+		u.Address = value
+	case "timeout":
+		u.Timeout, err = time.ParseDuration(value)
+	case "batchWait":
+		u.BatchWait, err = time.ParseDuration(value)
+	case "retries":
+		u.Retries, err = strconv.Atoi(value)
+	case "maxBatch":
+		u.MaxBatch, err = strconv.Atoi(value)
+	case "forwardToken":
+		u.ForwardToken, err = strconv.ParseBool(value)
+	default:
+		return fmt.Errorf("unknown upstream field %q (use address, timeout, retries, maxBatch, forwardToken, batchWait)", field)
+	}
+	if err != nil {
+		return fmt.Errorf("upstreams.%s.%s: %w", svc, field, err)
+	}
+	c.Upstreams[svc] = u
+	return nil
+}
+
+type flagValues struct {
+	config, addr, logLevel, logFormat string
+	dev                               bool
+	upstreams                         upstreamFlags
+}
+
+// upstreamFlags collects repeated -upstream svc.field=value flags.
+type upstreamFlags []string
+
+func (u *upstreamFlags) String() string     { return strings.Join(*u, ",") }
+func (u *upstreamFlags) Set(s string) error { *u = append(*u, s); return nil }
+
+func newFlagSet(spec Spec) (*flag.FlagSet, *flagValues) {
+	fl := &flagValues{}
+	fs := flag.NewFlagSet(spec.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&fl.config, "config", "", "YAML configuration file (env "+spec.EnvPrefix+"_CONFIG)")
+	fs.StringVar(&fl.addr, "addr", spec.DefaultAddr, "listen address (env "+spec.EnvPrefix+"_ADDR)")
+	fs.BoolVar(&fl.dev, "dev", false, "dev mode: GraphiQL, introspection, field suggestions (env "+spec.EnvPrefix+"_DEV)")
+	fs.StringVar(&fl.logLevel, "log-level", "info", "debug, info, warn or error (env "+spec.EnvPrefix+"_LOG_LEVEL)")
+	fs.StringVar(&fl.logFormat, "log-format", "json", "json or text (env "+spec.EnvPrefix+"_LOG_FORMAT)")
+	fs.Var(&fl.upstreams, "upstream", "upstream setting <svc>.<field>=<value>, repeatable (e.g. catalog.address=http://127.0.0.1:9102)")
+	return fs, fl
+}
+
+// FlagUsage returns the usage text of the flags Load accepts.
+func FlagUsage(spec Spec) string {
+	fs, _ := newFlagSet(spec)
+	var b strings.Builder
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+func (c *Config) applyFlags(fl *flagValues, set map[string]bool) error {
+	if set["addr"] {
+		c.Addr = fl.addr
+	}
+	if set["dev"] {
+		c.Dev = fl.dev
+	}
+	if set["log-level"] {
+		c.Log.Level = fl.logLevel
+	}
+	if set["log-format"] {
+		c.Log.Format = fl.logFormat
+	}
+	for _, s := range fl.upstreams {
+		key, value, ok := strings.Cut(s, "=")
+		svc, field, ok2 := strings.Cut(key, ".")
+		if !ok || !ok2 || svc == "" {
+			return fmt.Errorf("config: -upstream %q: expected <svc>.<field>=<value>", s)
+		}
+		if err := c.setUpstream(svc, field, value); err != nil {
+			return fmt.Errorf("config: -upstream: %w", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the values that have no safe fallback.
+func (c Config) Validate() error {
+	var errs []error
+	if strings.TrimSpace(c.Addr) == "" {
+		errs = append(errs, errors.New("addr is empty"))
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level %q: use debug, info, warn or error", c.Log.Level))
+	}
+	switch strings.ToLower(c.Log.Format) {
+	case "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("log.format %q: use json or text", c.Log.Format))
+	}
+	ids := make([]string, 0, len(c.Upstreams))
+	for id := range c.Upstreams {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		u := c.Upstreams[id]
+		if u.Timeout < 0 || u.BatchWait < 0 || u.MaxBatch < 0 || u.Retries < -1 {
+			errs = append(errs, fmt.Errorf("upstreams.%s: timeout, batchWait and maxBatch must not be negative, retries at least -1", id))
+		}
+		if u.MaxBatch > 500 {
+			errs = append(errs, fmt.Errorf("upstreams.%s.maxBatch %d: the services accept at most 500 ids per batch", id, u.MaxBatch))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+var spec = Spec{Name: "bff-web", EnvPrefix: "TANDEM_WEB", DefaultAddr: "127.0.0.1:8080"}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "bff.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+	return p
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Load(spec, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8080", cfg.Addr)
+	assert.False(t, cfg.Dev)
+	assert.Equal(t, Log{Level: "info", Format: "json"}, cfg.Log)
+	assert.Equal(t, "http://127.0.0.1:9102", cfg.Upstreams["catalog"].Address)
+	assert.Equal(t, "127.0.0.1:9202", cfg.Upstreams["pricing"].Address)
+	assert.Equal(t, upstream.DefaultTimeout, cfg.Upstreams["catalog"].Timeout)
+	assert.Equal(t, upstream.DefaultMaxBatch, cfg.Upstreams["inventory"].MaxBatch)
+	for _, id := range []string{"accounts", "catalog", "orders", "reviews", "inventory", "pricing"} {
+		assert.NotEmpty(t, cfg.Upstreams[id].Address, id)
+	}
+}
+
+func TestPrecedenceFileEnvFlags(t *testing.T) {
+	file := writeFile(t, `
+addr: 127.0.0.1:7000
+dev: true
+log: {level: debug}
+upstreams:
+  catalog:
+    timeout: 750ms
+    maxBatch: 50
+  orders:
+    address: http://127.0.0.1:7103
+auth:
+  issuer: http://127.0.0.1:9100
+  audience: [tandem]
+throttle:
+  rps: 10
+`)
+	env := []string{
+		"TANDEM_WEB_CONFIG=" + file,
+		"TANDEM_WEB_ADDR=127.0.0.1:7001",                                 // env beats file
+		"TANDEM_UPSTREAMS_CATALOG_ADDRESS=http://127.0.0.1:7102",         // shared env
+		"TANDEM_UPSTREAMS_ORDERS_ADDRESS=http://127.0.0.1:7203",          // shared env beats file...
+		"TANDEM_WEB_UPSTREAMS_ORDERS_ADDRESS=http://127.0.0.1:7303",      // ...and the BFF's own env beats shared
+		"TANDEM_UPSTREAMS_RECOMMENDATIONS_ADDRESS=http://127.0.0.1:9105", // a service without defaults
+		"TANDEM_MOBILE_ADDR=127.0.0.1:9999",                              // another BFF's key: ignored
+		"TANDEM_UPSTREAMS_CATALOG_MAX_BATCH=60",                          // beats file's 50
+	}
+	args := []string{"-log-format", "text", "-upstream", "catalog.maxBatch=70", "-upstream", "pricing.retries=-1"}
+
+	cfg, err := Load(spec, args, env)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:7001", cfg.Addr)
+	assert.True(t, cfg.Dev, "from file")
+	assert.Equal(t, Log{Level: "debug", Format: "text"}, cfg.Log)
+
+	cat := cfg.Upstreams["catalog"]
+	assert.Equal(t, "http://127.0.0.1:7102", cat.Address)
+	assert.Equal(t, 750*time.Millisecond, cat.Timeout, "file value kept")
+	assert.Equal(t, 70, cat.MaxBatch, "flag beats env beats file")
+	assert.Equal(t, upstream.DefaultRetries, cat.Retries, "defaults kept for keys nobody set")
+
+	assert.Equal(t, "http://127.0.0.1:7303", cfg.Upstreams["orders"].Address)
+	assert.Equal(t, "http://127.0.0.1:9105", cfg.Upstreams["recommendations"].Address)
+	assert.Equal(t, upstream.DefaultTimeout, cfg.Upstreams["recommendations"].Timeout)
+	assert.Equal(t, -1, cfg.Upstreams["pricing"].Retries)
+
+	var auth struct {
+		Issuer   string   `yaml:"issuer"`
+		Audience []string `yaml:"audience"`
+	}
+	require.NoError(t, cfg.Auth.Decode(&auth))
+	assert.Equal(t, "http://127.0.0.1:9100", auth.Issuer)
+	assert.Equal(t, []string{"tandem"}, auth.Audience)
+	var thr struct {
+		RPS int `yaml:"rps"`
+	}
+	require.NoError(t, cfg.Throttle.Decode(&thr))
+	assert.Equal(t, 10, thr.RPS)
+}
+
+func TestFlagsBeatEnv(t *testing.T) {
+	cfg, err := Load(spec,
+		[]string{"-addr", "127.0.0.1:6000", "-dev=false", "-upstream", "catalog.address=http://127.0.0.1:6102"},
+		[]string{"TANDEM_WEB_ADDR=127.0.0.1:7001", "TANDEM_WEB_DEV=true", "TANDEM_WEB_UPSTREAMS_CATALOG_ADDRESS=http://127.0.0.1:7102"})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:6000", cfg.Addr)
+	assert.False(t, cfg.Dev)
+	assert.Equal(t, "http://127.0.0.1:6102", cfg.Upstreams["catalog"].Address)
+}
+
+func TestConfigFlagBeatsConfigEnv(t *testing.T) {
+	a := writeFile(t, "addr: 127.0.0.1:1111\n")
+	b := writeFile(t, "addr: 127.0.0.1:2222\n")
+	cfg, err := Load(spec, []string{"-config", b}, []string{"TANDEM_WEB_CONFIG=" + a})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:2222", cfg.Addr)
+}
+
+func TestErrors(t *testing.T) {
+	cases := []struct {
+		name, file string
+		args, env  []string
+		want       string
+	}{
+		{name: "unknown file key", file: "adr: x\n", want: "field adr not found"},
+		{name: "unknown upstream key", file: "upstreams: {catalog: {adress: x}}\n", want: "upstreams.catalog"},
+		{name: "bad duration env", env: []string{"TANDEM_UPSTREAMS_CATALOG_TIMEOUT=soon"}, want: "TANDEM_UPSTREAMS_CATALOG_TIMEOUT"},
+		{name: "unknown env field", env: []string{"TANDEM_UPSTREAMS_CATALOG_ADRESS=x"}, want: "TANDEM_UPSTREAMS_CATALOG_ADRESS"},
+		{name: "bad bool", env: []string{"TANDEM_WEB_DEV=maybe"}, want: "TANDEM_WEB_DEV"},
+		{name: "bad flag form", args: []string{"-upstream", "catalog=1"}, want: "<svc>.<field>=<value>"},
+		{name: "bad level", args: []string{"-log-level", "loud"}, want: "log.level"},
+		{name: "bad format", env: []string{"TANDEM_WEB_LOG_FORMAT=xml"}, want: "log.format"},
+		{name: "batch over contract", args: []string{"-upstream", "catalog.maxBatch=501"}, want: "at most 500"},
+		{name: "unknown flag", args: []string{"-nope"}, want: "nope"},
+		{name: "missing file", args: []string{"-config", "/nonexistent/tandem.yaml"}, want: "no such file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := tc.env
+			if tc.file != "" {
+				env = append(env, "TANDEM_WEB_CONFIG="+writeFile(t, tc.file))
+			}
+			_, err := Load(spec, tc.args, env)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestEmptyFileKeepsDefaults(t *testing.T) {
+	cfg, err := Load(spec, []string{"-config", writeFile(t, "")}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Defaults(spec).Upstreams, cfg.Upstreams)
+	assert.True(t, cfg.Auth.IsZero())
+}
+
+func TestFlagUsageMentionsEnv(t *testing.T) {
+	u := FlagUsage(spec)
+	assert.True(t, strings.Contains(u, "TANDEM_WEB_ADDR"), u)
+}

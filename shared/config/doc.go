@@ -1,0 +1,25 @@
+// Package config loads a BFF's configuration from, in increasing
+// precedence: built-in defaults, an optional YAML file, environment
+// variables, and command-line flags (flags win).
+//
+// Keys and their environment variables and flags, for a BFF whose Spec has
+// EnvPrefix "TANDEM_WEB":
+//
+//	YAML key                    environment                               flag
+//	addr                        TANDEM_WEB_ADDR                           -addr
+//	dev                         TANDEM_WEB_DEV                            -dev
+//	log.level                   TANDEM_WEB_LOG_LEVEL                      -log-level
+//	log.format                  TANDEM_WEB_LOG_FORMAT                     -log-format
+//	upstreams.<svc>.<field>     TANDEM_UPSTREAMS_<SVC>_<FIELD>            -upstream <svc>.<field>=<value>
+//	                            TANDEM_WEB_UPSTREAMS_<SVC>_<FIELD>        (repeatable)
+//	(the file itself)           TANDEM_WEB_CONFIG                         -config
+//
+// Upstream fields are address, timeout, retries, maxBatch, forwardToken
+// and batchWait (environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH,
+// FORWARD_TOKEN, BATCH_WAIT). TANDEM_UPSTREAMS_* applies to every BFF
+// (both talk to the same services); the BFF-prefixed form overrides it for
+// one BFF. Upstream retries: 0 means the default (2), -1 disables retries.
+//
+// The auth and throttle sections are kept as raw YAML (Section) and decoded
+// by those packages themselves; they are set in the file only.
+package config
