@@ -178,9 +178,9 @@ type gateway struct {
 }
 
 type gatewayOpts struct {
-	cfg   Config
-	store Store
-	dev   bool
+	cfg     Config
+	store   Store
+	dev     bool
 	limOpts []Option
 }
 

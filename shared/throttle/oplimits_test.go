@@ -19,8 +19,8 @@ func TestOperationLimits(t *testing.T) {
 	}{
 		{
 			name: "tokens", limits: OperationLimits{MaxTokens: 30}, limit: LimitTokens,
-			under: "{" + strings.Repeat(" tags", 28) + " }", // 1 + 28 + 1
-			over:  "{" + strings.Repeat(" tags", 29) + " }",
+			under:  "{" + strings.Repeat(" tags", 28) + " }", // 1 + 28 + 1
+			over:   "{" + strings.Repeat(" tags", 29) + " }",
 			actual: 31,
 		},
 		{
@@ -165,8 +165,8 @@ func TestFieldSuggestionsOnlyInDev(t *testing.T) {
 
 func TestCountTokens(t *testing.T) {
 	for q, want := range map[string]int{
-		``:                          0,
-		`{ tags }`:                  3,
+		``:                           0,
+		`{ tags }`:                   3,
 		`# comment only` + "\n{ a }": 3,
 		`query Q($n: Int = 3) { products(first: $n) { nodes { id } } }`: 25,
 		`{ a(s: "x y z") }`: 8,
