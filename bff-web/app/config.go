@@ -1,19 +1,11 @@
 package app
 
 import (
-	"bytes"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
-	"time"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -23,209 +15,83 @@ const Name = "bff-web"
 // DefaultAddr is where bff-web listens unless configured otherwise.
 const DefaultAddr = "127.0.0.1:8080"
 
-// Environment variables read by Load (besides the registry's
-// TANDEM_UPSTREAMS_<ID>_ADDRESS for every source).
-const (
-	EnvConfig = "TANDEM_WEB_CONFIG" // path of the optional YAML file
-	EnvAddr   = "TANDEM_WEB_ADDR"
-	EnvDev    = "TANDEM_WEB_DEV"
-)
+// Spec tells shared/config how bff-web's keys are named: environment
+// variables start with TANDEM_WEB_ (TANDEM_WEB_ADDR, TANDEM_WEB_DEV,
+// TANDEM_WEB_CONFIG, ...); upstream settings also accept the shared
+// TANDEM_UPSTREAMS_<SVC>_<FIELD>. See the shared/config package comment for
+// the full table.
+var Spec = config.Spec{Name: Name, EnvPrefix: "TANDEM_WEB", DefaultAddr: DefaultAddr}
 
 // Config is bff-web's configuration. Load fills it from defaults, an
 // optional YAML file, the environment and flags, each overriding the
 // previous; Default alone works out of the box against `make mocks`.
 type Config struct {
 	// Addr is the listen address (default 127.0.0.1:8080).
-	Addr string `yaml:"addr"`
+	Addr string
 	// Dev serves GraphiQL at "/" and enables introspection (default false).
-	Dev bool `yaml:"dev"`
-	// MaxPageSize caps `first` on paginated fields (default 100).
-	MaxPageSize int `yaml:"maxPageSize"`
-	// Upstreams are the backends by source id (defaults: the mocks' ports).
-	Upstreams map[string]upstream.Config `yaml:"upstreams"`
-	// Auth configures token verification.
-	Auth AuthConfig `yaml:"auth"`
-}
-
-// AuthConfig configures how access tokens are verified.
-type AuthConfig struct {
-	// Issuer is the expected "iss" (default http://127.0.0.1:9100, the mock
-	// identity provider).
-	Issuer string `yaml:"issuer"`
-	// Audience is the expected "aud" (default "tandem").
-	Audience string `yaml:"audience"`
-	// JWKSURL is where signing keys are fetched (default
-	// <issuer>/.well-known/jwks.json).
-	JWKSURL string `yaml:"jwksURL"`
-}
-
-// DefaultUpstreams are the backends' default addresses (schema/README.md).
-func DefaultUpstreams() map[string]upstream.Config {
-	return map[string]upstream.Config{
-		"accounts":  {Address: "http://127.0.0.1:9101"},
-		"catalog":   {Address: "http://127.0.0.1:9102"},
-		"orders":    {Address: "http://127.0.0.1:9103"},
-		"reviews":   {Address: "http://127.0.0.1:9104"},
-		"inventory": {Address: "127.0.0.1:9201"},
-		"pricing":   {Address: "127.0.0.1:9202"},
-	}
+	Dev bool
+	// Log is the log level and format (default info, json).
+	Log config.Log
+	// Upstreams are the backends by source id (default: the mocks' ports,
+	// config.DefaultUpstreams).
+	Upstreams map[string]upstream.Config
+	// Auth configures token verification (default auth.DefaultConfig: the
+	// mock identity provider on 127.0.0.1:9100, audience "tandem").
+	Auth auth.Config
+	// Throttle configures operation limits, cost and rate limits (default
+	// throttle.WebDefaults).
+	Throttle throttle.Config
 }
 
 // Default returns the configuration that works out of the box with the
 // mocks on their default ports.
 func Default() Config {
+	return fromBase(config.Defaults(Spec))
+}
+
+func fromBase(b config.Config) Config {
 	return Config{
-		Addr:        DefaultAddr,
-		MaxPageSize: 100,
-		Upstreams:   DefaultUpstreams(),
-		Auth: AuthConfig{
-			Issuer:   "http://127.0.0.1:9100",
-			Audience: "tandem",
-		},
+		Addr:      b.Addr,
+		Dev:       b.Dev,
+		Log:       b.Log,
+		Upstreams: b.Upstreams,
+		Auth:      auth.DefaultConfig(),
+		Throttle:  throttle.WebDefaults(),
 	}
 }
 
 // Load builds the configuration from defaults, the YAML file named by
-// -config (or TANDEM_WEB_CONFIG), the environment, then the flags in args
-// (without the program name). getenv is os.Getenv in production.
-func Load(args []string, getenv func(string) string) (Config, error) {
-	cfg := Default()
-	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
-	configPath := fs.String("config", getenv(EnvConfig), "optional YAML config file (env "+EnvConfig+")")
-	addr := fs.String("addr", "", "listen address (default "+DefaultAddr+", env "+EnvAddr+")")
-	dev := fs.Bool("dev", false, "dev mode: GraphiQL at / and introspection (env "+EnvDev+")")
-	issuer := fs.String("auth-issuer", "", "expected token issuer (env TANDEM_AUTH_ISSUER)")
-	audience := fs.String("auth-audience", "", "expected token audience (env TANDEM_AUTH_AUDIENCE)")
-	jwks := fs.String("auth-jwks-url", "", "JWKS URL (env TANDEM_AUTH_JWKS_URL; default <issuer>/.well-known/jwks.json)")
-	upstreamFlags := map[string]*string{}
-	for id := range cfg.Upstreams {
-		upstreamFlags[id] = fs.String("upstream-"+id, "", "address of "+id+" (env "+registry.EnvKey(id)+")")
-	}
-	if err := fs.Parse(args); err != nil {
+// -config (or TANDEM_WEB_CONFIG), environ (os.Environ() form) and args
+// (without the program name). The file's auth section replaces the default
+// issuers; its throttle section overrides the web defaults key by key.
+func Load(args, environ []string) (Config, error) {
+	base, err := config.Load(Spec, args, environ)
+	if err != nil {
 		return Config{}, err
 	}
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
-	}
-
-	if *configPath != "" {
-		if err := cfg.mergeFile(*configPath); err != nil {
-			return Config{}, err
+	cfg := fromBase(base)
+	if !base.Auth.IsZero() {
+		var a auth.Config
+		if err := base.Auth.Decode(&a); err != nil {
+			return Config{}, fmt.Errorf("config: auth: %w", err)
 		}
+		cfg.Auth = a
 	}
-
-	// Environment.
-	if v := getenv(EnvAddr); v != "" {
-		cfg.Addr = v
+	if err := base.Throttle.Decode(&cfg.Throttle); err != nil {
+		return Config{}, fmt.Errorf("config: throttle: %w", err)
 	}
-	if v := getenv(EnvDev); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("config: %s=%q is not a boolean", EnvDev, v)
-		}
-		cfg.Dev = b
-	}
-	setIf(&cfg.Auth.Issuer, getenv("TANDEM_AUTH_ISSUER"))
-	setIf(&cfg.Auth.Audience, getenv("TANDEM_AUTH_AUDIENCE"))
-	setIf(&cfg.Auth.JWKSURL, getenv("TANDEM_AUTH_JWKS_URL"))
-	for id, u := range cfg.Upstreams {
-		if v := getenv(registry.EnvKey(id)); v != "" {
-			u.Address = v
-			cfg.Upstreams[id] = u
-		}
-	}
-
-	// Flags that were set explicitly.
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "addr":
-			cfg.Addr = *addr
-		case "dev":
-			cfg.Dev = *dev
-		case "auth-issuer":
-			cfg.Auth.Issuer = *issuer
-		case "auth-audience":
-			cfg.Auth.Audience = *audience
-		case "auth-jwks-url":
-			cfg.Auth.JWKSURL = *jwks
-		default:
-			if id, ok := strings.CutPrefix(f.Name, "upstream-"); ok {
-				u := cfg.Upstreams[id]
-				u.Address = *upstreamFlags[id]
-				cfg.Upstreams[id] = u
-			}
-		}
-	})
 	return cfg, cfg.Validate()
 }
 
-func setIf(dst *string, v string) {
-	if v != "" {
-		*dst = v
-	}
-}
-
-// mergeFile overlays the YAML file at path on cfg. Keys absent from the file
-// keep their value; upstream and auth entries merge field by field, so a file
-// may set only the timeout of one backend. Unknown keys are an error.
-func (c *Config) mergeFile(path string) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("config: read %s: %w", path, err)
-	}
-	var file struct {
-		Addr        *string              `yaml:"addr"`
-		Dev         *bool                `yaml:"dev"`
-		MaxPageSize *int                 `yaml:"maxPageSize"`
-		Upstreams   map[string]yaml.Node `yaml:"upstreams"`
-		Auth        yaml.Node            `yaml:"auth"`
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config: %s: %w", path, err)
-	}
-	if file.Addr != nil {
-		c.Addr = *file.Addr
-	}
-	if file.Dev != nil {
-		c.Dev = *file.Dev
-	}
-	if file.MaxPageSize != nil {
-		c.MaxPageSize = *file.MaxPageSize
-	}
-	if !file.Auth.IsZero() {
-		if err := file.Auth.Decode(&c.Auth); err != nil {
-			return fmt.Errorf("config: %s: auth: %w", path, err)
-		}
-	}
-	for id, node := range file.Upstreams {
-		u := c.Upstreams[id]
-		if err := node.Decode(&u); err != nil {
-			return fmt.Errorf("config: %s: upstreams.%s: %w", path, id, err)
-		}
-		c.Upstreams[id] = u
-	}
-	return nil
-}
-
 // Validate reports settings that cannot work, naming the key to fix.
-// Missing upstream addresses are reported by the registry at build time,
-// naming the source.
+// Missing upstream addresses are reported by the registry when the app is
+// built, naming the source.
 func (c Config) Validate() error {
-	if c.Addr == "" {
-		return errors.New("config: addr is empty: set addr in the config file, " + EnvAddr + " or -addr")
+	if _, err := c.Auth.Normalize(); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
-	if c.MaxPageSize < 1 || c.MaxPageSize > 100 {
-		return fmt.Errorf("config: maxPageSize %d is out of range: use 1..100 (the backends' list limit)", c.MaxPageSize)
-	}
-	for id, u := range c.Upstreams {
-		if u.Timeout < 0 || u.MaxBatch < 0 {
-			return fmt.Errorf("config: upstreams.%s has a negative timeout or maxBatch", id)
-		}
-		if u.Timeout > time.Minute {
-			return fmt.Errorf("config: upstreams.%s.timeout %s is longer than a minute", id, u.Timeout)
-		}
+	if err := c.Throttle.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	return nil
 }

@@ -8,12 +8,8 @@ import (
 	"time"
 )
 
-func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
 func TestLoadDefaults(t *testing.T) {
-	cfg, err := Load(nil, env(nil))
+	cfg, err := Load(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,24 +22,30 @@ func TestLoadDefaults(t *testing.T) {
 	if got := cfg.Upstreams["pricing"].Address; got != "127.0.0.1:9202" {
 		t.Fatalf("pricing address = %q", got)
 	}
-	if cfg.Auth.Issuer != "http://127.0.0.1:9100" || cfg.Auth.Audience != "tandem" {
+	if len(cfg.Auth.Issuers) != 1 || cfg.Auth.Issuers[0].Issuer != "http://127.0.0.1:9100" {
 		t.Fatalf("auth = %+v", cfg.Auth)
+	}
+	if cfg.Throttle.Cost.MaxCost == 0 || cfg.Throttle.Operation.MaxDepth == 0 {
+		t.Fatalf("throttle defaults missing: %+v", cfg.Throttle)
 	}
 }
 
 func TestLoadPrecedence(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "web.yaml")
+	path := filepath.Join(t.TempDir(), "web.yaml")
 	yaml := `
 addr: 127.0.0.1:7000
 dev: true
-maxPageSize: 50
 auth:
-  audience: shop
+  issuers:
+    - issuer: http://127.0.0.1:7100
+      audiences: [shop]
+      jwksUrl: http://127.0.0.1:7100/.well-known/jwks.json
+throttle:
+  cost:
+    maxCost: 1234
 upstreams:
   catalog:
     timeout: 750ms
-    maxBatch: 40
   orders:
     address: http://127.0.0.1:7103
 `
@@ -51,12 +53,8 @@ upstreams:
 		t.Fatal(err)
 	}
 	cfg, err := Load(
-		[]string{"-config", path, "-upstream-orders", "http://127.0.0.1:6103"},
-		env(map[string]string{
-			"TANDEM_WEB_ADDR":                 "127.0.0.1:7001",
-			"TANDEM_UPSTREAMS_ORDERS_ADDRESS": "http://127.0.0.1:5103",
-			"TANDEM_AUTH_ISSUER":              "http://127.0.0.1:7100",
-		}),
+		[]string{"-config", path, "-upstream", "orders.address=http://127.0.0.1:6103"},
+		[]string{"TANDEM_WEB_ADDR=127.0.0.1:7001", "TANDEM_UPSTREAMS_ORDERS_ADDRESS=http://127.0.0.1:5103"},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -64,42 +62,49 @@ upstreams:
 	if cfg.Addr != "127.0.0.1:7001" { // env beats file
 		t.Errorf("addr = %q", cfg.Addr)
 	}
-	if !cfg.Dev || cfg.MaxPageSize != 50 {
-		t.Errorf("dev=%v maxPageSize=%d", cfg.Dev, cfg.MaxPageSize)
+	if !cfg.Dev {
+		t.Error("dev from the file was lost")
 	}
-	cat := cfg.Upstreams["catalog"]
-	if cat.Address != "http://127.0.0.1:9102" || cat.Timeout != 750*time.Millisecond || cat.MaxBatch != 40 {
+	if cat := cfg.Upstreams["catalog"]; cat.Address != "http://127.0.0.1:9102" || cat.Timeout != 750*time.Millisecond {
 		t.Errorf("catalog = %+v (file must merge per field)", cat)
 	}
 	if got := cfg.Upstreams["orders"].Address; got != "http://127.0.0.1:6103" { // flag beats env and file
 		t.Errorf("orders address = %q", got)
 	}
-	if cfg.Auth.Issuer != "http://127.0.0.1:7100" || cfg.Auth.Audience != "shop" {
+	if cfg.Auth.Issuers[0].Issuer != "http://127.0.0.1:7100" {
 		t.Errorf("auth = %+v", cfg.Auth)
+	}
+	if cfg.Throttle.Cost.MaxCost != 1234 || cfg.Throttle.Operation.MaxDepth == 0 {
+		t.Errorf("throttle must merge over the web defaults: %+v", cfg.Throttle)
 	}
 }
 
 func TestLoadRejects(t *testing.T) {
 	dir := t.TempDir()
-	typo := filepath.Join(dir, "typo.yaml")
-	if err := os.WriteFile(typo, []byte("adress: 1.2.3.4:1\n"), 0o600); err != nil {
-		t.Fatal(err)
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
+	typo := write("typo.yaml", "adress: 1.2.3.4:1\n")
+	noAud := write("noaud.yaml", "auth:\n  issuers:\n    - issuer: http://127.0.0.1:9100\n      jwksUrl: http://127.0.0.1:9100/jwks\n")
 	cases := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want string
+		name    string
+		args    []string
+		environ []string
+		want    string
 	}{
 		{"unknown key", []string{"-config", typo}, nil, "adress"},
 		{"missing file", []string{"-config", filepath.Join(dir, "nope.yaml")}, nil, "nope.yaml"},
-		{"bad dev env", nil, map[string]string{"TANDEM_WEB_DEV": "maybe"}, "TANDEM_WEB_DEV"},
+		{"bad dev env", nil, []string{"TANDEM_WEB_DEV=maybe"}, "TANDEM_WEB_DEV"},
 		{"empty addr", []string{"-addr", ""}, nil, "addr is empty"},
-		{"stray argument", []string{"serve"}, nil, "unexpected argument"},
+		{"auth without audience", []string{"-config", noAud}, nil, "auth.issuers[0].audiences"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load(c.args, env(c.env))
+			_, err := Load(c.args, c.environ)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, c.want)
 			}
