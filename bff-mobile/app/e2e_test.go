@@ -88,13 +88,9 @@ func TestProductDetail(t *testing.T) {
 		t.Fatalf("product: %s", r.Data)
 	}
 
-	// One image: the smallest at least 500 px wide is the 800 px one.
-	var url800 string
-	for _, im := range want.Images {
-		if im.Width == 800 {
-			url800 = im.URL
-		}
-	}
+	// One image: the smallest at least 500 px wide is the 800 px one (of
+	// the first view, when a product is pictured from several sides).
+	url800 := imageOfWidth(want, 800)
 	if p.ImageURL == nil || *p.ImageURL != url800 {
 		t.Errorf("imageUrl(width: 500) = %v, want the 800 px image %q", p.ImageURL, url800)
 	}
@@ -225,14 +221,9 @@ func TestProductDefaultsAndArguments(t *testing.T) {
 		}
 	}
 	r.decode(t, &got)
-	largest := d.Product(n).Images[0]
-	for _, im := range d.Product(n).Images {
-		if im.Width > largest.Width {
-			largest = im
-		}
-	}
-	if got.Home.Locale != "en-GB" || got.Product.ImageURL != largest.URL {
-		t.Errorf("locale %q image %q, want en-GB %q", got.Home.Locale, got.Product.ImageURL, largest.URL)
+	largest := imageOfWidth(d.Product(n), 1600)
+	if got.Home.Locale != "en-GB" || got.Product.ImageURL != largest {
+		t.Errorf("locale %q image %q, want en-GB %q", got.Home.Locale, got.Product.ImageURL, largest)
 	}
 	if !regexp.MustCompile(`^€\d{1,3}(,\d{3})*\.\d{2}$`).MatchString(got.Product.Price) {
 		t.Errorf("en-GB price %q", got.Product.Price)
@@ -314,7 +305,7 @@ func TestSearch(t *testing.T) {
 			continue
 		}
 		// Default thumbnail width 200: the 200 px image.
-		if !slices.ContainsFunc(p.Images, func(im data.Image) bool { return im.Width == 200 && im.URL == *node.ThumbnailURL }) {
+		if *node.ThumbnailURL != imageOfWidth(p, 200) {
 			t.Errorf("thumbnail %q is not the 200 px image", *node.ThumbnailURL)
 		}
 	}
@@ -355,4 +346,15 @@ func TestSearchPageSizeCap(t *testing.T) {
 	if len(got.Search.Nodes) != 20 {
 		t.Errorf("first 20: %d nodes", len(got.Search.Nodes))
 	}
+}
+
+// imageOfWidth is the URL of the first image of p that is width pixels wide
+// (the first view's rendition).
+func imageOfWidth(p *data.Product, width int) string {
+	for _, im := range p.Images {
+		if im.Width == width {
+			return im.URL
+		}
+	}
+	return ""
 }
