@@ -71,8 +71,8 @@ func TestHomeSignedIn(t *testing.T) {
 	r.noErrors(t)
 	var got struct {
 		Home struct {
-			Locale string
-			Viewer struct{ ID, Name, Tier, Locale string }
+			Locale       string
+			Viewer       struct{ ID, Name, Tier, Locale string }
 			RecentOrders []orderCard
 		}
 	}
@@ -272,7 +272,9 @@ func TestMutations(t *testing.T) {
 	// The new order is the viewer's newest.
 	r = e.do(req{query: `{ orders(first: 1) { nodes { id } } }`, token: tok})
 	r.noErrors(t)
-	var newest struct{ Orders struct{ Nodes []struct{ ID string } } }
+	var newest struct {
+		Orders struct{ Nodes []struct{ ID string } }
+	}
 	r.decode(t, &newest)
 	if len(newest.Orders.Nodes) != 1 || newest.Orders.Nodes[0].ID != o.ID {
 		t.Errorf("newest order: %s", r.Data)
