@@ -89,7 +89,9 @@ func TestProductPage(t *testing.T) {
 		r2 := e.do(gql{query: productPageQuery, vars: map[string]any{"id": "prd_000042", "after": *p.Reviews.PageInfo.EndCursor}})
 		r2.noErrors(t)
 		var next struct {
-			Product struct{ Reviews struct{ Nodes []struct{ ID string } } }
+			Product struct {
+				Reviews struct{ Nodes []struct{ ID string } }
+			}
 		}
 		r2.decode(t, &next)
 		if len(next.Product.Reviews.Nodes) == 0 || next.Product.Reviews.Nodes[0].ID == p.Reviews.Nodes[0].ID {
