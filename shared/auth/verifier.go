@@ -362,7 +362,7 @@ func (is *issuer) principal(raw string, claims jwt.MapClaims) (*Principal, error
 	}
 	p := &Principal{Subject: sub, Token: raw, Issuer: is.cfg.Issuer}
 	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
-		p.ExpiresAt = exp.Time
+		p.ExpiresAt = exp.UTC()
 	}
 	for _, name := range is.cfg.ScopeClaims {
 		switch val := claims[name].(type) {
