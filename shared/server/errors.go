@@ -59,14 +59,20 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				Extensions: map[string]any{"code": string(ue.Code), "service": ue.Service},
 			}
 		}
-		var ge *gqlerror.Error
-		if errors.As(err, &ge) {
-			out := graphql.DefaultErrorPresenter(ctx, err)
+		// gqlgen wraps every resolver error in a *gqlerror.Error carrying the
+		// path (graphql.ErrorOnPath). Only a *gqlerror.Error that was created
+		// on purpose (it wraps nothing, or it carries a code) is shown as is;
+		// a wrapper around a plain error is internal.
+		if ge := deepestGQLError(err); ge != nil && (ge.Err == nil || hasCode(ge)) {
+			out := graphql.DefaultErrorPresenter(ctx, ge)
 			if out.Extensions == nil {
 				out.Extensions = map[string]any{}
 			}
 			if _, ok := out.Extensions["code"]; !ok {
 				out.Extensions["code"] = CodeBadInput
+			}
+			if out.Path == nil {
+				out.Path = path
 			}
 			return out
 		}
@@ -95,4 +101,25 @@ func withCode(p graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
 		}
 		return out
 	}
+}
+
+// deepestGQLError returns the innermost *gqlerror.Error in err's chain.
+func deepestGQLError(err error) *gqlerror.Error {
+	var ge *gqlerror.Error
+	if !errors.As(err, &ge) {
+		return nil
+	}
+	for ge.Err != nil {
+		var inner *gqlerror.Error
+		if !errors.As(ge.Err, &inner) {
+			break
+		}
+		ge = inner
+	}
+	return ge
+}
+
+func hasCode(ge *gqlerror.Error) bool {
+	_, ok := ge.Extensions["code"]
+	return ok
 }
