@@ -210,3 +210,9 @@ func (ic IssuerConfig) normalize(key string) (IssuerConfig, error) {
 	}
 	return n, nil
 }
+
+var (
+	_ fmt.Stringer   = Secret("")
+	_ fmt.GoStringer = Secret("")
+	_ slog.LogValuer = Secret("")
+)

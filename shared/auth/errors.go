@@ -54,3 +54,5 @@ const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeForbidden       = "FORBIDDEN"
 )
+
+var _ error = (*TokenError)(nil)

@@ -92,3 +92,10 @@ func (p Principal) LogValue() slog.Value {
 		slog.String("issuer", p.Issuer),
 	)
 }
+
+var (
+	_ fmt.Stringer   = Principal{}
+	_ fmt.GoStringer = Principal{}
+	_ fmt.Formatter  = Principal{}
+	_ slog.LogValuer = Principal{}
+)

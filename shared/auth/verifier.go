@@ -472,3 +472,8 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
+
+var (
+	_ http.RoundTripper = limitBodyTransport{}
+	_ io.ReadCloser     = (*limitedBody)(nil)
+)
