@@ -62,6 +62,18 @@ func ForwardToken(ctx context.Context, h http.Header) {
 	h.Set("Authorization", "Bearer "+p.Token)
 }
 
+// TokenFromContext returns the caller's verified bearer token (without
+// "Bearer "). It is an upstream.TokenFunc: wire it with
+// upstream.WithTokenFunc(auth.TokenFromContext) so sources configured with
+// ForwardToken forward the verified token, never a client-supplied header.
+func TokenFromContext(ctx context.Context) (string, bool) {
+	p, ok := FromContext(ctx)
+	if !ok || p.Token == "" {
+		return "", false
+	}
+	return p.Token, true
+}
+
 // HeaderFunc returns the upstream.HeaderFunc for one REST source: identity
 // headers always; the caller's bearer token only when forwardToken is set
 // (upstream.Config.ForwardToken), otherwise Authorization is removed.

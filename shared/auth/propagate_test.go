@@ -62,6 +62,12 @@ func TestHeaderFuncAndForwardToken(t *testing.T) {
 	auth.HeaderFunc(true)(ctx, h)
 	assert.Equal(t, []string{"Bearer " + fakeToken}, h.Values("Authorization"), "the verified token, never the client's copy")
 
+	tok, ok := auth.TokenFromContext(ctx)
+	assert.True(t, ok)
+	assert.Equal(t, fakeToken, tok)
+	_, ok = auth.TokenFromContext(context.Background())
+	assert.False(t, ok)
+
 	h = spoofed()
 	auth.HeaderFunc(true)(context.Background(), h)
 	assert.Empty(t, h.Values("Authorization"), "anonymous: nothing to forward")
