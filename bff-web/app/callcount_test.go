@@ -1,0 +1,176 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemgw/tandem/bff-web/app"
+	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
+	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
+)
+
+const viewerOrdersQuery = `query($first: Int!) {
+  viewer {
+    orders(first: $first) {
+      nodes {
+        id
+        lines {
+          quantity
+          unitPrice { amountMinor }
+          product {
+            id
+            name
+            price { current { amountMinor currency } }
+            stock { available inStock }
+          }
+        }
+      }
+      pageInfo { hasNextPage }
+    }
+  }
+}`
+
+// userWithOrders finds the user with the most orders among the first page
+// of users (asking the orders API, not guessing), then places orders for
+// them through the orders API until they have at least want. The seeded data
+// spreads 30,000 orders uniformly over 3,000 users, so no seeded user has 50
+// (the most is in the low twenties); topping up keeps the test honest about
+// "the viewer's first 50 orders".
+func (e *env) userWithOrders(want int) string {
+	e.t.Helper()
+	var users struct {
+		Items []struct{ ID string }
+	}
+	e.backendJSON("accounts", "/users", url.Values{"limit": {"100"}}, &users)
+	best, bestN := "", -1
+	for _, u := range users.Items {
+		var page struct{ Items []struct{ ID string } }
+		e.backendJSON("orders", "/orders", url.Values{"userId": {u.ID}, "limit": {"100"}}, &page)
+		if len(page.Items) > bestN {
+			best, bestN = u.ID, len(page.Items)
+		}
+	}
+	if best == "" {
+		e.t.Fatal("accounts lists no users")
+	}
+	var addrs struct{ Items []struct{ ID string } }
+	e.backendJSON("accounts", "/users/"+best+"/addresses", nil, &addrs)
+	if len(addrs.Items) == 0 {
+		e.t.Fatalf("%s has no address", best)
+	}
+	var products struct{ Items []struct{ ID string } }
+	e.backendJSON("catalog", "/products", url.Values{"limit": {"100"}}, &products)
+	next := 0
+	for n := bestN; n < want; n++ {
+		for range 3 { // three distinct products per order
+			p := products.Items[next%len(products.Items)].ID
+			next++
+			e.backendPost("orders", "/carts/"+best+"/lines", nil, map[string]any{"productId": p, "quantity": 1})
+		}
+		e.backendPost("orders", "/orders", http.Header{"Idempotency-Key": {fmt.Sprintf("callcount-%s-%d", best, n)}},
+			map[string]any{"userId": best, "shippingAddressId": addrs.Items[0].ID})
+	}
+	return best
+}
+
+// TestViewerOrdersBatchPerLevel: the viewer's first 50 orders with every
+// line's product, price and stock cost one call per backend per nesting
+// level — one orders page, one catalog batch, one pricing batch, one
+// inventory batch — never one per item.
+func TestViewerOrdersBatchPerLevel(t *testing.T) {
+	e := newEnv(t, func(c *app.Config) {
+		for _, id := range []string{"catalog", "pricing", "inventory"} {
+			u := c.Upstreams[id]
+			// One batch may carry every id of the page (the services take
+			// up to 500). The batch window (default 1ms) is widened because
+			// the loads of one level are issued by ~160 goroutines: on a
+			// machine shared with other builds, scheduling alone spread them
+			// over more than 25ms and split the batch. The property under
+			// test is the number of calls per level, not latency.
+			u.MaxBatch = 500
+			u.BatchWait = 250 * time.Millisecond
+			c.Upstreams[id] = u
+		}
+	})
+	user := e.userWithOrders(50)
+	e.mocks.Counters().Reset()
+	e.mocks.ResetRequests()
+
+	r := e.do(gql{query: viewerOrdersQuery, vars: map[string]any{"first": 50}, token: e.token(user)})
+	r.noErrors(t)
+	var data struct {
+		Viewer struct {
+			Orders struct {
+				Nodes []struct {
+					ID    string
+					Lines []struct {
+						Product *struct {
+							ID    string
+							Name  string
+							Price *struct{ Current struct{ AmountMinor int } }
+							Stock *struct{ Available int }
+						}
+					}
+				}
+			}
+		}
+	}
+	r.decode(t, &data)
+	nodes := data.Viewer.Orders.Nodes
+	if len(nodes) != 50 {
+		t.Fatalf("got %d orders, want 50", len(nodes))
+	}
+	distinct := map[string]bool{}
+	lines := 0
+	for _, o := range nodes {
+		for _, l := range o.Lines {
+			lines++
+			if l.Product == nil || l.Product.Name == "" || l.Product.Price == nil || l.Product.Stock == nil {
+				t.Fatalf("order %s has an incomplete line: %s", o.ID, r.Raw)
+			}
+			distinct[l.Product.ID] = true
+		}
+	}
+	if len(distinct) < 50 {
+		t.Fatalf("only %d distinct products over %d lines: the test needs many to mean anything", len(distinct), lines)
+	}
+	t.Logf("%d orders, %d lines, %d distinct products", len(nodes), lines, len(distinct))
+
+	c := e.mocks.Counters()
+	want := []struct {
+		service, route string
+	}{
+		{"orders", "GET /orders"},
+		{"catalog", "GET /products"},
+		{"pricing", pricingv1.PricingService_BatchGetPrices_FullMethodName},
+		{"inventory", inventoryv1.InventoryService_BatchGetStock_FullMethodName},
+	}
+	for _, w := range want {
+		if n := c.Get(w.service, w.route); n != 1 {
+			t.Errorf("%s %s: %d calls, want 1", w.service, w.route, n)
+		}
+		if n := c.Total(w.service); n != 1 {
+			t.Errorf("%s: %d calls in total, want 1 (no per-item calls): %v", w.service, n, c.Snapshot()[w.service])
+		}
+	}
+	if n := c.Total("accounts") + c.Total("reviews"); n != 0 {
+		t.Errorf("accounts and reviews were called %d times for a query that needs neither", n)
+	}
+	// The one catalog call carried every distinct product.
+	for _, req := range e.mocks.Requests("catalog") {
+		if req.Route != "GET /products" {
+			continue
+		}
+		u, err := url.Parse(req.Target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(strings.Split(u.Query().Get("ids"), ",")); got != len(distinct) {
+			t.Errorf("catalog batch carried %d ids, want %d", got, len(distinct))
+		}
+	}
+}
