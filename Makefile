@@ -50,5 +50,9 @@ checkgenerate: generate
 	@test -z "$$(git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph)" || \
 		(echo "generate produced untracked files:" && git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph && exit 1)
 
+## token: mint a token at the mock identity provider, e.g. make token SUB=usr_000042 SCOPES="orders:read orders:write"
+token:
+	@$(GO) run ./mocks/idp/cmd/token -sub $(or $(SUB),usr_000001) -scopes "$(SCOPES)"
+
 tidy:
 	$(GO) mod tidy
