@@ -57,7 +57,7 @@ type App struct {
 // lists them). It fails, naming the source and the fix, when a source has
 // no address, is registered twice (reported by reg.Register in main), or a
 // resolver needs a source that is not registered.
-func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option) (a *App, err error) {
+func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option) (_ *App, err error) {
 	o := options{logger: slog.Default()}
 	for _, opt := range opts {
 		opt(&o)
@@ -68,11 +68,10 @@ func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a = &App{}
+	a := &App{}
 	defer func() {
 		if err != nil {
-			_ = a.Close()
-			a = nil
+			_ = a.Close() // release whatever was built before the failure
 		}
 	}()
 

@@ -1,0 +1,273 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/tandemgw/tandem/bff-mobile/app"
+	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/mocks/data"
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
+	"github.com/tandemgw/tandem/shared/sources/orders"
+	"github.com/tandemgw/tandem/shared/sources/reviews"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+const (
+	routePrices    = "/tandem.pricing.v1.PricingService/BatchGetPrices"
+	routeStock     = "/tandem.inventory.v1.InventoryService/BatchGetStock"
+	routeSummaries = "GET /summaries"
+	routeUsers     = "GET /users"
+)
+
+// TestPartialResults fails one backend at a time under the product detail
+// query: only the fields that backend feeds are null, each with one error
+// carrying the stable code and the failing service; nothing internal leaks.
+func TestPartialResults(t *testing.T) {
+	n := detailProduct(t)
+	tests := []struct {
+		name, service, route string
+		fault                mocks.Fault
+		nullFields           []string
+		code                 string
+	}{
+		{"pricing unavailable", "pricing", "", mocks.Fault{Kind: mocks.FaultError, Code: codes.Unavailable},
+			[]string{"price"}, "UPSTREAM_UNAVAILABLE"},
+		{"inventory hangs", "inventory", "", mocks.Fault{Kind: mocks.FaultHang},
+			[]string{"inStock"}, "UPSTREAM_TIMEOUT"},
+		{"reviews failing", "reviews", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusInternalServerError},
+			[]string{"rating", "topReviews"}, "UPSTREAM_ERROR"},
+		{"review authors unavailable", "accounts", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusServiceUnavailable},
+			[]string{"topReviews.0.authorName", "topReviews.1.authorName", "topReviews.2.authorName"}, "UPSTREAM_UNAVAILABLE"},
+		{"catalog malformed", "catalog", "", mocks.Fault{Kind: mocks.FaultMalformed},
+			[]string{""}, "UPSTREAM_ERROR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(c *app.Config) {
+				// Fail fast: short deadlines and no retries.
+				for id, u := range c.Upstreams {
+					u.Timeout = 300 * time.Millisecond
+					u.Retries = -1
+					c.Upstreams[id] = u
+				}
+			})
+			e.mocks.Faults().Set(tt.service, tt.route, tt.fault)
+			r := e.do(req{query: productDetailQuery, vars: map[string]any{"id": data.ProductID(n), "width": 400}})
+			e.assertNoInternals(r)
+			if len(r.Errors) != len(tt.nullFields) {
+				t.Fatalf("want %d errors: %s", len(tt.nullFields), r.Raw)
+			}
+			var doc map[string]any
+			r.decode(t, &doc)
+			for _, f := range tt.nullFields {
+				path := strings.TrimSuffix("product."+f, ".")
+				ge := r.errorAt(t, path)
+				if ge.Extensions["code"] != tt.code || ge.Extensions["service"] != tt.service {
+					t.Errorf("%s: extensions %v, want code %s service %s", path, ge.Extensions, tt.code, tt.service)
+				}
+				if v, ok := lookup(doc, path); !ok || v != nil {
+					t.Errorf("%s = %v, want null", path, v)
+				}
+			}
+			if tt.service == "catalog" {
+				return // the product itself is gone; nothing else to check
+			}
+			// Every other field is still there.
+			for _, f := range []string{"id", "name", "imageUrl", "price", "inStock", "summary", "rating", "topReviews"} {
+				v, ok := lookup(doc, "product."+f)
+				isNull := false
+				for _, nf := range tt.nullFields {
+					isNull = isNull || nf == f
+				}
+				if !ok || (v == nil) != isNull {
+					t.Errorf("product.%s = %v with %s failing", f, v, tt.service)
+				}
+			}
+		})
+	}
+}
+
+// lookup follows a dot path ("product.topReviews.0.authorName") in a
+// decoded JSON document.
+func lookup(doc any, path string) (any, bool) {
+	cur := doc
+	for _, part := range strings.Split(path, ".") {
+		switch v := cur.(type) {
+		case map[string]any:
+			next, ok := v[part]
+			if !ok {
+				return nil, false
+			}
+			cur = next
+		case []any:
+			i := 0
+			for _, c := range part {
+				i = i*10 + int(c-'0')
+			}
+			if i >= len(v) {
+				return nil, false
+			}
+			cur = v[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// TestHomeAccountsDown: with accounts failing, the greeting is null with an
+// accounts error, prices fall back to the Accept-Language locale, and the
+// recent orders are still shown.
+func TestHomeAccountsDown(t *testing.T) {
+	e := newEnv(t, func(c *app.Config) {
+		u := c.Upstreams["accounts"]
+		u.Retries = -1
+		c.Upstreams["accounts"] = u
+	})
+	_, user := userWithOrders(t, 3, "de-DE")
+	e.mocks.Faults().Set("accounts", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusServiceUnavailable})
+	r := e.do(req{query: `{ home { locale viewer { name } recentOrders { id total } } }`, token: e.token(user.ID), acceptLanguage: "fr-FR"})
+	e.assertNoInternals(r)
+	ve := r.errorAt(t, "home.viewer")
+	if ve.Extensions["code"] != "UPSTREAM_UNAVAILABLE" || ve.Extensions["service"] != "accounts" || len(r.Errors) != 1 {
+		t.Errorf("errors: %s", r.Raw)
+	}
+	var got struct {
+		Home struct {
+			Locale       string
+			Viewer       *struct{ Name string }
+			RecentOrders []struct{ ID, Total string }
+		}
+	}
+	r.decode(t, &got)
+	if got.Home.Locale != "fr-FR" || got.Home.Viewer != nil || len(got.Home.RecentOrders) != 3 {
+		t.Errorf("home: %s", r.Data)
+	}
+}
+
+// TestFanOutIsConcurrent proves with barriers (no timing) that the product
+// screen's independent backends are called at the same time: each barrier
+// answers only once all of its calls have arrived, so a serial fan-out would
+// run into the deadline instead.
+func TestFanOutIsConcurrent(t *testing.T) {
+	n := detailProduct(t)
+	e := newEnv(t, nil)
+	barrier := mocks.Fault{Kind: mocks.FaultBarrier, Group: "detail", Size: 3}
+	e.mocks.Faults().Set("pricing", routePrices, barrier)
+	e.mocks.Faults().Set("inventory", routeStock, barrier)
+	e.mocks.Faults().Set("reviews", routeSummaries, barrier)
+	r := e.do(req{query: `query($id: ID!) { product(id: $id) { price inStock rating { count } } }`, vars: map[string]any{"id": data.ProductID(n)}})
+	r.noErrors(t)
+
+	// One field, two backends: a signed-in price loads the price and the
+	// account locale together (errgroup).
+	e.mocks.Faults().Clear()
+	_, user := userWithOrders(t, 1, "")
+	pair := mocks.Fault{Kind: mocks.FaultBarrier, Group: "price", Size: 2}
+	e.mocks.Faults().Set("pricing", routePrices, pair)
+	e.mocks.Faults().Set("accounts", routeUsers, pair)
+	r = e.do(req{query: `query($id: ID!) { product(id: $id) { price } }`, vars: map[string]any{"id": data.ProductID(n)}, token: e.token(user.ID)})
+	r.noErrors(t)
+}
+
+// TestLoadersArePerRequest: two requests for the same product each fetch it;
+// nothing is cached across requests (or users).
+func TestLoadersArePerRequest(t *testing.T) {
+	e := newEnv(t, nil)
+	q := `{ a: product(id: "prd_000003") { name } b: product(id: "prd_000003") { name } c: product(id: "prd_000004") { name } }`
+	for i := 1; i <= 2; i++ {
+		e.do(req{query: q}).noErrors(t)
+		if got := e.mocks.Counters().Total("catalog"); got != int64(i) {
+			t.Fatalf("after request %d: catalog calls %d, want %d (one batch per request)", i, got, i)
+		}
+	}
+}
+
+func TestHealthEndpoints(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := e.server.Client().Get(e.server.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+	// GraphiQL only in dev mode.
+	resp, err := e.server.Client().Get(e.server.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Errorf("GraphiQL served outside dev mode")
+	}
+}
+
+// TestStartupMisconfiguration: each registration mistake stops the start
+// with a message naming the source and the fix.
+func TestStartupMisconfiguration(t *testing.T) {
+	ctx := context.Background()
+	addrs := app.DefaultUpstreams()
+
+	t.Run("duplicate source", func(t *testing.T) {
+		reg := registry.New(registry.WithApp(app.Name))
+		if err := catalog.Register(reg); err != nil {
+			t.Fatal(err)
+		}
+		err := catalog.Register(reg)
+		wantMessage(t, err, `"catalog"`, "registered twice", "bff-mobile/cmd/bff-mobile/main.go")
+	})
+
+	t.Run("missing address", func(t *testing.T) {
+		reg := registry.New(registry.WithApp(app.Name))
+		for _, register := range registerAll {
+			if err := register(reg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg := app.Default()
+		cfg.Upstreams = map[string]upstream.Config{}
+		for id, u := range addrs {
+			if id != reviews.ID {
+				cfg.Upstreams[id] = u
+			}
+		}
+		_, err := app.New(ctx, cfg, reg)
+		wantMessage(t, err, `"reviews"`, "upstreams.reviews.address", "TANDEM_UPSTREAMS_REVIEWS_ADDRESS")
+	})
+
+	t.Run("source not registered", func(t *testing.T) {
+		reg := registry.New(registry.WithApp(app.Name))
+		for _, register := range []func(*registry.Registry) error{accounts.Register, catalog.Register, reviews.Register} {
+			if err := register(reg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := app.New(ctx, app.Default(), reg)
+		wantMessage(t, err, `"orders"`, "orders.Register", "bff-mobile/cmd/bff-mobile/main.go", "upstreams.orders.address")
+		_ = orders.ID
+	})
+}
+
+func wantMessage(t *testing.T, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("want an error, got none")
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not mention %q", err, p)
+		}
+	}
+}
