@@ -38,6 +38,10 @@ type Source struct {
 	ID   string
 	Kind Kind // REST or GRPC
 	New  func(ctx context.Context, cfg upstream.Config, deps Deps) (Instance, error)
+	// DefaultAddress is used when the configuration gives the source no
+	// address (schema/README.md's default, where the mocks listen), so a
+	// new backend needs no edit of the shared config package. Optional.
+	DefaultAddress string
 }
 
 // Deps are the shared collaborators every source instance receives.
@@ -161,7 +165,8 @@ func ConfigKey(id string) string { return "upstreams." + id + ".address" }
 func EnvKey(id string) string { return "TANDEM_UPSTREAMS_" + strings.ToUpper(id) + "_ADDRESS" }
 
 // Build constructs every registered source from its entry in cfgs (keyed by
-// source id) in registration order. A missing address fails with an error
+// source id) in registration order. A source without a configured address
+// uses its Source.DefaultAddress; with neither, Build fails with an error
 // naming the source and the config key; on any failure the instances built
 // so far are closed.
 func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, deps Deps) (*Set, error) {
@@ -170,8 +175,11 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 	}
 	set := &Set{mainPath: r.mainPath(), appName: r.appName(), byID: map[string]Instance{}}
 	for _, s := range r.sources {
-		cfg, ok := cfgs[s.ID]
-		if !ok || strings.TrimSpace(cfg.Address) == "" {
+		cfg := cfgs[s.ID]
+		if strings.TrimSpace(cfg.Address) == "" {
+			cfg.Address = s.DefaultAddress
+		}
+		if strings.TrimSpace(cfg.Address) == "" {
 			_ = set.Close()
 			return nil, fmt.Errorf("registry: source %q has no address: set %s in the config file or %s in the environment",
 				s.ID, ConfigKey(s.ID), EnvKey(s.ID))

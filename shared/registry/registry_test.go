@@ -146,3 +146,20 @@ func TestDepsUpstreamOptions(t *testing.T) {
 	assert.Len(t, d.UpstreamOptions(), 2)
 	assert.Empty(t, Deps{}.UpstreamOptions())
 }
+
+func TestBuildFallsBackToDefaultAddress(t *testing.T) {
+	var got upstream.Config
+	r := New()
+	require.NoError(t, r.Register(Source{ID: "recommendations", Kind: REST, DefaultAddress: "http://127.0.0.1:9105",
+		New: func(_ context.Context, cfg upstream.Config, _ Deps) (Instance, error) {
+			got = cfg
+			return &fakeInstance{id: "recommendations", closed: new([]string)}, nil
+		}}))
+	_, err := r.Build(context.Background(), nil, Deps{})
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:9105", got.Address)
+
+	_, err = r.Build(context.Background(), map[string]upstream.Config{"recommendations": {Address: "http://127.0.0.1:7105"}}, Deps{})
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:7105", got.Address, "configuration wins over the default")
+}

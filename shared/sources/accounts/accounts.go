@@ -14,6 +14,9 @@ import (
 // ID is the source id: the registry key and the config key upstreams.accounts.
 const ID = "accounts"
 
+// DefaultAddress is where the service listens by default (schema/README.md).
+const DefaultAddress = "http://127.0.0.1:9101"
+
 // User is an account holder.
 type User struct {
 	ID               string    `json:"id"`
@@ -61,8 +64,9 @@ func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
 // Register adds the accounts source to r.
 func Register(r *registry.Registry) error {
 	return r.Register(registry.Source{
-		ID:   ID,
-		Kind: registry.REST,
+		ID:             ID,
+		DefaultAddress: DefaultAddress,
+		Kind:           registry.REST,
 		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
 			return NewClient(cfg, deps.UpstreamOptions()...)
 		},

@@ -15,6 +15,9 @@ import (
 // ID is the source id: the registry key and the config key upstreams.catalog.
 const ID = "catalog"
 
+// DefaultAddress is where the service listens by default (schema/README.md).
+const DefaultAddress = "http://127.0.0.1:9102"
+
 // Product is a catalog entry.
 type Product struct {
 	ID          string    `json:"id"`
@@ -76,8 +79,9 @@ func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
 // Register adds the catalog source to r.
 func Register(r *registry.Registry) error {
 	return r.Register(registry.Source{
-		ID:   ID,
-		Kind: registry.REST,
+		ID:             ID,
+		DefaultAddress: DefaultAddress,
+		Kind:           registry.REST,
 		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
 			return NewClient(cfg, deps.UpstreamOptions()...)
 		},

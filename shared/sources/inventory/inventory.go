@@ -15,6 +15,9 @@ import (
 // ID is the source id: the registry key and the config key upstreams.inventory.
 const ID = "inventory"
 
+// DefaultAddress is where the service listens by default (schema/README.md).
+const DefaultAddress = "127.0.0.1:9201"
+
 // Stock is the availability of one SKU and how soon it can be delivered
 // (business days).
 type Stock struct {
@@ -50,8 +53,9 @@ func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
 // Register adds the inventory source to r.
 func Register(r *registry.Registry) error {
 	return r.Register(registry.Source{
-		ID:   ID,
-		Kind: registry.GRPC,
+		ID:             ID,
+		DefaultAddress: DefaultAddress,
+		Kind:           registry.GRPC,
 		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
 			return NewClient(cfg, deps.UpstreamOptions()...)
 		},

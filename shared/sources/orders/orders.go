@@ -17,6 +17,9 @@ import (
 // ID is the source id: the registry key and the config key upstreams.orders.
 const ID = "orders"
 
+// DefaultAddress is where the service listens by default (schema/README.md).
+const DefaultAddress = "http://127.0.0.1:9103"
+
 // Money is an amount in minor units (cents) of an ISO 4217 currency.
 type Money struct {
 	AmountMinor int64  `json:"amountMinor"`
@@ -88,8 +91,9 @@ func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
 // Register adds the orders source to r.
 func Register(r *registry.Registry) error {
 	return r.Register(registry.Source{
-		ID:   ID,
-		Kind: registry.REST,
+		ID:             ID,
+		DefaultAddress: DefaultAddress,
+		Kind:           registry.REST,
 		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
 			return NewClient(cfg, deps.UpstreamOptions()...)
 		},
