@@ -8,22 +8,16 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/server"
 )
 
-// Client-facing error codes raised by the resolvers themselves (upstream
-// failures carry the upstream package's codes instead).
-const (
-	// CodeBadUserInput: an argument is out of range.
-	CodeBadUserInput = "BAD_USER_INPUT"
-	// CodeUnauthenticated: no principal (normally caught by @authenticated).
-	CodeUnauthenticated = "UNAUTHENTICATED"
-)
-
+// badInput is a client-facing error for an argument out of range; the
+// codes are the shared core's, so clients see one vocabulary.
 func badInput(ctx context.Context, msg string) error {
 	return &gqlerror.Error{
 		Message:    msg,
 		Path:       graphql.GetPath(ctx),
-		Extensions: map[string]any{"code": CodeBadUserInput},
+		Extensions: map[string]any{"code": server.CodeBadInput},
 	}
 }
 
@@ -36,7 +30,7 @@ func viewerID(ctx context.Context) (string, error) {
 		return "", &gqlerror.Error{
 			Message:    "authentication required",
 			Path:       graphql.GetPath(ctx),
-			Extensions: map[string]any{"code": CodeUnauthenticated},
+			Extensions: map[string]any{"code": auth.CodeUnauthenticated},
 		}
 	}
 	return p.Subject, nil
