@@ -136,7 +136,9 @@ func TestMoneyFormattedInRequestLocale(t *testing.T) {
 		r := e.do(gql{query: q, acceptLanguage: lang})
 		r.noErrors(t)
 		var d struct {
-			Product struct{ Price struct{ Current struct{ Formatted string } } }
+			Product struct {
+				Price struct{ Current struct{ Formatted string } }
+			}
 		}
 		r.decode(t, &d)
 		if got := d.Product.Price.Current.Formatted; got != want {

@@ -23,7 +23,7 @@ type viewerData struct {
 		ID      string
 		Profile *struct {
 			ID, Email, Name, Tier, Locale string
-			DefaultAddress              *struct{ ID, City string }
+			DefaultAddress                *struct{ ID, City string }
 		}
 		Addresses []struct{ ID, Label, City, Country string }
 		Orders    *struct {
