@@ -212,6 +212,15 @@ func TestHealthEndpoints(t *testing.T) {
 	if resp.StatusCode == http.StatusOK {
 		t.Errorf("GraphiQL served outside dev mode")
 	}
+	dev := newEnv(t, func(c *app.Config) { c.Dev = true })
+	resp, err = dev.server.Client().Get(dev.server.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("dev mode: GET / = %d %s, want GraphiQL", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 }
 
 // TestStartupMisconfiguration: each registration mistake stops the start

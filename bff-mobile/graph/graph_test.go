@@ -1,0 +1,70 @@
+package graph
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/sources/orders"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+func TestToOrderCard(t *testing.T) {
+	o := &orders.Order{
+		ID: "ord_000001", Status: "shipped",
+		Lines: []orders.OrderLine{{ProductID: "prd_000002", Quantity: 2}, {ProductID: "prd_000003", Quantity: 3}},
+		Total: orders.Money{AmountMinor: 1234, Currency: "EUR"},
+	}
+	c, err := toOrderCard(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != model.OrderStatusShipped || c.ItemCount != 5 || c.FirstProductID != "prd_000002" || c.TotalMinor != 1234 {
+		t.Fatalf("card %+v", c)
+	}
+	o.Status = "lost"
+	_, err = toOrderCard(o)
+	if upstream.CodeOf(err) != upstream.CodeInternal || strings.Contains(err.Error(), "lost") {
+		t.Fatalf("unknown status: %v (must be an orders contract error that hides the value)", err)
+	}
+}
+
+func TestValidIdempotencyKey(t *testing.T) {
+	for k, want := range map[string]bool{
+		"3f0c9a4e-2b1d-4c55-9e7a-1d2c3b4a5f60":   true,
+		"a":                                      true,
+		strings.Repeat("k", MaxIdempotencyKey):   true,
+		"":                                       false,
+		strings.Repeat("k", MaxIdempotencyKey+1): false,
+		"with space":                             false,
+		"new\nline":                              false,
+		"ümlaut":                                 false,
+	} {
+		if got := validIdempotencyKey(k); got != want {
+			t.Errorf("validIdempotencyKey(%q) = %v, want %v", k, got, want)
+		}
+	}
+}
+
+func TestAcceptLanguageMiddleware(t *testing.T) {
+	var seen string
+	h := AcceptLanguageMiddleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		seen = AcceptLanguage(r.Context())
+	}))
+	for in, want := range map[string]string{
+		"de-DE,de;q=0.9":                         "de-DE,de;q=0.9",
+		"":                                       "",
+		strings.Repeat("x", MaxAcceptLanguage+1): "",
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+		if in != "" {
+			r.Header.Set("Accept-Language", in)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if seen != want {
+			t.Errorf("Accept-Language %q: stored %q, want %q", in, seen, want)
+		}
+	}
+}
