@@ -223,6 +223,16 @@ type Faults struct {
 	active   map[faultKey]*activeFault
 	barriers map[string]*barrier
 	rng      *rand.Rand // jitter; guarded by mu
+
+	// onHold, when set (by tests, before any call), is called each time a
+	// call starts being held by a hang or barrier fault.
+	onHold func()
+}
+
+func (fs *Faults) held() {
+	if fs.onHold != nil {
+		fs.onHold()
+	}
 }
 
 func newFaults(services map[string][]string) *Faults {
@@ -367,7 +377,8 @@ func wait(d time.Duration, done, closing <-chan struct{}) error {
 
 // hang holds the call until done or closing ends (errHeld) or the fault is
 // removed (nil: answer normally).
-func hang(a *activeFault, done, closing <-chan struct{}) error {
+func (fs *Faults) hang(a *activeFault, done, closing <-chan struct{}) error {
+	fs.held()
 	select {
 	case <-a.removed:
 		return nil
@@ -397,6 +408,7 @@ func (fs *Faults) await(a *activeFault, done, closing <-chan struct{}) error {
 		return nil
 	}
 	fs.mu.Unlock()
+	fs.held()
 
 	var err error
 	select {

@@ -94,7 +94,7 @@ func (c *Cluster) grpcFault(ctx context.Context, a *activeFault, tl *trackingLis
 	case FaultError:
 		return nil, status.Error(a.Fault.Code, "injected fault"), true
 	case FaultHang:
-		if hang(a, ctx.Done(), c.closing) != nil {
+		if c.faults.hang(a, ctx.Done(), c.closing) != nil {
 			return nil, held(), true
 		}
 		return nil, nil, false

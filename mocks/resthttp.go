@@ -116,7 +116,7 @@ func (c *Cluster) restFault(w http.ResponseWriter, r *http.Request, a *activeFau
 		rest.WriteError(w, a.Fault.Status, rest.CodeForStatus(a.Fault.Status), "injected fault")
 		return true
 	case FaultHang:
-		return hang(a, done, c.closing) != nil
+		return c.faults.hang(a, done, c.closing) != nil
 	case FaultBarrier:
 		return c.faults.await(a, done, c.closing) != nil
 	case FaultMalformed:
