@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -236,12 +235,4 @@ func inventoryClient(t *testing.T, c *mocks.Cluster) inventoryv1.InventoryServic
 
 func pricingClient(t *testing.T, c *mocks.Cluster) pricingv1.PricingServiceClient {
 	return pricingv1.NewPricingServiceClient(dial(t, c.Addr("pricing")))
-}
-
-func ids(prefix string, nums ...string) string {
-	out := make([]string, len(nums))
-	for i, n := range nums {
-		out[i] = prefix + n
-	}
-	return strings.Join(out, ",")
 }

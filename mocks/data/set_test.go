@@ -26,7 +26,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	if fingerprint(t, a) != fingerprint(t, b) {
 		t.Fatal("two generations differ")
 	}
-	if Load() != Load() {
+	if first, second := Load(), Load(); first != second {
 		t.Fatal("Load must return the shared set")
 	}
 }
