@@ -227,7 +227,6 @@ func TestHealthEndpoints(t *testing.T) {
 // with a message naming the source and the fix.
 func TestStartupMisconfiguration(t *testing.T) {
 	ctx := context.Background()
-	addrs := app.DefaultUpstreams()
 
 	t.Run("duplicate source", func(t *testing.T) {
 		reg := registry.New(registry.WithApp(app.Name))
@@ -239,21 +238,27 @@ func TestStartupMisconfiguration(t *testing.T) {
 	})
 
 	t.Run("missing address", func(t *testing.T) {
+		// The six sources fall back to their default addresses; a new
+		// backend registered without a default and without configuration
+		// stops the start.
 		reg := registry.New(registry.WithApp(app.Name))
 		for _, register := range registerAll {
 			if err := register(reg); err != nil {
 				t.Fatal(err)
 			}
 		}
-		cfg := app.Default()
-		cfg.Upstreams = map[string]upstream.Config{}
-		for id, u := range addrs {
-			if id != reviews.ID {
-				cfg.Upstreams[id] = u
-			}
+		if err := reg.Register(registry.Source{
+			ID:   "recommendations",
+			Kind: registry.REST,
+			New: func(context.Context, upstream.Config, registry.Deps) (registry.Instance, error) {
+				t.Error("constructor called without an address")
+				return nopInstance{}, nil
+			},
+		}); err != nil {
+			t.Fatal(err)
 		}
-		_, err := app.New(ctx, cfg, reg)
-		wantMessage(t, err, `"reviews"`, "upstreams.reviews.address", "TANDEM_UPSTREAMS_REVIEWS_ADDRESS")
+		_, err := app.New(ctx, app.Default(), reg)
+		wantMessage(t, err, `"recommendations"`, "upstreams.recommendations.address", "TANDEM_UPSTREAMS_RECOMMENDATIONS_ADDRESS")
 	})
 
 	t.Run("source not registered", func(t *testing.T) {
@@ -268,6 +273,10 @@ func TestStartupMisconfiguration(t *testing.T) {
 		_ = orders.ID
 	})
 }
+
+type nopInstance struct{}
+
+func (nopInstance) WithRequestScope(ctx context.Context) context.Context { return ctx }
 
 func wantMessage(t *testing.T, err error, parts ...string) {
 	t.Helper()
