@@ -68,11 +68,12 @@ func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	a = &App{}
+	built := &App{}
 	defer func() {
+		// On any failure, release what was built so far (connections, the
+		// key refresh); the named result a is already nil by then.
 		if err != nil {
-			_ = a.Close()
-			a = nil
+			_ = built.Close()
 		}
 	}()
 
@@ -88,7 +89,7 @@ func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	a.closers = append(a.closers, sources.Close)
+	built.closers = append(built.closers, sources.Close)
 	if err := sources.Require(graph.RequiredSources...); err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
@@ -97,13 +98,13 @@ func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	a.closers = append(a.closers, verifier.Close)
+	built.closers = append(built.closers, verifier.Close)
 
 	store, closeStore, err := throttle.OpenStore(withKeyPrefix(cfg.Throttle.Store), o.logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	a.closers = append(a.closers, closeStore)
+	built.closers = append(built.closers, closeStore)
 	limiter, err := throttle.NewLimiter(cfg.Throttle.Rate, store,
 		throttle.WithSubject(principalSubject), throttle.WithLogger(o.logger))
 	if err != nil {
@@ -143,8 +144,8 @@ func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	a.srv = srv
-	return a, nil
+	built.srv = srv
+	return built, nil
 }
 
 // Handler is the whole HTTP surface: /graphql, /healthz, /readyz, /metrics

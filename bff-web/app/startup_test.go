@@ -1,0 +1,107 @@
+package app_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tandemgw/tandem/bff-web/app"
+	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
+	"github.com/tandemgw/tandem/shared/sources/inventory"
+	"github.com/tandemgw/tandem/shared/sources/orders"
+	"github.com/tandemgw/tandem/shared/sources/reviews"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// Startup rejects each misconfiguration with a message that names the
+// source and the fix.
+func TestStartupRejectsMisconfiguration(t *testing.T) {
+	ctx := context.Background()
+	c, err := mocks.Start(ctx, mocks.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	p := startIdP(t)
+	quiet := app.WithLogger(slog.New(slog.DiscardHandler))
+
+	t.Run("duplicate source", func(t *testing.T) {
+		reg := newRegistry(t)
+		err := catalog.Register(reg)
+		wantAll(t, err, `"catalog"`, "registered twice", "catalog.Register once", "bff-web/cmd/bff-web/main.go")
+	})
+
+	t.Run("missing address", func(t *testing.T) {
+		// The six built-in sources fall back to their default addresses, so
+		// a missing address shows on a source that has none, as a new
+		// backend would before its address is configured.
+		reg := newRegistry(t)
+		if err := reg.Register(registry.Source{
+			ID:   "recommendations",
+			Kind: registry.REST,
+			New: func(context.Context, upstream.Config, registry.Deps) (registry.Instance, error) {
+				t.Fatal("a source without an address must not be constructed")
+				return nil, nil
+			},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := app.New(ctx, testConfig(c, p), reg, quiet)
+		wantAll(t, err, "bff-web", `"recommendations"`, "no address",
+			"upstreams.recommendations.address", "TANDEM_UPSTREAMS_RECOMMENDATIONS_ADDRESS")
+	})
+
+	t.Run("source a resolver needs is not registered", func(t *testing.T) {
+		reg := registry.New(registry.WithApp(app.Name))
+		for _, register := range []func(*registry.Registry) error{
+			accounts.Register, catalog.Register, orders.Register, reviews.Register, inventory.Register,
+		} {
+			if err := register(reg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := app.New(ctx, testConfig(c, p), reg, quiet)
+		wantAll(t, err, "bff-web", `"pricing"`, "pricing.Register", "bff-web/cmd/bff-web/main.go", "upstreams.pricing.address")
+	})
+}
+
+func wantAll(t *testing.T, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("startup succeeded, want an error")
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not mention %q", err, p)
+		}
+	}
+}
+
+func TestHealthReadyAndGraphiQL(t *testing.T) {
+	e := newEnv(t, func(c *app.Config) { c.Dev = true })
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/": 200, "/metrics": 200} {
+		resp, err := e.server.Client().Get(e.server.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	// Without dev mode there is no GraphiQL.
+	prod := newEnv(t, nil)
+	resp, err := prod.server.Client().Get(prod.server.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET / without dev: %d, want 404", resp.StatusCode)
+	}
+}
