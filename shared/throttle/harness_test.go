@@ -202,7 +202,7 @@ func newGateway(tb testing.TB, o gatewayOpts) *gateway {
 	}
 	srv.Use(NewOperationLimits(o.cfg.Operation))
 	srv.Use(NewCostExtension(b.schema, o.cfg.Cost, WithPointsLimiter(lim)))
-	h := BodyLimit(o.cfg.Operation)(lim.Middleware(srv))
+	h := BodyLimit(o.cfg.Operation)(withTestSubject(lim.Middleware(srv)))
 	return &gateway{handler: h, backend: b, limiter: lim}
 }
 
@@ -263,3 +263,14 @@ func (g *gateway) postRaw(tb testing.TB, body []byte, hdr ...string) (*httptest.
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// withTestSubject stands in for the auth middleware: it puts the
+// X-Test-Subject header into the context as the verified subject.
+func withTestSubject(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := r.Header.Get("X-Test-Subject"); s != "" {
+			r = r.WithContext(context.WithValue(r.Context(), subjectKey{}, s))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
