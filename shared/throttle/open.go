@@ -1,8 +1,11 @@
 package throttle
 
 import (
+	"context"
 	"log/slog"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // OpenStore builds the store cfg names: a MemoryStore, or a RedisStore on a
@@ -33,4 +36,18 @@ func OpenStore(cfg StoreConfig, logger *slog.Logger) (store Store, closeFn func(
 		opts = append(opts, WithKeyPrefix(cfg.KeyPrefix))
 	}
 	return NewRedisStore(client, opts...), client.Close, nil
+}
+
+// InstallRedisLogger routes go-redis's own log output (pool and dial
+// failures) to l at debug level, keeping only the format string: the
+// arguments hold addresses, which must not reach log lines. go-redis's
+// logger is process-wide, so call this once from main.
+func InstallRedisLogger(l *slog.Logger) {
+	redis.SetLogger(redisLogger{l: l})
+}
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, _ ...any) {
+	r.l.LogAttrs(ctx, slog.LevelDebug, "redis client event", slog.String("event", format))
 }
