@@ -8,11 +8,12 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 func parseOp(tb testing.TB, schema *ast.Schema, query string, rawVars map[string]any) (*ast.OperationDefinition, map[string]any) {
 	tb.Helper()
-	doc, err := gqlparser.LoadQuery(schema, query)
+	doc, err := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
 	if err != nil {
 		tb.Fatalf("invalid test query %q: %v", query, err)
 	}
