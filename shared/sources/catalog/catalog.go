@@ -236,3 +236,14 @@ func (l *Loaders) Categories(ctx context.Context) ([]*Category, error) {
 	}
 	return cats, nil
 }
+
+// Products loads several products in one go (one batch with the request's
+// other product loads); results and errors are in ids order, with a
+// NOT_FOUND error for unknown ids. errs always has len(ids) entries.
+func (l *Loaders) Products(ctx context.Context, ids []string) (products []*Product, errs []error) {
+	products, errs = l.products.LoadMany(ctx, ids)()
+	if errs == nil {
+		errs = make([]error, len(ids))
+	}
+	return products, errs
+}

@@ -192,3 +192,22 @@ func TestRegisterMiddlewareFor(t *testing.T) {
 			`call catalog.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.catalog.address, and add "catalog" to Set.Require`,
 		func() { catalog.For(context.Background()) })
 }
+
+func TestProductsLoadMany(t *testing.T) {
+	c := start(t)
+	cl, err := catalog.NewClient(exactCfg(c, 3))
+	require.NoError(t, err)
+	prods, errs := cl.NewLoaders().Products(context.Background(), []string{"prd_000002", "prd_999999", "prd_000001"})
+	require.Len(t, prods, 3)
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[2])
+	assert.True(t, upstream.IsNotFound(errs[1]))
+	assert.Equal(t, "prd_000002", prods[0].ID)
+	assert.Equal(t, "prd_000001", prods[2].ID)
+	assert.EqualValues(t, 1, c.Counters().Get(catalog.ID, "GET /products"))
+
+	one, err := catalog.NewClient(exactCfg(c, 1))
+	require.NoError(t, err)
+	_, errs = one.NewLoaders().Products(context.Background(), []string{"prd_000001"})
+	assert.Len(t, errs, 1, "one (nil) error per id even when all succeed")
+}
