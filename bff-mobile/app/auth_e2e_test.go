@@ -1,0 +1,607 @@
+package app_test
+
+// End-to-end tests of authentication through bff-mobile's real handler: the
+// directives on the real schema, the 401 for a bad token, identity
+// propagation to REST and gRPC backends, token forwarding, and a key
+// rotation at the identity provider. The verifier's full attack table lives
+// in shared/auth; these tests prove the BFF's wiring of it.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"google.golang.org/grpc"
+
+	"github.com/tandemgw/tandem/bff-mobile/app"
+	"github.com/tandemgw/tandem/bff-mobile/graph"
+	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
+	"github.com/tandemgw/tandem/mocks/data"
+	"github.com/tandemgw/tandem/mocks/idp"
+	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/registry"
+)
+
+// allServices are the mock backends bff-mobile reads.
+var allServices = []string{"accounts", "catalog", "orders", "reviews", "inventory", "pricing"}
+
+// post sends query to /graphql with exactly the headers in hdr (several
+// Authorization values, spoofed identity headers) and decodes the answer.
+func (e *env) post(query string, vars map[string]any, hdr http.Header) (response, http.Header) {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	hr, err := http.NewRequest(http.MethodPost, e.server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	for k, vs := range hdr {
+		for _, v := range vs {
+			hr.Header.Add(k, v)
+		}
+	}
+	resp, err := e.server.Client().Do(hr)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := response{Raw: raw, Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		e.t.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
+	}
+	return out, resp.Header
+}
+
+// backendCalls is the number of calls every mock backend received.
+func (e *env) backendCalls() int64 {
+	var n int64
+	for _, s := range allServices {
+		n += e.mocks.Counters().Total(s)
+	}
+	return n
+}
+
+// wantCode fails unless the error at path has extensions.code want.
+func wantCode(t *testing.T, r response, path, want string) {
+	t.Helper()
+	if got := r.errorAt(t, path).Extensions["code"]; got != want {
+		t.Fatalf("%s: code %v, want %q: %s", path, got, want, r.Raw)
+	}
+}
+
+// orderOf returns the id of one of user's (number u) seeded orders.
+func orderOf(t *testing.T, u int) string {
+	t.Helper()
+	d := data.Load()
+	if len(d.OrdersByUser[u-1]) == 0 {
+		t.Fatalf("user %d has no orders", u)
+	}
+	return d.Order(d.OrdersByUser[u-1][0]).ID
+}
+
+// TestAuthDirectivesPartialData asks, in one query, for a field that needs
+// orders:read (order), one that needs only a principal (home.viewer) and
+// public ones (home.locale, product), with tokens of different scopes. A
+// protected field the caller may not see is null with its own error and is
+// never resolved (no backend call); everything else in the response stands.
+func TestAuthDirectivesPartialData(t *testing.T) {
+	e := newEnv(t, nil)
+	const user = "usr_000042"
+	orderID := orderOf(t, 42)
+	const query = `query($id: ID!) { order(id: $id) { id } home { locale viewer { id } } product(id: "prd_000042") { name } }`
+
+	cases := []struct {
+		name   string
+		scopes []string
+		anon   bool
+		order  string // "" when the order must be answered, else its error code
+		viewer string
+	}{
+		{name: "anonymous", anon: true, order: "UNAUTHENTICATED", viewer: "UNAUTHENTICATED"},
+		{name: "no scopes", order: "FORBIDDEN"},
+		{name: "wrong scope", scopes: []string{"orders:write"}, order: "FORBIDDEN"},
+		{name: "similar scope name", scopes: []string{"orders:read:all", "orders"}, order: "FORBIDDEN"},
+		{name: "right scope", scopes: []string{"orders:read"}},
+		{name: "right scope among others", scopes: []string{"cart:write", "orders:read", "orders:write"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var tok string
+			if !c.anon {
+				tok = e.token(user, c.scopes...)
+			}
+			e.mocks.Counters().Reset()
+			r := e.do(req{query: query, vars: map[string]any{"id": orderID}, token: tok})
+			if r.Status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.Status, r.Raw)
+			}
+			var d struct {
+				Order *struct{ ID string }
+				Home  struct {
+					Locale string
+					Viewer *struct{ ID string }
+				}
+				Product *struct{ Name string }
+			}
+			r.decode(t, &d)
+			if d.Home.Locale == "" || d.Product == nil || d.Product.Name == "" {
+				t.Fatalf("public fields missing: %s", r.Raw)
+			}
+			wantErrs := 0
+			if c.order != "" {
+				wantErrs++
+				wantCode(t, r, "order", c.order)
+				if d.Order != nil {
+					t.Fatalf("order must be null: %s", r.Raw)
+				}
+				if n := e.mocks.Counters().Total("orders"); n != 0 {
+					t.Fatalf("a refused order field called the orders backend %d times", n)
+				}
+			} else if d.Order == nil || d.Order.ID != orderID {
+				t.Fatalf("order %s not answered: %s", orderID, r.Raw)
+			}
+			if c.viewer != "" {
+				wantErrs++
+				wantCode(t, r, "home.viewer", c.viewer)
+				if d.Home.Viewer != nil {
+					t.Fatalf("viewer must be null: %s", r.Raw)
+				}
+			} else if d.Home.Viewer == nil || d.Home.Viewer.ID != user {
+				t.Fatalf("viewer not answered: %s", r.Raw)
+			}
+			if len(r.Errors) != wantErrs {
+				t.Fatalf("%d errors, want %d: %s", len(r.Errors), wantErrs, r.Raw)
+			}
+			e.assertNoInternals(r)
+		})
+	}
+}
+
+// TestAuthDirectivesMutationPartial runs two mutations in one operation:
+// addToCart (@authenticated) and placeOrder (orders:write). With only
+// orders:read the cart changes and placeOrder is FORBIDDEN without reaching
+// POST /orders; with orders:write both run.
+func TestAuthDirectivesMutationPartial(t *testing.T) {
+	e := newEnv(t, nil)
+	const user = "usr_000042"
+	addr := data.Load().Addresses[41][0].ID
+	const m = `mutation($p: ID!, $a: ID!, $k: String!) {
+  addToCart(productId: $p, quantity: 1) { cartItemCount }
+  placeOrder(shippingAddressId: $a, idempotencyKey: $k) { order { id status } }
+}`
+	vars := map[string]any{"p": "prd_000042", "a": addr, "k": "auth-e2e-1"}
+
+	r := e.do(req{query: m, vars: vars, token: e.token(user, "orders:read")})
+	wantCode(t, r, "placeOrder", "FORBIDDEN")
+	var d struct {
+		AddToCart  *struct{ CartItemCount int }
+		PlaceOrder *struct{ Order struct{ ID, Status string } }
+	}
+	r.decode(t, &d)
+	if d.AddToCart == nil || d.AddToCart.CartItemCount != 1 || d.PlaceOrder != nil || len(r.Errors) != 1 {
+		t.Fatalf("want the cart changed and placeOrder refused: %s", r.Raw)
+	}
+	if n := e.mocks.Counters().Get("orders", "POST /orders"); n != 0 {
+		t.Fatalf("a refused placeOrder reached POST /orders %d times", n)
+	}
+
+	r = e.do(req{query: m, vars: vars, token: e.token(user, "orders:write")})
+	r.noErrors(t)
+	r.decode(t, &d)
+	if d.AddToCart == nil || d.PlaceOrder == nil || d.PlaceOrder.Order.Status != "PLACED" {
+		t.Fatalf("want both mutations done: %s", r.Raw)
+	}
+	if n := e.mocks.Counters().Get("orders", "POST /orders"); n != 1 {
+		t.Fatalf("POST /orders called %d times, want 1", n)
+	}
+}
+
+// TestAuthScopeAlternatives checks the OR-of-AND semantics of
+// @requiresScopes in bff-mobile. The mobile schema declares no field with
+// more than one alternative or more than one scope per alternative (order
+// needs [["orders:read"]], placeOrder [["orders:write"]]), so this serves
+// bff-mobile's generated schema and resolvers behind the same verifier and
+// sources, with the scopes the directive receives replaced by
+// [["orders:read","orders:history"],["support:orders"]]: scopes come from
+// real tokens of the identity provider and flow through the generated
+// directive plumbing into auth.RequiresScopes.
+func TestAuthScopeAlternatives(t *testing.T) {
+	e := newEnv(t, nil)
+	policy := [][]string{{"orders:read", "orders:history"}, {"support:orders"}}
+	alt := *e
+	alt.server = scopePolicyServer(t, e, policy)
+	const user = "usr_000042"
+	orderID := orderOf(t, 42)
+
+	cases := []struct {
+		name   string
+		scopes []string
+		anon   bool
+		code   string
+	}{
+		{name: "anonymous", anon: true, code: "UNAUTHENTICATED"},
+		{name: "first group, one scope missing", scopes: []string{"orders:read"}, code: "FORBIDDEN"},
+		{name: "first group, other scope missing", scopes: []string{"orders:history", "orders:write"}, code: "FORBIDDEN"},
+		{name: "first group complete", scopes: []string{"orders:history", "orders:read"}},
+		{name: "second group", scopes: []string{"support:orders"}},
+		{name: "both groups", scopes: []string{"orders:read", "orders:history", "support:orders"}},
+		{name: "near miss of each group", scopes: []string{"orders:read", "support:order"}, code: "FORBIDDEN"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var tok string
+			if !c.anon {
+				tok = e.token(user, c.scopes...)
+			}
+			e.mocks.Counters().Reset()
+			r := alt.do(req{query: `query($id: ID!) { order(id: $id) { id } product(id: "prd_000042") { name } }`, vars: map[string]any{"id": orderID}, token: tok})
+			var d struct {
+				Order   *struct{ ID string }
+				Product *struct{ Name string }
+			}
+			r.decode(t, &d)
+			if d.Product == nil || d.Product.Name == "" {
+				t.Fatalf("public field missing: %s", r.Raw)
+			}
+			if c.code == "" {
+				r.noErrors(t)
+				if d.Order == nil || d.Order.ID != orderID {
+					t.Fatalf("order not answered: %s", r.Raw)
+				}
+				return
+			}
+			wantCode(t, r, "order", c.code)
+			if d.Order != nil || len(r.Errors) != 1 {
+				t.Fatalf("order must be null with one error: %s", r.Raw)
+			}
+			if n := e.mocks.Counters().Total("orders"); n != 0 {
+				t.Fatalf("refused order called the orders backend %d times", n)
+			}
+		})
+	}
+}
+
+// scopePolicyServer serves bff-mobile's generated schema and resolvers
+// behind the auth verifier and the per-request loaders, as app.New does,
+// but gives @requiresScopes the scopes policy instead of the schema's.
+func scopePolicyServer(t *testing.T, e *env, policy [][]string) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	reg := registry.New(registry.WithApp(app.Name))
+	for _, register := range registerAll {
+		if err := register(reg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sources, err := reg.Build(ctx, upstreamsOf(e.mocks), registry.Deps{
+		HeaderFunc:        auth.PropagateHeaders,
+		UnaryInterceptors: []grpc.UnaryClientInterceptor{auth.UnaryClientInterceptor()},
+		Logger:            slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sources.Close() })
+	verifier, err := auth.New(auth.Config{Issuers: []auth.IssuerConfig{{
+		Issuer: e.idp.Issuer(), Audiences: []string{e.idp.Audience()}, JWKSURL: e.idp.JWKSURL(),
+	}}}, auth.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = verifier.Close() })
+	schema := generated.NewExecutableSchema(generated.Config{
+		Resolvers: graph.New(),
+		Directives: generated.DirectiveRoot{
+			Authenticated: auth.Authenticated,
+			RequiresScopes: func(ctx context.Context, obj any, next graphql.Resolver, _ [][]string) (any, error) {
+				return auth.RequiresScopes(ctx, obj, next, policy)
+			},
+		},
+	})
+	h := handler.New(schema)
+	h.AddTransport(transport.POST{})
+	srv := httptest.NewServer(verifier.Middleware(sources.Middleware(graph.AcceptLanguageMiddleware(h))))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// noneToken is an unsigned ("alg": "none") token with otherwise valid
+// claims for p.
+func noneToken(p *idp.Provider, sub string) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	now := time.Now().Unix()
+	return enc(map[string]any{"alg": "none", "typ": "JWT", "kid": p.CurrentKID()}) + "." +
+		enc(map[string]any{"iss": p.Issuer(), "aud": p.Audience(), "sub": sub, "iat": now, "nbf": now, "exp": now + 3600, "scope": "orders:read"}) + "."
+}
+
+// TestInvalidTokenRejectsRequest sends a query that anonymous callers may
+// partly run (home.locale, a product with price and stock) with a present
+// but invalid credential. The whole request is refused with 401,
+// WWW-Authenticate: Bearer error="invalid_token" and a GraphQL error body,
+// and no backend is called; the anonymous control proves the query would
+// have reached the backends.
+func TestInvalidTokenRejectsRequest(t *testing.T) {
+	e := newEnv(t, nil)
+	const query = `{ home { locale viewer { id } } product(id: "prd_000042") { name price inStock } }`
+
+	control, _ := e.post(query, nil, nil)
+	if control.Status != http.StatusOK || e.backendCalls() == 0 {
+		t.Fatalf("anonymous control: status %d, %d backend calls: %s", control.Status, e.backendCalls(), control.Raw)
+	}
+
+	mint := func(extra map[string]any) string {
+		tok, err := e.idp.Mint("usr_000042", []string{"orders:read"}, time.Hour, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	past := time.Now().Add(-2 * time.Hour).Unix()
+	valid := e.token("usr_000042", "orders:read")
+	cases := []struct {
+		name   string
+		auth   []string
+		reason string
+	}{
+		{"expired", []string{"Bearer " + mint(map[string]any{"iat": past, "nbf": past, "exp": past + 60})}, "expired"},
+		{"wrong audience", []string{"Bearer " + mint(map[string]any{"aud": "another-api"})}, "wrong_audience"},
+		{"alg none", []string{"Bearer " + noneToken(e.idp, "usr_000042")}, "algorithm_not_allowed"},
+		{"garbage bearer", []string{"Bearer not a jwt at all"}, "malformed"},
+		{"garbage token", []string{"Bearer AAAA.BBBB.CCCC"}, "malformed"},
+		{"other scheme", []string{"Basic dXNlcjpwYXNz"}, "unsupported_scheme"},
+		{"two Authorization headers", []string{"Bearer " + valid, "Bearer " + valid}, "multiple_authorization_headers"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.mocks.Counters().Reset()
+			r, h := e.post(query, nil, http.Header{"Authorization": c.auth})
+			if r.Status != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401: %s", r.Status, r.Raw)
+			}
+			if got := h.Get("WWW-Authenticate"); got != `Bearer error="invalid_token"` {
+				t.Fatalf("WWW-Authenticate %q", got)
+			}
+			var body map[string]json.RawMessage
+			if err := json.Unmarshal(r.Raw, &body); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := body["data"]; ok || len(r.Errors) != 1 {
+				t.Fatalf("want one error and no data: %s", r.Raw)
+			}
+			if ext := r.Errors[0].Extensions; ext["code"] != "UNAUTHENTICATED" || ext["reason"] != c.reason {
+				t.Fatalf("error %+v, want UNAUTHENTICATED/%s", r.Errors[0], c.reason)
+			}
+			for _, a := range c.auth {
+				tok := strings.TrimPrefix(a, "Bearer ")
+				if len(tok) > 8 && bytes.Contains(r.Raw, []byte(tok)) {
+					t.Fatalf("the 401 body echoes the credential: %s", r.Raw)
+				}
+			}
+			if n := e.backendCalls(); n != 0 {
+				t.Fatalf("rejected request made %d backend calls: %v", n, e.mocks.Counters().Snapshot())
+			}
+		})
+	}
+}
+
+// TestIdentityPropagation checks what the REST (accounts, orders, catalog)
+// and gRPC (pricing, inventory) backends see: the verified subject, scopes
+// and client id, never the identity headers the client sent itself, and no
+// Authorization header (no source forwards the token by default).
+func TestIdentityPropagation(t *testing.T) {
+	e := newEnv(t, nil)
+	spoof := http.Header{
+		"X-Tandem-Subject":   {"usr_999999"},
+		"X-Tandem-Scopes":    {"admin orders:write"},
+		"X-Tandem-Client-Id": {"evil-client"},
+	}
+	const product = `product(id: "prd_000042") { name price inStock }`
+
+	t.Run("signed in", func(t *testing.T) {
+		e.mocks.ResetRequests()
+		tok, err := e.idp.Mint("usr_000042", []string{"orders:read", "cart:write"}, time.Hour, map[string]any{"azp": "mobile-app"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hdr := spoof.Clone()
+		hdr.Set("Authorization", "Bearer "+tok)
+		r, _ := e.post(`{ home { viewer { id } recentOrders(first: 1) { id } } `+product+` }`, nil, hdr)
+		r.noErrors(t)
+		for _, svc := range []string{"accounts", "orders", "catalog", "pricing", "inventory"} {
+			reqs := e.mocks.Requests(svc)
+			if len(reqs) == 0 {
+				t.Fatalf("%s was not called", svc)
+			}
+			for _, rec := range reqs {
+				if rec.Subject != "usr_000042" || rec.Scopes != "orders:read cart:write" || rec.ClientID != "mobile-app" {
+					t.Errorf("%s %s saw subject %q scopes %q client %q", svc, rec.Target, rec.Subject, rec.Scopes, rec.ClientID)
+				}
+				if rec.HasAuthorization {
+					t.Errorf("%s %s received the caller's token without forwardToken", svc, rec.Target)
+				}
+			}
+		}
+	})
+
+	t.Run("anonymous", func(t *testing.T) {
+		e.mocks.ResetRequests()
+		r, _ := e.post(`{ home { locale } `+product+` }`, nil, spoof)
+		r.noErrors(t)
+		for _, svc := range []string{"catalog", "pricing", "inventory"} {
+			reqs := e.mocks.Requests(svc)
+			if len(reqs) == 0 {
+				t.Fatalf("%s was not called", svc)
+			}
+			for _, rec := range reqs {
+				if rec.Subject != "" || rec.Scopes != "" || rec.ClientID != "" || rec.HasAuthorization {
+					t.Errorf("%s %s saw identity %q/%q/%q (authorization %v) on an anonymous request",
+						svc, rec.Target, rec.Subject, rec.Scopes, rec.ClientID, rec.HasAuthorization)
+				}
+			}
+		}
+	})
+}
+
+// TestForwardTokenOnlyWhereConfigured configures forwardToken on accounts
+// and catalog only: those receive the caller's verified bearer token, every
+// other source (REST orders, gRPC pricing and inventory) does not, and an
+// anonymous request forwards nothing.
+func TestForwardTokenOnlyWhereConfigured(t *testing.T) {
+	e := newEnv(t, func(c *app.Config) {
+		for _, id := range []string{"accounts", "catalog"} {
+			u := c.Upstreams[id]
+			u.ForwardToken = true
+			c.Upstreams[id] = u
+		}
+	})
+	const query = `{ home { viewer { id } recentOrders(first: 1) { id } } product(id: "prd_000042") { name price inStock } }`
+	tok := e.token("usr_000042", "orders:read")
+	r := e.do(req{query: query, token: tok})
+	r.noErrors(t)
+	for svc, want := range map[string]bool{"accounts": true, "catalog": true, "orders": false, "pricing": false, "inventory": false} {
+		reqs := e.mocks.Requests(svc)
+		if len(reqs) == 0 {
+			t.Fatalf("%s was not called", svc)
+		}
+		for _, rec := range reqs {
+			if want && rec.Authorization != "Bearer "+tok {
+				t.Errorf("%s %s: forwardToken source did not receive the caller's token (has %v)", svc, rec.Target, rec.HasAuthorization)
+			}
+			if !want && rec.HasAuthorization {
+				t.Errorf("%s %s received a token without forwardToken", svc, rec.Target)
+			}
+			if rec.Subject != "usr_000042" {
+				t.Errorf("%s %s saw subject %q", svc, rec.Target, rec.Subject)
+			}
+		}
+	}
+
+	e.mocks.ResetRequests()
+	r = e.do(req{query: `{ product(id: "prd_000042") { name } }`})
+	r.noErrors(t)
+	reqs := e.mocks.Requests("catalog")
+	if len(reqs) == 0 {
+		t.Fatal("catalog was not called")
+	}
+	for _, rec := range reqs {
+		if rec.HasAuthorization {
+			t.Errorf("anonymous request forwarded an Authorization header to catalog %s", rec.Target)
+		}
+	}
+}
+
+// countingIdP serves a mock identity provider and counts JWKS fetches.
+type countingIdP struct {
+	*idp.Provider
+	jwksFetches atomic.Int64
+}
+
+func startCountingIdP(t *testing.T) *countingIdP {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := idp.New(idp.Options{Issuer: "http://" + ln.Addr().String()})
+	if err != nil {
+		_ = ln.Close()
+		t.Fatal(err)
+	}
+	c := &countingIdP{Provider: p}
+	inner := p.Handler()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == idp.JWKSPath {
+			c.jwksFetches.Add(1)
+		}
+		inner.ServeHTTP(w, r)
+	})
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return c
+}
+
+// TestKeyRotationWithoutRestart rotates the identity provider's signing key
+// while bff-mobile runs. A token signed with the new key names a key id the
+// verifier has not seen: it refetches the JWKS once and accepts the token,
+// with no restart. Tokens signed with the retired key keep working during
+// the overlap, before and after that refetch.
+func TestKeyRotationWithoutRestart(t *testing.T) {
+	p := startCountingIdP(t)
+	e := newEnv(t, func(c *app.Config) {
+		c.Auth.Issuers = []auth.IssuerConfig{{Issuer: p.Issuer(), Audiences: []string{p.Audience()}, JWKSURL: p.JWKSURL()}}
+	})
+	mint := func(sub string) string {
+		tok, err := p.Mint(sub, nil, time.Hour, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	viewer := func(tok, want string) {
+		t.Helper()
+		r := e.do(req{query: `{ home { viewer { id } } }`, token: tok})
+		r.noErrors(t)
+		var d struct {
+			Home struct{ Viewer struct{ ID string } }
+		}
+		r.decode(t, &d)
+		if d.Home.Viewer.ID != want {
+			t.Fatalf("viewer %q, want %q", d.Home.Viewer.ID, want)
+		}
+	}
+	fetches := func(want int64) {
+		t.Helper()
+		if n := p.jwksFetches.Load(); n != want {
+			t.Fatalf("%d JWKS fetches, want %d", n, want)
+		}
+	}
+
+	fetches(1) // at startup
+	oldKID := p.CurrentKID()
+	oldTok := mint("usr_000001")
+	viewer(oldTok, "usr_000001")
+	fetches(1)
+
+	if err := p.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.CurrentKID() == oldKID {
+		t.Fatal("rotation kept the key id")
+	}
+	// The old key is still cached: no fetch needed.
+	viewer(oldTok, "usr_000001")
+	fetches(1)
+
+	newTok := mint("usr_000002")
+	viewer(newTok, "usr_000002")
+	fetches(2) // the unknown-kid refetch
+
+	// The refetched set still publishes the retired key (overlap).
+	viewer(oldTok, "usr_000001")
+	viewer(newTok, "usr_000002")
+	fetches(2)
+}
