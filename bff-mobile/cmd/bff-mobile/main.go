@@ -21,6 +21,7 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
+	"github.com/tandemgw/tandem/shared/throttle"
 )
 
 // sources are the backends bff-mobile talks to. A new backend is one more
@@ -45,6 +46,9 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With(slog.String("service", app.Name))
+	// go-redis logs pool and dial failures with the Redis address through a
+	// process-wide logger; route them to ours without their arguments.
+	throttle.InstallRedisLogger(logger)
 
 	cfg, err := app.Load(os.Args[1:], os.Getenv)
 	if err != nil {

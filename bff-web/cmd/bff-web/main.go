@@ -21,6 +21,7 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/telemetry"
+	"github.com/tandemgw/tandem/shared/throttle"
 )
 
 // sources are the backends bff-web talks to. A new backend is one more line
@@ -53,6 +54,9 @@ func run(args, environ []string) error {
 	if err != nil {
 		return err
 	}
+	// go-redis logs pool and dial failures with the Redis address through a
+	// process-wide logger; route them to ours without their arguments.
+	throttle.InstallRedisLogger(logger)
 	reg := registry.New(registry.WithApp(app.Name))
 	for _, register := range sources {
 		if err := register(reg); err != nil {
