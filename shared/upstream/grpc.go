@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -17,6 +18,10 @@ import (
 // methods, circuit breaker) and then through the interceptors given with
 // WithUnaryInterceptors, once per attempt. Errors leaving the connection are
 // *Error values; FromGRPC passes them through unchanged.
+//
+// With Config.ForwardToken the caller's bearer token (from WithTokenFunc)
+// travels as "authorization" metadata, as REST upstreams get it in the
+// Authorization header; without it no token ever leaves the gateway.
 //
 // Transport credentials default to insecure, meant for loopback; pass
 // WithDialOptions(grpc.WithTransportCredentials(...)) for TLS.
@@ -29,8 +34,15 @@ func DialGRPC(service string, cfg Config, opts ...Option) (*grpc.ClientConn, err
 	}
 	cfg = cfg.WithDefaults()
 	o := newOptions(opts)
+	if cfg.ForwardToken && o.tokenFunc == nil {
+		return nil, fmt.Errorf("upstream %s: forwardToken is set but no token source is configured (WithTokenFunc)", service)
+	}
 	p := newPolicy(service, cfg, o)
-	chain := append([]grpc.UnaryClientInterceptor{p.unaryInterceptor()}, o.interceptors...)
+	chain := []grpc.UnaryClientInterceptor{p.unaryInterceptor()}
+	if cfg.ForwardToken {
+		chain = append(chain, forwardTokenInterceptor(o.tokenFunc))
+	}
+	chain = append(chain, o.interceptors...)
 	dopts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithChainUnaryInterceptor(chain...),
@@ -40,6 +52,21 @@ func DialGRPC(service string, cfg Config, opts ...Option) (*grpc.ClientConn, err
 		return nil, fmt.Errorf("upstream %s: %w", service, err)
 	}
 	return conn, nil
+}
+
+// forwardTokenInterceptor sets the "authorization" metadata from the
+// caller's token, replacing any value already on the outgoing context so a
+// stale or client-supplied one never travels.
+func forwardTokenInterceptor(token TokenFunc) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		md, _ := metadata.FromOutgoingContext(ctx)
+		md = md.Copy()
+		md.Delete("authorization")
+		if tok, ok := token(ctx); ok && tok != "" {
+			md.Set("authorization", "Bearer "+tok)
+		}
+		return invoker(metadata.NewOutgoingContext(ctx, md), method, req, reply, cc, opts...)
+	}
 }
 
 // unaryInterceptor applies the policy to every unary call.

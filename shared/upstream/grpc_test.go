@@ -136,3 +136,59 @@ func TestFromGRPCPassesThroughAndNil(t *testing.T) {
 	assert.Same(t, ue, FromGRPC("pricing", ue))
 	assert.Equal(t, CodeTimeout, CodeOf(FromGRPC("pricing", context.DeadlineExceeded)))
 }
+
+// authRecorder answers GetPrice and reports the authorization metadata it saw.
+type authRecorder struct {
+	pricingv1.UnimplementedPricingServiceServer
+	seen chan []string
+}
+
+func (a *authRecorder) GetPrice(ctx context.Context, req *pricingv1.GetPriceRequest) (*pricingv1.GetPriceResponse, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	a.seen <- md.Get("authorization")
+	return &pricingv1.GetPriceResponse{Price: &pricingv1.Price{ProductId: req.GetProductId()}}, nil
+}
+
+func dialRecorder(t *testing.T, rec *authRecorder, cfg Config, opts ...Option) pricingv1.PricingServiceClient {
+	t.Helper()
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	pricingv1.RegisterPricingServiceServer(srv, rec)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(lis) }()
+	t.Cleanup(func() { srv.Stop(); <-done })
+	cfg.Address = "passthrough:///bufnet"
+	opts = append([]Option{WithDialOptions(grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+		return lis.DialContext(ctx)
+	}))}, opts...)
+	conn, err := DialGRPC("pricing", cfg, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	return pricingv1.NewPricingServiceClient(conn)
+}
+
+func TestGRPCForwardToken(t *testing.T) {
+	token := WithTokenFunc(func(context.Context) (string, bool) { return "tok", true })
+	// A value already on the outgoing context (from the client or a stale
+	// call) must never travel in place of the verified token.
+	spoofed := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer spoofed")
+
+	t.Run("forwarded when configured", func(t *testing.T) {
+		rec := &authRecorder{seen: make(chan []string, 1)}
+		c := dialRecorder(t, rec, Config{ForwardToken: true}, token)
+		_, err := c.GetPrice(spoofed, &pricingv1.GetPriceRequest{ProductId: "prd_000001"})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"Bearer tok"}, <-rec.seen)
+	})
+	t.Run("never forwarded otherwise", func(t *testing.T) {
+		rec := &authRecorder{seen: make(chan []string, 1)}
+		c := dialRecorder(t, rec, Config{}, token)
+		_, err := c.GetPrice(context.Background(), &pricingv1.GetPriceRequest{ProductId: "prd_000001"})
+		require.NoError(t, err)
+		assert.Empty(t, <-rec.seen)
+	})
+	t.Run("refused without a token source", func(t *testing.T) {
+		_, err := DialGRPC("pricing", Config{Address: "127.0.0.1:1", ForwardToken: true})
+		require.ErrorContains(t, err, "forwardToken is set but no token source")
+	})
+}
