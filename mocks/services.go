@@ -7,6 +7,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/inventory"
 	"github.com/tandemgw/tandem/mocks/orders"
 	"github.com/tandemgw/tandem/mocks/pricing"
+	"github.com/tandemgw/tandem/mocks/recommendations"
 	"github.com/tandemgw/tandem/mocks/reviews"
 )
 
@@ -22,6 +23,7 @@ func specs() []service.Spec {
 		reviews.Spec(),
 		inventory.Spec(),
 		pricing.Spec(),
+		recommendations.Spec(),
 	}
 }
 

@@ -56,12 +56,13 @@ type Config struct {
 // DefaultUpstreams are the backends' default addresses (schema/README.md).
 func DefaultUpstreams() map[string]upstream.Config {
 	return map[string]upstream.Config{
-		"accounts":  {Address: "http://127.0.0.1:9101"},
-		"catalog":   {Address: "http://127.0.0.1:9102"},
-		"orders":    {Address: "http://127.0.0.1:9103"},
-		"reviews":   {Address: "http://127.0.0.1:9104"},
-		"inventory": {Address: "127.0.0.1:9201"},
-		"pricing":   {Address: "127.0.0.1:9202"},
+		"accounts":        {Address: "http://127.0.0.1:9101"},
+		"catalog":         {Address: "http://127.0.0.1:9102"},
+		"orders":          {Address: "http://127.0.0.1:9103"},
+		"reviews":         {Address: "http://127.0.0.1:9104"},
+		"inventory":       {Address: "127.0.0.1:9201"},
+		"pricing":         {Address: "127.0.0.1:9202"},
+		"recommendations": {Address: "http://127.0.0.1:9105"},
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -32,6 +33,7 @@ import (
 var registerAll = []func(*registry.Registry) error{
 	accounts.Register, catalog.Register, orders.Register,
 	reviews.Register, inventory.Register, pricing.Register,
+	recommendations.Register,
 }
 
 var grpcServices = map[string]bool{inventory.ID: true, pricing.ID: true}

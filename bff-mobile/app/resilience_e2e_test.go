@@ -238,9 +238,10 @@ func TestStartupMisconfiguration(t *testing.T) {
 	})
 
 	t.Run("missing address", func(t *testing.T) {
-		// The six sources fall back to their default addresses; a new
-		// backend registered without a default and without configuration
-		// stops the start.
+		// The registered sources fall back to their default addresses; a
+		// new backend registered without a default and without
+		// configuration stops the start. Its id is a placeholder no backend
+		// uses, so it never collides with a real one.
 		reg := registry.New(registry.WithApp(app.Name))
 		for _, register := range registerAll {
 			if err := register(reg); err != nil {
@@ -248,7 +249,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 			}
 		}
 		if err := reg.Register(registry.Source{
-			ID:   "recommendations",
+			ID:   "unconfigured",
 			Kind: registry.REST,
 			New: func(context.Context, upstream.Config, registry.Deps) (registry.Instance, error) {
 				t.Error("constructor called without an address")
@@ -258,7 +259,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := app.New(ctx, app.Default(), reg)
-		wantMessage(t, err, `"recommendations"`, "upstreams.recommendations.address", "TANDEM_UPSTREAMS_RECOMMENDATIONS_ADDRESS")
+		wantMessage(t, err, `"unconfigured"`, "upstreams.unconfigured.address", "TANDEM_UPSTREAMS_UNCONFIGURED_ADDRESS")
 	})
 
 	t.Run("source not registered", func(t *testing.T) {

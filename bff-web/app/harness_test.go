@@ -27,6 +27,7 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -38,6 +39,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 var registerAll = []func(*registry.Registry) error{
 	accounts.Register, catalog.Register, orders.Register,
 	reviews.Register, inventory.Register, pricing.Register,
+	recommendations.Register,
 }
 
 var grpcServices = map[string]bool{inventory.ID: true, pricing.ID: true}
@@ -108,7 +110,7 @@ func newRegistry(t *testing.T) *registry.Registry {
 
 func upstreamsOf(c *mocks.Cluster) map[string]upstream.Config {
 	out := map[string]upstream.Config{}
-	for _, id := range []string{accounts.ID, catalog.ID, orders.ID, reviews.ID, inventory.ID, pricing.ID} {
+	for _, id := range []string{accounts.ID, catalog.ID, orders.ID, reviews.ID, inventory.ID, pricing.ID, recommendations.ID} {
 		if grpcServices[id] {
 			out[id] = upstream.Config{Address: c.Addr(id)}
 		} else {

@@ -37,12 +37,13 @@ func TestStartupRejectsMisconfiguration(t *testing.T) {
 	})
 
 	t.Run("missing address", func(t *testing.T) {
-		// The six built-in sources fall back to their default addresses, so
+		// The registered sources fall back to their default addresses, so
 		// a missing address shows on a source that has none, as a new
-		// backend would before its address is configured.
+		// backend would before its address is configured. Its id is a
+		// placeholder no backend uses, so it never collides with a real one.
 		reg := newRegistry(t)
 		if err := reg.Register(registry.Source{
-			ID:   "recommendations",
+			ID:   "unconfigured",
 			Kind: registry.REST,
 			New: func(context.Context, upstream.Config, registry.Deps) (registry.Instance, error) {
 				t.Fatal("a source without an address must not be constructed")
@@ -52,8 +53,8 @@ func TestStartupRejectsMisconfiguration(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := app.New(ctx, testConfig(c, p), reg, quiet)
-		wantAll(t, err, "bff-web", `"recommendations"`, "no address",
-			"upstreams.recommendations.address", "TANDEM_UPSTREAMS_RECOMMENDATIONS_ADDRESS")
+		wantAll(t, err, "bff-web", `"unconfigured"`, "no address",
+			"upstreams.unconfigured.address", "TANDEM_UPSTREAMS_UNCONFIGURED_ADDRESS")
 	})
 
 	t.Run("source a resolver needs is not registered", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
 
@@ -19,6 +20,7 @@ var RequiredSources = []string{
 	reviews.ID,
 	inventory.ID,
 	pricing.ID,
+	recommendations.ID,
 }
 
 // DefaultMaxPageSize is the largest `first` a paginated field accepts unless

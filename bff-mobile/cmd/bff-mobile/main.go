@@ -20,6 +20,7 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
@@ -33,6 +34,7 @@ var sources = []func(*registry.Registry) error{
 	reviews.Register,
 	inventory.Register,
 	pricing.Register,
+	recommendations.Register,
 }
 
 func main() {

@@ -702,6 +702,25 @@ func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋtandemgwᚋtandem�
 	return ec._Product(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOProductCard2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductCard) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOProductCardConnection2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCardConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProductCardConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null

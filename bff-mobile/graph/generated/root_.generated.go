@@ -43,6 +43,7 @@ type ComplexityRoot struct {
 	Home struct {
 		Locale       func(childComplexity int) int
 		RecentOrders func(childComplexity int, first int) int
+		Recommended  func(childComplexity int, first *int) int
 		Viewer       func(childComplexity int) int
 	}
 
@@ -172,6 +173,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Home.RecentOrders(childComplexity, args["first"].(int)), true
+	case "Home.recommended":
+		if e.ComplexityRoot.Home.Recommended == nil {
+			break
+		}
+
+		args, err := ec.field_Home_recommended_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Home.Recommended(childComplexity, args["first"].(*int)), true
 	case "Home.viewer":
 		if e.ComplexityRoot.Home.Viewer == nil {
 			break
@@ -814,6 +826,19 @@ extend type ProductCard {
   price: String
 }
 `, BuiltIn: false},
+	{Name: "../../../schema/graphql/mobile/recommendations.graphqls", Input: `# recommendations team: products picked for the viewer on the home screen.
+
+extend type Home {
+  """
+  Products recommended to the signed-in viewer from their order history,
+  best first (first between 1 and 20, default 6). Anonymous callers get an
+  empty list and no error: the service only recommends per user, so there is
+  nothing to show without one. Null when recommendations is unavailable.
+  """
+  recommended(first: Int = 6): [ProductCard!]
+    @listSize(slicingArguments: ["first"])
+}
+`, BuiltIn: false},
 	{Name: "../../../schema/graphql/mobile/reviews.graphqls", Input: `# reviews team: rating and the few reviews a detail screen shows.
 
 extend type Product {
@@ -899,6 +924,8 @@ func (ec *executionContext) childFields_Home(ctx context.Context, field graphql.
 		return ec.fieldContext_Home_viewer(ctx, field)
 	case "recentOrders":
 		return ec.fieldContext_Home_recentOrders(ctx, field)
+	case "recommended":
+		return ec.fieldContext_Home_recommended(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Home", field.Name)
 }

@@ -136,6 +136,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Price         func(childComplexity int) int
 		RatingSummary func(childComplexity int) int
+		Related       func(childComplexity int, first *int) int
 		Reviews       func(childComplexity int, first *int, after *string) int
 		SKU           func(childComplexity int) int
 		Stock         func(childComplexity int) int
@@ -578,6 +579,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.RatingSummary(childComplexity), true
+	case "Product.related":
+		if e.ComplexityRoot.Product.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Product_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.Related(childComplexity, args["first"].(*int)), true
 	case "Product.reviews":
 		if e.ComplexityRoot.Product.Reviews == nil {
 			break
@@ -1225,6 +1237,18 @@ type Price {
   onSale: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../../../schema/graphql/web/recommendations.graphqls", Input: `# Owned by the recommendations team.
+
+extend type Product {
+  """
+  Products related to this one (same category or brand), best first.
+  ` + "`" + `first` + "`" + ` is 1..50 (default 4). Null with an error when recommendations is
+  unavailable; the rest of the product stands.
+  """
+  related(first: Int = 4): [Product!]
+    @listSize(slicingArguments: ["first"])
+}
+`, BuiltIn: false},
 	{Name: "../../../schema/graphql/web/reviews.graphqls", Input: `# Owned by the reviews team.
 
 extend type Product {
@@ -1471,6 +1495,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_stock(ctx, field)
 	case "price":
 		return ec.fieldContext_Product_price(ctx, field)
+	case "related":
+		return ec.fieldContext_Product_related(ctx, field)
 	case "ratingSummary":
 		return ec.fieldContext_Product_ratingSummary(ctx, field)
 	case "reviews":

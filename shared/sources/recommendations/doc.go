@@ -1,0 +1,8 @@
+// Package recommendations is the gateway's source for the recommendations
+// service (REST): related products and per-user recommendations. It offers
+// a typed Client and per-request Loaders (read with For).
+//
+// A BFF enables it with recommendations.Register(reg) in its main; the
+// address comes from upstreams.recommendations.address and defaults to
+// http://127.0.0.1:9105.
+package recommendations

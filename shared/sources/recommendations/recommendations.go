@@ -1,0 +1,176 @@
+package recommendations
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// ID is the source id: the registry key and the config key upstreams.recommendations.
+const ID = "recommendations"
+
+// DefaultAddress is where the service listens by default (schema/README.md).
+const DefaultAddress = "http://127.0.0.1:9105"
+
+// Related is a product related to another one.
+type Related struct {
+	ProductID string  `json:"productId"`
+	Score     float64 `json:"score"`
+}
+
+// Recommendation is a product recommended to a user.
+type Recommendation struct {
+	ProductID string  `json:"productId"`
+	Score     float64 `json:"score"`
+	Reason    string  `json:"reason"`
+}
+
+// Key identifies one list: whose (a product or user id) and how long.
+type Key struct {
+	ID    string
+	Limit int
+}
+
+// Client calls the recommendations service. Safe for concurrent use.
+type Client struct {
+	rest *upstream.REST
+	cfg  upstream.Config
+}
+
+var (
+	_ registry.Instance = (*Client)(nil)
+	_ registry.Closer   = (*Client)(nil)
+)
+
+// NewClient builds a client from cfg (Address is the base URL).
+func NewClient(cfg upstream.Config, opts ...upstream.Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	rest, err := upstream.NewREST(ID, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rest: rest, cfg: cfg}, nil
+}
+
+// Register adds the recommendations source to r.
+func Register(r *registry.Registry) error {
+	return r.Register(registry.Source{
+		ID:             ID,
+		DefaultAddress: DefaultAddress,
+		Kind:           registry.REST,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			return NewClient(cfg, deps.UpstreamOptions()...)
+		},
+	})
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error { return c.rest.Close() }
+
+func limitQuery(limit int) url.Values {
+	if limit <= 0 {
+		return nil // the service's default
+	}
+	return url.Values{"limit": {strconv.Itoa(limit)}}
+}
+
+// Related fetches the products related to one product
+// (GET /products/{productId}/related?limit=).
+func (c *Client) Related(ctx context.Context, productID string, limit int) ([]*Related, error) {
+	var resp struct {
+		Items []*Related `json:"items"`
+	}
+	path := "/products/" + upstream.PathSegment(productID) + "/related"
+	if err := c.rest.GetJSON(ctx, path, limitQuery(limit), &resp); err != nil {
+		return nil, err
+	}
+	return resp.Items, nil
+}
+
+// ForUser fetches a user's recommendations
+// (GET /users/{userId}/recommendations?limit=).
+func (c *Client) ForUser(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
+	var resp struct {
+		Items []*Recommendation `json:"items"`
+	}
+	path := "/users/" + upstream.PathSegment(userID) + "/recommendations"
+	if err := c.rest.GetJSON(ctx, path, limitQuery(limit), &resp); err != nil {
+		return nil, err
+	}
+	return resp.Items, nil
+}
+
+// RelatedMany fetches several related lists. The service has no batch
+// endpoint, so this is one call per distinct key, at most MaxBatch at a time.
+func (c *Client) RelatedMany(ctx context.Context, keys []Key) (map[Key][]*Related, error) {
+	return upstream.FanOut(ctx, keys, c.cfg.MaxBatch, func(ctx context.Context, k Key) ([]*Related, error) {
+		return c.Related(ctx, k.ID, k.Limit)
+	})
+}
+
+// ForUsers fetches several users' recommendations, one call per distinct key.
+func (c *Client) ForUsers(ctx context.Context, keys []Key) (map[Key][]*Recommendation, error) {
+	return upstream.FanOut(ctx, keys, c.cfg.MaxBatch, func(ctx context.Context, k Key) ([]*Recommendation, error) {
+		return c.ForUser(ctx, k.ID, k.Limit)
+	})
+}
+
+// Loaders are the per-request dataloaders of the recommendations source.
+type Loaders struct {
+	related *dataloader.Loader[Key, []*Related]
+	forUser *dataloader.Loader[Key, []*Recommendation]
+}
+
+// NewLoaders returns a fresh loader set; use one per request only.
+func (c *Client) NewLoaders() *Loaders {
+	return &Loaders{
+		related: upstream.NewLoader(ID, "related products", c.cfg, c.RelatedMany),
+		forUser: upstream.NewLoader(ID, "recommendations", c.cfg, c.ForUsers),
+	}
+}
+
+// Related loads the products related to productID, once per request.
+func (l *Loaders) Related(ctx context.Context, productID string, limit int) ([]*Related, error) {
+	return l.related.Load(ctx, Key{productID, limit})()
+}
+
+// ForUser loads a user's recommendations, once per request.
+func (l *Loaders) ForUser(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
+	return l.forUser.Load(ctx, Key{userID, limit})()
+}
+
+// WithRequestScope installs a fresh loader set in ctx.
+func (c *Client) WithRequestScope(ctx context.Context) context.Context {
+	return NewContext(ctx, c.NewLoaders())
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the loaders in ctx, if any.
+func FromContext(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
+// For returns the request's loaders. It panics if the source is not
+// registered in this BFF; registry.Set.Require catches that at startup.
+func For(ctx context.Context) *Loaders {
+	if l, ok := FromContext(ctx); ok {
+		return l
+	}
+	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
+}
+
+const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
+	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"
