@@ -83,7 +83,20 @@ func bodyError(maxBytes, actual int64) *gqlerror.Error {
 // (OperationContextMutator). A rejected operation is answered with
 // OPERATION_LIMIT_EXCEEDED and never executes.
 type OperationLimitsExtension struct {
-	cfg OperationLimits
+	cfg                 OperationLimits
+	exemptIntrospection bool
+}
+
+// OperationLimitsOption configures NewOperationLimits.
+type OperationLimitsOption func(*OperationLimitsExtension)
+
+// ExemptIntrospection lets operations that select only introspection fields
+// (__schema, __type, __typename) past the shape limits; the token limit
+// still applies. Meant for dev mode, where GraphiQL's schema query (depth
+// 13, some 180 fields) would otherwise be refused by every sensible limit;
+// outside dev the server refuses introspection anyway. Default: off.
+func ExemptIntrospection(exempt bool) OperationLimitsOption {
+	return func(e *OperationLimitsExtension) { e.exemptIntrospection = exempt }
 }
 
 var _ interface {
@@ -94,9 +107,13 @@ var _ interface {
 
 // NewOperationLimits returns the extension for cfg. MaxBodyBytes is enforced
 // by BodyLimit, not here.
-func NewOperationLimits(cfg OperationLimits) graphql.HandlerExtension {
+func NewOperationLimits(cfg OperationLimits, opts ...OperationLimitsOption) graphql.HandlerExtension {
 	registerErrorKinds()
-	return &OperationLimitsExtension{cfg: cfg}
+	e := &OperationLimitsExtension{cfg: cfg}
+	for _, opt := range opts {
+		opt(e)
+	}
+	return e
 }
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -141,6 +158,9 @@ func (e *OperationLimitsExtension) MutateOperationContext(_ context.Context, opC
 	if opCtx.Operation == nil {
 		return nil
 	}
+	if e.exemptIntrospection && introspectionOnly(opCtx.Operation.SelectionSet) {
+		return nil
+	}
 	s := MeasureOperation(opCtx.Operation)
 	checks := []struct {
 		name        string
@@ -158,6 +178,28 @@ func (e *OperationLimitsExtension) MutateOperationContext(_ context.Context, opC
 		}
 	}
 	return nil
+}
+
+// introspectionOnly reports whether every root field of ss (fragments
+// expanded) is an introspection field.
+func introspectionOnly(ss ast.SelectionSet) bool {
+	for _, sel := range ss {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name != "__schema" && s.Name != "__type" && s.Name != "__typename" {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !introspectionOnly(s.SelectionSet) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || !introspectionOnly(s.Definition.SelectionSet) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Shape is what MeasureOperation finds in an operation, with fragments

@@ -1,10 +1,15 @@
 package throttle
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 func TestOperationLimits(t *testing.T) {
@@ -177,5 +182,38 @@ func TestCountTokens(t *testing.T) {
 	}
 	if got := CountTokens(strings.Repeat("a ", 1000), 10); got != 10 {
 		t.Errorf("stopAt not honoured: %d", got)
+	}
+}
+
+func TestExemptIntrospection(t *testing.T) {
+	schema := loadTestSchema(t)
+	limits := OperationLimits{MaxDepth: 2, MaxFields: 3}
+	// GraphiQL's schema query is deep and wide; a data query of the same
+	// shape must still be refused.
+	introspection := `{ __schema { types { name fields { name type { name ofType { name } } } } } }`
+	mixed := `{ __schema { types { name fields { name } } } tags }`
+	check := func(ext graphql.HandlerExtension, query string) *gqlerror.Error {
+		t.Helper()
+		doc, errs := gqlparser.LoadQuery(schema, query)
+		if errs != nil {
+			t.Fatalf("invalid test query %q: %v", query, errs)
+		}
+		opCtx := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]}
+		return ext.(graphql.OperationContextMutator).MutateOperationContext(context.Background(), opCtx)
+	}
+
+	strict := NewOperationLimits(limits)
+	if err := check(strict, introspection); err == nil {
+		t.Fatal("introspection passed the depth limit without the exemption")
+	}
+	dev := NewOperationLimits(limits, ExemptIntrospection(true))
+	if err := check(dev, introspection); err != nil {
+		t.Fatalf("exempt introspection refused: %v", err)
+	}
+	if err := check(dev, `query { ...I } fragment I on Query { __type(name: "Query") { fields { name type { name ofType { name } } } } }`); err != nil {
+		t.Fatalf("exempt introspection through a fragment refused: %v", err)
+	}
+	if err := check(dev, mixed); err == nil {
+		t.Fatal("an operation mixing data and introspection fields escaped the limits")
 	}
 }
