@@ -32,6 +32,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/idp"
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/registry"
 )
 
@@ -41,14 +42,14 @@ var allServices = []string{"accounts", "catalog", "orders", "reviews", "inventor
 // post sends query to /graphql with exactly the headers in hdr (several
 // Authorization values, spoofed identity headers) and decodes the answer.
 func (e *env) post(query string, vars map[string]any, hdr http.Header) (response, http.Header) {
-	e.t.Helper()
+	e.T.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
-	hr, err := http.NewRequest(http.MethodPost, e.server.URL+"/graphql", bytes.NewReader(body))
+	hr, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	for k, vs := range hdr {
@@ -56,18 +57,18 @@ func (e *env) post(query string, vars map[string]any, hdr http.Header) (response
 			hr.Header.Add(k, v)
 		}
 	}
-	resp, err := e.server.Client().Do(hr)
+	resp, err := e.Server.Client().Do(hr)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	out := response{Raw: raw, Status: resp.StatusCode}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
+		e.T.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
 	}
 	return out, resp.Header
 }
@@ -76,7 +77,7 @@ func (e *env) post(query string, vars map[string]any, hdr http.Header) (response
 func (e *env) backendCalls() int64 {
 	var n int64
 	for _, s := range allServices {
-		n += e.mocks.Counters().Total(s)
+		n += e.Mocks.Counters().Total(s)
 	}
 	return n
 }
@@ -84,7 +85,7 @@ func (e *env) backendCalls() int64 {
 // wantCode fails unless the error at path has extensions.code want.
 func wantCode(t *testing.T, r response, path, want string) {
 	t.Helper()
-	if got := r.errorAt(t, path).Extensions["code"]; got != want {
+	if got := r.ErrorAt(t, path).Extensions["code"]; got != want {
 		t.Fatalf("%s: code %v, want %q: %s", path, got, want, r.Raw)
 	}
 }
@@ -128,9 +129,9 @@ func TestAuthDirectivesPartialData(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var tok string
 			if !c.anon {
-				tok = e.token(user, c.scopes...)
+				tok = e.Token(user, c.scopes...)
 			}
-			e.mocks.Counters().Reset()
+			e.Mocks.Counters().Reset()
 			r := e.do(req{query: query, vars: map[string]any{"id": orderID}, token: tok})
 			if r.Status != http.StatusOK {
 				t.Fatalf("status %d: %s", r.Status, r.Raw)
@@ -143,7 +144,7 @@ func TestAuthDirectivesPartialData(t *testing.T) {
 				}
 				Product *struct{ Name string }
 			}
-			r.decode(t, &d)
+			r.Decode(t, &d)
 			if d.Home.Locale == "" || d.Product == nil || d.Product.Name == "" {
 				t.Fatalf("public fields missing: %s", r.Raw)
 			}
@@ -154,7 +155,7 @@ func TestAuthDirectivesPartialData(t *testing.T) {
 				if d.Order != nil {
 					t.Fatalf("order must be null: %s", r.Raw)
 				}
-				if n := e.mocks.Counters().Total("orders"); n != 0 {
+				if n := e.Mocks.Counters().Total("orders"); n != 0 {
 					t.Fatalf("a refused order field called the orders backend %d times", n)
 				}
 			} else if d.Order == nil || d.Order.ID != orderID {
@@ -191,27 +192,27 @@ func TestAuthDirectivesMutationPartial(t *testing.T) {
 }`
 	vars := map[string]any{"p": "prd_000042", "a": addr, "k": "auth-e2e-1"}
 
-	r := e.do(req{query: m, vars: vars, token: e.token(user, "orders:read")})
+	r := e.do(req{query: m, vars: vars, token: e.Token(user, "orders:read")})
 	wantCode(t, r, "placeOrder", "FORBIDDEN")
 	var d struct {
 		AddToCart  *struct{ CartItemCount int }
 		PlaceOrder *struct{ Order struct{ ID, Status string } }
 	}
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	if d.AddToCart == nil || d.AddToCart.CartItemCount != 1 || d.PlaceOrder != nil || len(r.Errors) != 1 {
 		t.Fatalf("want the cart changed and placeOrder refused: %s", r.Raw)
 	}
-	if n := e.mocks.Counters().Get("orders", "POST /orders"); n != 0 {
+	if n := e.Mocks.Counters().Get("orders", "POST /orders"); n != 0 {
 		t.Fatalf("a refused placeOrder reached POST /orders %d times", n)
 	}
 
-	r = e.do(req{query: m, vars: vars, token: e.token(user, "orders:write")})
-	r.noErrors(t)
-	r.decode(t, &d)
+	r = e.do(req{query: m, vars: vars, token: e.Token(user, "orders:write")})
+	r.NoErrors(t)
+	r.Decode(t, &d)
 	if d.AddToCart == nil || d.PlaceOrder == nil || d.PlaceOrder.Order.Status != "PLACED" {
 		t.Fatalf("want both mutations done: %s", r.Raw)
 	}
-	if n := e.mocks.Counters().Get("orders", "POST /orders"); n != 1 {
+	if n := e.Mocks.Counters().Get("orders", "POST /orders"); n != 1 {
 		t.Fatalf("POST /orders called %d times, want 1", n)
 	}
 }
@@ -228,8 +229,10 @@ func TestAuthDirectivesMutationPartial(t *testing.T) {
 func TestAuthScopeAlternatives(t *testing.T) {
 	e := newEnv(t, nil)
 	policy := [][]string{{"orders:read", "orders:history"}, {"support:orders"}}
-	alt := *e
-	alt.server = scopePolicyServer(t, e, policy)
+	// The same mocks and identity provider, another server.
+	altEnv := *e.Env
+	altEnv.Server = scopePolicyServer(t, e, policy)
+	alt := env{&altEnv}
 	const user = "usr_000042"
 	orderID := orderOf(t, 42)
 
@@ -251,20 +254,20 @@ func TestAuthScopeAlternatives(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var tok string
 			if !c.anon {
-				tok = e.token(user, c.scopes...)
+				tok = e.Token(user, c.scopes...)
 			}
-			e.mocks.Counters().Reset()
+			e.Mocks.Counters().Reset()
 			r := alt.do(req{query: `query($id: ID!) { order(id: $id) { id } product(id: "prd_000042") { name } }`, vars: map[string]any{"id": orderID}, token: tok})
 			var d struct {
 				Order   *struct{ ID string }
 				Product *struct{ Name string }
 			}
-			r.decode(t, &d)
+			r.Decode(t, &d)
 			if d.Product == nil || d.Product.Name == "" {
 				t.Fatalf("public field missing: %s", r.Raw)
 			}
 			if c.code == "" {
-				r.noErrors(t)
+				r.NoErrors(t)
 				if d.Order == nil || d.Order.ID != orderID {
 					t.Fatalf("order not answered: %s", r.Raw)
 				}
@@ -274,7 +277,7 @@ func TestAuthScopeAlternatives(t *testing.T) {
 			if d.Order != nil || len(r.Errors) != 1 {
 				t.Fatalf("order must be null with one error: %s", r.Raw)
 			}
-			if n := e.mocks.Counters().Total("orders"); n != 0 {
+			if n := e.Mocks.Counters().Total("orders"); n != 0 {
 				t.Fatalf("refused order called the orders backend %d times", n)
 			}
 		})
@@ -287,13 +290,8 @@ func TestAuthScopeAlternatives(t *testing.T) {
 func scopePolicyServer(t *testing.T, e *env, policy [][]string) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
-	reg := registry.New(registry.WithApp(app.Name))
-	for _, register := range registerAll {
-		if err := register(reg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sources, err := reg.Build(ctx, upstreamsOf(e.mocks), registry.Deps{
+	reg := gatewaytest.Registry(t, app.Name, registerAll)
+	sources, err := reg.Build(ctx, gatewaytest.Upstreams(e.Mocks), registry.Deps{
 		HeaderFunc:        auth.PropagateHeaders,
 		UnaryInterceptors: []grpc.UnaryClientInterceptor{auth.UnaryClientInterceptor()},
 		Logger:            slog.New(slog.DiscardHandler),
@@ -302,9 +300,7 @@ func scopePolicyServer(t *testing.T, e *env, policy [][]string) *httptest.Server
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sources.Close() })
-	verifier, err := auth.New(auth.Config{Issuers: []auth.IssuerConfig{{
-		Issuer: e.idp.Issuer(), Audiences: []string{e.idp.Audience()}, JWKSURL: e.idp.JWKSURL(),
-	}}}, auth.WithLogger(slog.New(slog.DiscardHandler)))
+	verifier, err := auth.New(gatewaytest.AuthConfig(e.IdP), auth.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,14 +349,14 @@ func TestInvalidTokenRejectsRequest(t *testing.T) {
 	}
 
 	mint := func(extra map[string]any) string {
-		tok, err := e.idp.Mint("usr_000042", []string{"orders:read"}, time.Hour, extra)
+		tok, err := e.IdP.Mint("usr_000042", []string{"orders:read"}, time.Hour, extra)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tok
 	}
 	past := time.Now().Add(-2 * time.Hour).Unix()
-	valid := e.token("usr_000042", "orders:read")
+	valid := e.Token("usr_000042", "orders:read")
 	cases := []struct {
 		name   string
 		auth   []string
@@ -368,7 +364,7 @@ func TestInvalidTokenRejectsRequest(t *testing.T) {
 	}{
 		{"expired", []string{"Bearer " + mint(map[string]any{"iat": past, "nbf": past, "exp": past + 60})}, "expired"},
 		{"wrong audience", []string{"Bearer " + mint(map[string]any{"aud": "another-api"})}, "wrong_audience"},
-		{"alg none", []string{"Bearer " + noneToken(e.idp, "usr_000042")}, "algorithm_not_allowed"},
+		{"alg none", []string{"Bearer " + noneToken(e.IdP, "usr_000042")}, "algorithm_not_allowed"},
 		{"garbage bearer", []string{"Bearer not a jwt at all"}, "malformed"},
 		{"garbage token", []string{"Bearer AAAA.BBBB.CCCC"}, "malformed"},
 		{"other scheme", []string{"Basic dXNlcjpwYXNz"}, "unsupported_scheme"},
@@ -376,7 +372,7 @@ func TestInvalidTokenRejectsRequest(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.mocks.Counters().Reset()
+			e.Mocks.Counters().Reset()
 			r, h := e.post(query, nil, http.Header{"Authorization": c.auth})
 			if r.Status != http.StatusUnauthorized {
 				t.Fatalf("status %d, want 401: %s", r.Status, r.Raw)
@@ -401,7 +397,7 @@ func TestInvalidTokenRejectsRequest(t *testing.T) {
 				}
 			}
 			if n := e.backendCalls(); n != 0 {
-				t.Fatalf("rejected request made %d backend calls: %v", n, e.mocks.Counters().Snapshot())
+				t.Fatalf("rejected request made %d backend calls: %v", n, e.Mocks.Counters().Snapshot())
 			}
 		})
 	}
@@ -421,17 +417,17 @@ func TestIdentityPropagation(t *testing.T) {
 	const product = `product(id: "prd_000042") { name price inStock }`
 
 	t.Run("signed in", func(t *testing.T) {
-		e.mocks.ResetRequests()
-		tok, err := e.idp.Mint("usr_000042", []string{"orders:read", "cart:write"}, time.Hour, map[string]any{"azp": "mobile-app"})
+		e.Mocks.ResetRequests()
+		tok, err := e.IdP.Mint("usr_000042", []string{"orders:read", "cart:write"}, time.Hour, map[string]any{"azp": "mobile-app"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		hdr := spoof.Clone()
 		hdr.Set("Authorization", "Bearer "+tok)
 		r, _ := e.post(`{ home { viewer { id } recentOrders(first: 1) { id } } `+product+` }`, nil, hdr)
-		r.noErrors(t)
+		r.NoErrors(t)
 		for _, svc := range []string{"accounts", "orders", "catalog", "pricing", "inventory"} {
-			reqs := e.mocks.Requests(svc)
+			reqs := e.Mocks.Requests(svc)
 			if len(reqs) == 0 {
 				t.Fatalf("%s was not called", svc)
 			}
@@ -447,11 +443,11 @@ func TestIdentityPropagation(t *testing.T) {
 	})
 
 	t.Run("anonymous", func(t *testing.T) {
-		e.mocks.ResetRequests()
+		e.Mocks.ResetRequests()
 		r, _ := e.post(`{ home { locale } `+product+` }`, nil, spoof)
-		r.noErrors(t)
+		r.NoErrors(t)
 		for _, svc := range []string{"catalog", "pricing", "inventory"} {
-			reqs := e.mocks.Requests(svc)
+			reqs := e.Mocks.Requests(svc)
 			if len(reqs) == 0 {
 				t.Fatalf("%s was not called", svc)
 			}
@@ -478,11 +474,11 @@ func TestForwardTokenOnlyWhereConfigured(t *testing.T) {
 		}
 	})
 	const query = `{ home { viewer { id } recentOrders(first: 1) { id } } product(id: "prd_000042") { name price inStock } }`
-	tok := e.token("usr_000042", "orders:read")
+	tok := e.Token("usr_000042", "orders:read")
 	r := e.do(req{query: query, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	for svc, want := range map[string]bool{"accounts": true, "catalog": true, "orders": false, "pricing": false, "inventory": false} {
-		reqs := e.mocks.Requests(svc)
+		reqs := e.Mocks.Requests(svc)
 		if len(reqs) == 0 {
 			t.Fatalf("%s was not called", svc)
 		}
@@ -499,10 +495,10 @@ func TestForwardTokenOnlyWhereConfigured(t *testing.T) {
 		}
 	}
 
-	e.mocks.ResetRequests()
+	e.Mocks.ResetRequests()
 	r = e.do(req{query: `{ product(id: "prd_000042") { name } }`})
-	r.noErrors(t)
-	reqs := e.mocks.Requests("catalog")
+	r.NoErrors(t)
+	reqs := e.Mocks.Requests("catalog")
 	if len(reqs) == 0 {
 		t.Fatal("catalog was not called")
 	}
@@ -564,11 +560,11 @@ func TestKeyRotationWithoutRestart(t *testing.T) {
 	viewer := func(tok, want string) {
 		t.Helper()
 		r := e.do(req{query: `{ home { viewer { id } } }`, token: tok})
-		r.noErrors(t)
+		r.NoErrors(t)
 		var d struct {
 			Home struct{ Viewer struct{ ID string } }
 		}
-		r.decode(t, &d)
+		r.Decode(t, &d)
 		if d.Home.Viewer.ID != want {
 			t.Fatalf("viewer %q, want %q", d.Home.Viewer.ID, want)
 		}

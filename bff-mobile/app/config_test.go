@@ -8,23 +8,18 @@ import (
 	"time"
 )
 
-func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
 func TestLoadDefaults(t *testing.T) {
-	cfg, err := Load(nil, env(nil))
+	cfg, err := Load(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "127.0.0.1:8081" || cfg.Dev {
 		t.Fatalf("addr %q dev %v", cfg.Addr, cfg.Dev)
 	}
-	if got := cfg.Upstreams["catalog"].Address; got != "http://127.0.0.1:9102" {
-		t.Fatalf("catalog address %q", got)
-	}
-	if got := cfg.Upstreams["pricing"].Address; got != "127.0.0.1:9202" {
-		t.Fatalf("pricing address %q", got)
+	// Default addresses come from the sources' registrations when the app
+	// is built, not from a list here.
+	if len(cfg.Upstreams) != 0 {
+		t.Fatalf("upstreams %+v, want none configured", cfg.Upstreams)
 	}
 	if len(cfg.Auth.Issuers) != 1 || cfg.Auth.Issuers[0].Issuer != "http://127.0.0.1:9100" {
 		t.Fatalf("auth %+v", cfg.Auth)
@@ -52,11 +47,14 @@ throttle:
 	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load([]string{"-upstream-orders", "http://127.0.0.1:6103"}, env(map[string]string{
-		EnvConfig:                          path,
-		EnvAddr:                            "127.0.0.1:7001",
-		"TANDEM_UPSTREAMS_REVIEWS_ADDRESS": "http://127.0.0.1:7104",
-	}))
+	cfg, err := Load([]string{"-upstream", "orders.address=http://127.0.0.1:6103"}, []string{
+		"TANDEM_MOBILE_CONFIG=" + path,
+		"TANDEM_MOBILE_ADDR=127.0.0.1:7001",
+		"TANDEM_UPSTREAMS_REVIEWS_ADDRESS=http://127.0.0.1:7104",
+		"TANDEM_UPSTREAMS_ORDERS_ADDRESS=http://127.0.0.1:5103",
+		"TANDEM_MOBILE_UPSTREAMS_REVIEWS_TIMEOUT=300ms",
+		"TANDEM_WEB_ADDR=127.0.0.1:9999", // the other BFF's key: ignored
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,17 +64,17 @@ throttle:
 	if !cfg.Dev {
 		t.Error("dev from file lost")
 	}
-	if c := cfg.Upstreams["catalog"]; c.Address != "http://127.0.0.1:9102" || c.Timeout != 750*time.Millisecond {
+	if c := cfg.Upstreams["catalog"]; c.Address != "" || c.Timeout != 750*time.Millisecond {
 		t.Errorf("file must merge one field of an upstream: %+v", c)
 	}
 	if got := cfg.Upstreams["orders"].Address; got != "http://127.0.0.1:6103" {
-		t.Errorf("flag must override file: orders %q", got)
+		t.Errorf("flag must override env and file: orders %q", got)
 	}
-	if got := cfg.Upstreams["reviews"].Address; got != "http://127.0.0.1:7104" {
-		t.Errorf("env upstream: reviews %q", got)
+	if r := cfg.Upstreams["reviews"]; r.Address != "http://127.0.0.1:7104" || r.Timeout != 300*time.Millisecond {
+		t.Errorf("env upstream: reviews %+v", r)
 	}
 	if cfg.Throttle.Operation.MaxDepth != 5 || cfg.Throttle.Operation.MaxFields == 0 {
-		t.Errorf("throttle must merge field by field: %+v", cfg.Throttle.Operation)
+		t.Errorf("throttle must merge field by field over the mobile defaults: %+v", cfg.Throttle.Operation)
 	}
 }
 
@@ -87,21 +85,22 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want string
+		name    string
+		args    []string
+		environ []string
+		want    string
 	}{
 		{"unknown key", []string{"-config", bad}, nil, "adress"},
 		{"missing file", []string{"-config", filepath.Join(dir, "none.yaml")}, nil, "none.yaml"},
-		{"bad dev env", nil, map[string]string{EnvDev: "perhaps"}, EnvDev},
+		{"bad dev env", nil, []string{"TANDEM_MOBILE_DEV=perhaps"}, "TANDEM_MOBILE_DEV"},
 		{"empty addr", []string{"-addr", ""}, nil, "addr is empty"},
-		{"stray argument", []string{"serve"}, nil, `unexpected argument "serve"`},
+		{"stray argument", []string{"serve"}, nil, `unexpected arguments ["serve"]`},
 		{"unknown flag", []string{"-port", "1"}, nil, "port"},
+		{"timeout over a minute", []string{"-upstream", "catalog.timeout=90s"}, nil, "upstreams.catalog.timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(tt.args, env(tt.env))
+			_, err := Load(tt.args, tt.environ)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}

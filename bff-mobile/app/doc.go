@@ -1,8 +1,8 @@
-// Package app assembles bff-mobile: it loads the configuration (defaults, an
-// optional YAML file, environment, flags), builds the registered sources,
-// checks that every source the resolvers need is there, and wires the
-// GraphQL schema into the shared server with authentication, throttling and
-// per-request loaders. cmd/bff-mobile only loads the configuration, lists
-// the sources and calls New; the end-to-end tests build the app through the
-// same New against in-process mocks.
+// Package app is bff-mobile's part of the gateway assembly (shared/gateway):
+// its Spec (name, TANDEM_MOBILE environment prefix, default address, the
+// mobile throttle defaults, the resolvers' required sources, the generated
+// schema and the Accept-Language middleware) and thin Default, Load and New
+// over the gateway's. cmd/bff-mobile runs gateway.Main with Spec and its
+// source list; the end-to-end tests build the same application through New
+// (gateway.New) against in-process mocks.
 package app

@@ -80,9 +80,9 @@ func TestProductDetail(t *testing.T) {
 	want := d.Product(n)
 
 	r := e.do(req{query: productDetailQuery, vars: map[string]any{"id": want.ID, "width": 500}, acceptLanguage: "de-DE,de;q=0.9,en;q=0.5"})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var got productDetail
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	p := got.Product
 	if p == nil || p.ID != want.ID || p.Name != want.Name || p.Brand != want.Brand {
 		t.Fatalf("product: %s", r.Data)
@@ -141,7 +141,7 @@ func TestProductDetail(t *testing.T) {
 
 	// One call per backend: the three review authors come in one accounts
 	// batch; reviews answers the summary and the first page.
-	calls := e.calls("catalog", "pricing", "inventory", "reviews", "accounts", "orders")
+	calls := e.Calls("catalog", "pricing", "inventory", "reviews", "accounts", "orders")
 	wantCalls := map[string]int64{"catalog": 1, "pricing": 1, "inventory": 1, "reviews": 2, "accounts": 1, "orders": 0}
 	if fmt.Sprint(calls) != fmt.Sprint(wantCalls) {
 		t.Errorf("backend calls = %v, want %v", calls, wantCalls)
@@ -184,22 +184,22 @@ func TestProductSignedInUsesAccountLocale(t *testing.T) {
 	r := e.do(req{
 		query:          `query($id: ID!) { home { locale } product(id: $id) { price } }`,
 		vars:           map[string]any{"id": data.ProductID(n)},
-		token:          e.token(user.ID),
+		token:          e.Token(user.ID),
 		acceptLanguage: "de-DE",
 	})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var got struct {
 		Home    struct{ Locale string }
 		Product struct{ Price string }
 	}
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	price, _ := d.Price(n, "")
 	want, _ := shape.FormatMoney(language.MustParse("fr-FR"), price.AmountMinor, price.Currency)
 	if got.Home.Locale != "fr-FR" || got.Product.Price != want {
 		t.Errorf("locale %q price %q, want fr-FR %q", got.Home.Locale, got.Product.Price, want)
 	}
 	// home.locale and the price both need the account: fetched once.
-	if c := e.mocks.Counters().Total("accounts"); c != 1 {
+	if c := e.Mocks.Counters().Total("accounts"); c != 1 {
 		t.Errorf("accounts calls = %d, want 1", c)
 	}
 }
@@ -212,7 +212,7 @@ func TestProductDefaultsAndArguments(t *testing.T) {
 
 	// No Accept-Language, anonymous: en-GB; a width beyond every image: the largest.
 	r := e.do(req{query: q, vars: map[string]any{"id": data.ProductID(n), "w": 4000}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var got struct {
 		Home    struct{ Locale string }
 		Product struct {
@@ -220,7 +220,7 @@ func TestProductDefaultsAndArguments(t *testing.T) {
 			Price    string
 		}
 	}
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	largest := imageOfWidth(d.Product(n), 1600)
 	if got.Home.Locale != "en-GB" || got.Product.ImageURL != largest {
 		t.Errorf("locale %q image %q, want en-GB %q", got.Home.Locale, got.Product.ImageURL, largest)
@@ -231,17 +231,17 @@ func TestProductDefaultsAndArguments(t *testing.T) {
 
 	// Out-of-range width: that field is null with BAD_USER_INPUT; the rest stands.
 	r = e.do(req{query: q, vars: map[string]any{"id": data.ProductID(n), "w": 0}})
-	if code := r.errorAt(t, "product.imageUrl").Extensions["code"]; code != "BAD_USER_INPUT" {
+	if code := r.ErrorAt(t, "product.imageUrl").Extensions["code"]; code != "BAD_USER_INPUT" {
 		t.Errorf("width 0: code %v", code)
 	}
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	if got.Product.Price == "" {
 		t.Errorf("price lost with a bad width: %s", r.Raw)
 	}
 
 	// Unknown product: null with NOT_FOUND from catalog.
 	r = e.do(req{query: `{ product(id: "prd_999999") { id } }`})
-	pe := r.errorAt(t, "product")
+	pe := r.ErrorAt(t, "product")
 	if pe.Extensions["code"] != "NOT_FOUND" || pe.Extensions["service"] != "catalog" {
 		t.Errorf("unknown product: %s", r.Raw)
 	}
@@ -288,9 +288,9 @@ func TestSearch(t *testing.T) {
 	}
 
 	r := e.do(req{query: searchQuery, vars: map[string]any{"q": q, "first": 5}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var page1 searchResult
-	r.decode(t, &page1)
+	r.Decode(t, &page1)
 	if len(page1.Search.Nodes) != 5 || !page1.Search.PageInfo.HasNextPage || page1.Search.PageInfo.EndCursor == nil {
 		t.Fatalf("page 1: %s", r.Data)
 	}
@@ -310,14 +310,14 @@ func TestSearch(t *testing.T) {
 		}
 	}
 	// Five cards, five prices: one catalog search and one pricing batch.
-	if calls := e.calls("catalog", "pricing"); calls["catalog"] != 1 || calls["pricing"] != 1 {
+	if calls := e.Calls("catalog", "pricing"); calls["catalog"] != 1 || calls["pricing"] != 1 {
 		t.Errorf("calls %v, want one search and one price batch", calls)
 	}
 
 	r = e.do(req{query: searchQuery, vars: map[string]any{"q": q, "first": 5, "after": *page1.Search.PageInfo.EndCursor}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var page2 searchResult
-	r.decode(t, &page2)
+	r.Decode(t, &page2)
 	if len(page2.Search.Nodes) == 0 || page2.Search.Nodes[0].ID == page1.Search.Nodes[0].ID {
 		t.Errorf("page 2 repeats page 1: %s", r.Data)
 	}
@@ -327,22 +327,22 @@ func TestSearchPageSizeCap(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, first := range []int{0, 21, 100} {
 		r := e.do(req{query: searchQuery, vars: map[string]any{"q": "a", "first": first}})
-		se := r.errorAt(t, "search")
+		se := r.ErrorAt(t, "search")
 		if se.Extensions["code"] != "BAD_USER_INPUT" || !strings.Contains(se.Message, "20") {
 			t.Errorf("first %d: %s", first, r.Raw)
 		}
 	}
 	r := e.do(req{query: searchQuery, vars: map[string]any{"q": strings.Repeat("x", 101), "first": 5}})
-	if r.errorAt(t, "search").Extensions["code"] != "BAD_USER_INPUT" {
+	if r.ErrorAt(t, "search").Extensions["code"] != "BAD_USER_INPUT" {
 		t.Errorf("long query: %s", r.Raw)
 	}
-	if c := e.mocks.Counters().Total("catalog"); c != 0 {
+	if c := e.Mocks.Counters().Total("catalog"); c != 0 {
 		t.Errorf("rejected searches reached catalog %d times", c)
 	}
 	r = e.do(req{query: searchQuery, vars: map[string]any{"q": "a", "first": 20}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var got searchResult
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	if len(got.Search.Nodes) != 20 {
 		t.Errorf("first 20: %d nodes", len(got.Search.Nodes))
 	}

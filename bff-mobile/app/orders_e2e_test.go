@@ -65,10 +65,10 @@ func TestHomeSignedIn(t *testing.T) {
 	u, user := userWithOrders(t, 3, "de-DE")
 	r := e.do(req{
 		query:          `{ home { locale viewer { id name tier locale } recentOrders { ` + cardFields + ` } } }`,
-		token:          e.token(user.ID),
+		token:          e.Token(user.ID),
 		acceptLanguage: "en-GB",
 	})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var got struct {
 		Home struct {
 			Locale       string
@@ -76,7 +76,7 @@ func TestHomeSignedIn(t *testing.T) {
 			RecentOrders []orderCard
 		}
 	}
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	h := got.Home
 	if h.Locale != "de-DE" || h.Viewer.ID != user.ID || h.Viewer.Name != user.Name || h.Viewer.Tier != user.Tier {
 		t.Errorf("home: %s", r.Data)
@@ -91,7 +91,7 @@ func TestHomeSignedIn(t *testing.T) {
 	}
 	// One round trip to each backend: the user once (viewer and locale),
 	// the orders page once, the three thumbnails' products in one batch.
-	calls := e.calls("accounts", "orders", "catalog", "pricing", "reviews", "inventory")
+	calls := e.Calls("accounts", "orders", "catalog", "pricing", "reviews", "inventory")
 	want := map[string]int64{"accounts": 1, "orders": 1, "catalog": 1, "pricing": 0, "reviews": 0, "inventory": 0}
 	if fmt.Sprint(calls) != fmt.Sprint(want) {
 		t.Errorf("calls %v, want %v", calls, want)
@@ -108,16 +108,16 @@ func TestHomeAnonymous(t *testing.T) {
 			RecentOrders []orderCard
 		}
 	}
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	if got.Home.Locale != "nl-NL" || got.Home.Viewer != nil || got.Home.RecentOrders != nil {
 		t.Errorf("anonymous home: %s", r.Data)
 	}
 	for _, p := range []string{"home.viewer", "home.recentOrders"} {
-		if c := r.errorAt(t, p).Extensions["code"]; c != "UNAUTHENTICATED" {
+		if c := r.ErrorAt(t, p).Extensions["code"]; c != "UNAUTHENTICATED" {
 			t.Errorf("%s: code %v", p, c)
 		}
 	}
-	if c := e.mocks.Counters().Total("orders") + e.mocks.Counters().Total("accounts"); c != 0 {
+	if c := e.Mocks.Counters().Total("orders") + e.Mocks.Counters().Total("accounts"); c != 0 {
 		t.Errorf("anonymous home called backends %d times", c)
 	}
 }
@@ -125,7 +125,7 @@ func TestHomeAnonymous(t *testing.T) {
 func TestOrdersAndOrder(t *testing.T) {
 	e := newEnv(t, nil)
 	u, user := userWithOrders(t, 5, "en-GB")
-	tok := e.token(user.ID, "orders:read")
+	tok := e.Token(user.ID, "orders:read")
 	mine := data.Load().OrdersByUser[u-1]
 
 	q := `query($first: Int!, $after: String) { orders(first: $first, after: $after) { nodes { ` + cardFields + ` } pageInfo { endCursor hasNextPage } } }`
@@ -139,16 +139,16 @@ func TestOrdersAndOrder(t *testing.T) {
 		}
 	}
 	r := e.do(req{query: q, vars: map[string]any{"first": 2}, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var p1 page
-	r.decode(t, &p1)
+	r.Decode(t, &p1)
 	if len(p1.Orders.Nodes) != 2 || !p1.Orders.PageInfo.HasNextPage {
 		t.Fatalf("page 1: %s", r.Data)
 	}
 	r = e.do(req{query: q, vars: map[string]any{"first": 2, "after": p1.Orders.PageInfo.EndCursor}, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var p2 page
-	r.decode(t, &p2)
+	r.Decode(t, &p2)
 	all := append(p1.Orders.Nodes, p2.Orders.Nodes...)
 	for i, c := range all {
 		if w := wantCard(t, mine[i], "en-GB"); !sameCard(c, w) {
@@ -157,18 +157,18 @@ func TestOrdersAndOrder(t *testing.T) {
 	}
 
 	// Limits are enforced before any backend call.
-	before := e.mocks.Counters().Total("orders")
+	before := e.Mocks.Counters().Total("orders")
 	r = e.do(req{query: q, vars: map[string]any{"first": 21}, token: tok})
-	if r.errorAt(t, "orders").Extensions["code"] != "BAD_USER_INPUT" || e.mocks.Counters().Total("orders") != before {
+	if r.ErrorAt(t, "orders").Extensions["code"] != "BAD_USER_INPUT" || e.Mocks.Counters().Total("orders") != before {
 		t.Errorf("first 21: %s", r.Raw)
 	}
 
 	// order(id): own order with orders:read.
 	oq := `query($id: ID!) { order(id: $id) { ` + cardFields + ` } }`
 	r = e.do(req{query: oq, vars: map[string]any{"id": data.OrderID(mine[0])}, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var one struct{ Order orderCard }
-	r.decode(t, &one)
+	r.Decode(t, &one)
 	if w := wantCard(t, mine[0], "en-GB"); !sameCard(one.Order, w) {
 		t.Errorf("order = %+v, want %+v", one.Order, w)
 	}
@@ -183,21 +183,21 @@ func TestOrdersAndOrder(t *testing.T) {
 	}
 	for _, id := range []string{data.OrderID(other), "ord_999999"} {
 		r = e.do(req{query: oq, vars: map[string]any{"id": id}, token: tok})
-		oe := r.errorAt(t, "order")
+		oe := r.ErrorAt(t, "order")
 		if oe.Extensions["code"] != "NOT_FOUND" || oe.Extensions["service"] != "orders" || string(r.Data) != `{"order":null}` {
 			t.Errorf("order %s: %s", id, r.Raw)
 		}
 	}
 
 	// Without the scope: FORBIDDEN, and orders is never asked.
-	before = e.mocks.Counters().Total("orders")
-	r = e.do(req{query: oq, vars: map[string]any{"id": data.OrderID(mine[0])}, token: e.token(user.ID)})
-	if r.errorAt(t, "order").Extensions["code"] != "FORBIDDEN" || e.mocks.Counters().Total("orders") != before {
+	before = e.Mocks.Counters().Total("orders")
+	r = e.do(req{query: oq, vars: map[string]any{"id": data.OrderID(mine[0])}, token: e.Token(user.ID)})
+	if r.ErrorAt(t, "order").Extensions["code"] != "FORBIDDEN" || e.Mocks.Counters().Total("orders") != before {
 		t.Errorf("order without scope: %s", r.Raw)
 	}
 	// Anonymous: UNAUTHENTICATED.
 	r = e.do(req{query: `{ orders { nodes { id } } }`})
-	if r.errorAt(t, "orders").Extensions["code"] != "UNAUTHENTICATED" {
+	if r.ErrorAt(t, "orders").Extensions["code"] != "UNAUTHENTICATED" {
 		t.Errorf("anonymous orders: %s", r.Raw)
 	}
 }
@@ -206,16 +206,16 @@ func TestMutations(t *testing.T) {
 	e := newEnv(t, nil)
 	_, user := userWithOrders(t, 1, "nl-NL")
 	addr := data.Load().Addresses[mustUser(t, user.ID)-1][0].ID
-	tok := e.token(user.ID, "orders:read", "orders:write")
+	tok := e.Token(user.ID, "orders:read", "orders:write")
 	products := []string{data.ProductID(7), data.ProductID(8)}
 
 	add := `mutation($p: ID!, $q: Int!) { addToCart(productId: $p, quantity: $q) { cartItemCount } }`
 	count := 0
 	for i, p := range products {
 		r := e.do(req{query: add, vars: map[string]any{"p": p, "q": i + 2}, token: tok})
-		r.noErrors(t)
+		r.NoErrors(t)
 		var got struct{ AddToCart struct{ CartItemCount int } }
-		r.decode(t, &got)
+		r.Decode(t, &got)
 		count += i + 2
 		if got.AddToCart.CartItemCount != count {
 			t.Fatalf("cartItemCount %d, want %d", got.AddToCart.CartItemCount, count)
@@ -223,17 +223,17 @@ func TestMutations(t *testing.T) {
 	}
 	for _, q := range []int{0, 100} {
 		r := e.do(req{query: add, vars: map[string]any{"p": products[0], "q": q}, token: tok})
-		if r.errorAt(t, "addToCart").Extensions["code"] != "BAD_USER_INPUT" {
+		if r.ErrorAt(t, "addToCart").Extensions["code"] != "BAD_USER_INPUT" {
 			t.Errorf("quantity %d: %s", q, r.Raw)
 		}
 	}
 	r := e.do(req{query: add, vars: map[string]any{"p": products[0], "q": 1}})
-	if r.errorAt(t, "addToCart").Extensions["code"] != "UNAUTHENTICATED" {
+	if r.ErrorAt(t, "addToCart").Extensions["code"] != "UNAUTHENTICATED" {
 		t.Errorf("anonymous addToCart: %s", r.Raw)
 	}
 	// An unknown product is refused by orders, reported without internals.
 	r = e.do(req{query: add, vars: map[string]any{"p": "prd_999999", "q": 1}, token: tok})
-	if ae := r.errorAt(t, "addToCart"); ae.Extensions["code"] != "BAD_REQUEST" || ae.Extensions["service"] != "orders" {
+	if ae := r.ErrorAt(t, "addToCart"); ae.Extensions["code"] != "BAD_REQUEST" || ae.Extensions["service"] != "orders" {
 		t.Errorf("unknown product: %s", r.Raw)
 	}
 	e.assertNoInternals(r)
@@ -243,39 +243,39 @@ func TestMutations(t *testing.T) {
 		PlaceOrder struct{ Order orderCard }
 	}
 	// Without orders:write: FORBIDDEN, nothing placed.
-	r = e.do(req{query: place, vars: map[string]any{"a": addr, "k": "k-1"}, token: e.token(user.ID, "orders:read")})
-	if r.errorAt(t, "placeOrder").Extensions["code"] != "FORBIDDEN" || e.mocks.Counters().Get("orders", "POST /orders") != 0 {
+	r = e.do(req{query: place, vars: map[string]any{"a": addr, "k": "k-1"}, token: e.Token(user.ID, "orders:read")})
+	if r.ErrorAt(t, "placeOrder").Extensions["code"] != "FORBIDDEN" || e.Mocks.Counters().Get("orders", "POST /orders") != 0 {
 		t.Errorf("placeOrder without scope: %s", r.Raw)
 	}
 	r = e.do(req{query: place, vars: map[string]any{"a": addr, "k": "bad key"}, token: tok})
-	if r.errorAt(t, "placeOrder").Extensions["code"] != "BAD_USER_INPUT" {
+	if r.ErrorAt(t, "placeOrder").Extensions["code"] != "BAD_USER_INPUT" {
 		t.Errorf("key with a space: %s", r.Raw)
 	}
 
 	key := "3f0c9a4e-2b1d-4c55-9e7a-1d2c3b4a5f60"
 	r = e.do(req{query: place, vars: map[string]any{"a": addr, "k": key}, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var first placed
-	r.decode(t, &first)
+	r.Decode(t, &first)
 	o := first.PlaceOrder.Order
 	if o.Status != "PLACED" || o.ItemCount != count || o.ThumbnailURL == nil || o.Total == "" {
 		t.Errorf("placed order: %s", r.Data)
 	}
 	// A retry with the same key answers the same order.
 	r = e.do(req{query: place, vars: map[string]any{"a": addr, "k": key}, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var again placed
-	r.decode(t, &again)
+	r.Decode(t, &again)
 	if again.PlaceOrder.Order.ID != o.ID {
 		t.Errorf("retry placed %s, first %s", again.PlaceOrder.Order.ID, o.ID)
 	}
 	// The new order is the viewer's newest.
 	r = e.do(req{query: `{ orders(first: 1) { nodes { id } } }`, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var newest struct {
 		Orders struct{ Nodes []struct{ ID string } }
 	}
-	r.decode(t, &newest)
+	r.Decode(t, &newest)
 	if len(newest.Orders.Nodes) != 1 || newest.Orders.Nodes[0].ID != o.ID {
 		t.Errorf("newest order: %s", r.Data)
 	}
@@ -285,7 +285,7 @@ func TestMutations(t *testing.T) {
 		foreign = data.Load().Addresses[1][0].ID
 	}
 	r = e.do(req{query: place, vars: map[string]any{"a": foreign, "k": "other-key"}, token: tok})
-	if r.errorAt(t, "placeOrder").Extensions["code"] != "BAD_REQUEST" {
+	if r.ErrorAt(t, "placeOrder").Extensions["code"] != "BAD_REQUEST" {
 		t.Errorf("foreign address: %s", r.Raw)
 	}
 }

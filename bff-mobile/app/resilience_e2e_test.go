@@ -12,6 +12,7 @@ import (
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/mocks/data"
+	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
@@ -59,17 +60,17 @@ func TestPartialResults(t *testing.T) {
 					c.Upstreams[id] = u
 				}
 			})
-			e.mocks.Faults().Set(tt.service, tt.route, tt.fault)
+			e.Mocks.Faults().Set(tt.service, tt.route, tt.fault)
 			r := e.do(req{query: productDetailQuery, vars: map[string]any{"id": data.ProductID(n), "width": 400}})
 			e.assertNoInternals(r)
 			if len(r.Errors) != len(tt.nullFields) {
 				t.Fatalf("want %d errors: %s", len(tt.nullFields), r.Raw)
 			}
 			var doc map[string]any
-			r.decode(t, &doc)
+			r.Decode(t, &doc)
 			for _, f := range tt.nullFields {
 				path := strings.TrimSuffix("product."+f, ".")
-				ge := r.errorAt(t, path)
+				ge := r.ErrorAt(t, path)
 				if ge.Extensions["code"] != tt.code || ge.Extensions["service"] != tt.service {
 					t.Errorf("%s: extensions %v, want code %s service %s", path, ge.Extensions, tt.code, tt.service)
 				}
@@ -133,10 +134,10 @@ func TestHomeAccountsDown(t *testing.T) {
 		c.Upstreams["accounts"] = u
 	})
 	_, user := userWithOrders(t, 3, "de-DE")
-	e.mocks.Faults().Set("accounts", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusServiceUnavailable})
-	r := e.do(req{query: `{ home { locale viewer { name } recentOrders { id total } } }`, token: e.token(user.ID), acceptLanguage: "fr-FR"})
+	e.Mocks.Faults().Set("accounts", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusServiceUnavailable})
+	r := e.do(req{query: `{ home { locale viewer { name } recentOrders { id total } } }`, token: e.Token(user.ID), acceptLanguage: "fr-FR"})
 	e.assertNoInternals(r)
-	ve := r.errorAt(t, "home.viewer")
+	ve := r.ErrorAt(t, "home.viewer")
 	if ve.Extensions["code"] != "UPSTREAM_UNAVAILABLE" || ve.Extensions["service"] != "accounts" || len(r.Errors) != 1 {
 		t.Errorf("errors: %s", r.Raw)
 	}
@@ -147,7 +148,7 @@ func TestHomeAccountsDown(t *testing.T) {
 			RecentOrders []struct{ ID, Total string }
 		}
 	}
-	r.decode(t, &got)
+	r.Decode(t, &got)
 	if got.Home.Locale != "fr-FR" || got.Home.Viewer != nil || len(got.Home.RecentOrders) != 3 {
 		t.Errorf("home: %s", r.Data)
 	}
@@ -161,21 +162,21 @@ func TestFanOutIsConcurrent(t *testing.T) {
 	n := detailProduct(t)
 	e := newEnv(t, nil)
 	barrier := mocks.Fault{Kind: mocks.FaultBarrier, Group: "detail", Size: 3}
-	e.mocks.Faults().Set("pricing", routePrices, barrier)
-	e.mocks.Faults().Set("inventory", routeStock, barrier)
-	e.mocks.Faults().Set("reviews", routeSummaries, barrier)
+	e.Mocks.Faults().Set("pricing", routePrices, barrier)
+	e.Mocks.Faults().Set("inventory", routeStock, barrier)
+	e.Mocks.Faults().Set("reviews", routeSummaries, barrier)
 	r := e.do(req{query: `query($id: ID!) { product(id: $id) { price inStock rating { count } } }`, vars: map[string]any{"id": data.ProductID(n)}})
-	r.noErrors(t)
+	r.NoErrors(t)
 
 	// One field, two backends: a signed-in price loads the price and the
 	// account locale together (errgroup).
-	e.mocks.Faults().Clear()
+	e.Mocks.Faults().Clear()
 	_, user := userWithOrders(t, 1, "")
 	pair := mocks.Fault{Kind: mocks.FaultBarrier, Group: "price", Size: 2}
-	e.mocks.Faults().Set("pricing", routePrices, pair)
-	e.mocks.Faults().Set("accounts", routeUsers, pair)
-	r = e.do(req{query: `query($id: ID!) { product(id: $id) { price } }`, vars: map[string]any{"id": data.ProductID(n)}, token: e.token(user.ID)})
-	r.noErrors(t)
+	e.Mocks.Faults().Set("pricing", routePrices, pair)
+	e.Mocks.Faults().Set("accounts", routeUsers, pair)
+	r = e.do(req{query: `query($id: ID!) { product(id: $id) { price } }`, vars: map[string]any{"id": data.ProductID(n)}, token: e.Token(user.ID)})
+	r.NoErrors(t)
 }
 
 // TestLoadersArePerRequest: two requests for the same product each fetch it;
@@ -184,8 +185,8 @@ func TestLoadersArePerRequest(t *testing.T) {
 	e := newEnv(t, nil)
 	q := `{ a: product(id: "prd_000003") { name } b: product(id: "prd_000003") { name } c: product(id: "prd_000004") { name } }`
 	for i := 1; i <= 2; i++ {
-		e.do(req{query: q}).noErrors(t)
-		if got := e.mocks.Counters().Total("catalog"); got != int64(i) {
+		e.do(req{query: q}).NoErrors(t)
+		if got := e.Mocks.Counters().Total("catalog"); got != int64(i) {
 			t.Fatalf("after request %d: catalog calls %d, want %d (one batch per request)", i, got, i)
 		}
 	}
@@ -194,7 +195,7 @@ func TestLoadersArePerRequest(t *testing.T) {
 func TestHealthEndpoints(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, p := range []string{"/healthz", "/readyz"} {
-		resp, err := e.server.Client().Get(e.server.URL + p)
+		resp, err := e.Server.Client().Get(e.Server.URL + p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +205,7 @@ func TestHealthEndpoints(t *testing.T) {
 		}
 	}
 	// GraphiQL only in dev mode.
-	resp, err := e.server.Client().Get(e.server.URL + "/")
+	resp, err := e.Server.Client().Get(e.Server.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestHealthEndpoints(t *testing.T) {
 		t.Errorf("GraphiQL served outside dev mode")
 	}
 	dev := newEnv(t, func(c *app.Config) { c.Dev = true })
-	resp, err = dev.server.Client().Get(dev.server.URL + "/")
+	resp, err = dev.Server.Client().Get(dev.Server.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,12 +243,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 		// new backend registered without a default and without
 		// configuration stops the start. Its id is a placeholder no backend
 		// uses, so it never collides with a real one.
-		reg := registry.New(registry.WithApp(app.Name))
-		for _, register := range registerAll {
-			if err := register(reg); err != nil {
-				t.Fatal(err)
-			}
-		}
+		reg := gatewaytest.Registry(t, app.Name, registerAll)
 		if err := reg.Register(registry.Source{
 			ID:   "unconfigured",
 			Kind: registry.REST,

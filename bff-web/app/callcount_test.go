@@ -41,37 +41,37 @@ const viewerOrdersQuery = `query($first: Int!) {
 // (the most is in the low twenties); topping up keeps the test honest about
 // "the viewer's first 50 orders".
 func (e *env) userWithOrders(want int) string {
-	e.t.Helper()
+	e.T.Helper()
 	var users struct {
 		Items []struct{ ID string }
 	}
-	e.backendJSON("accounts", "/users", url.Values{"limit": {"100"}}, &users)
+	e.BackendJSON("accounts", "/users", url.Values{"limit": {"100"}}, &users)
 	best, bestN := "", -1
 	for _, u := range users.Items {
 		var page struct{ Items []struct{ ID string } }
-		e.backendJSON("orders", "/orders", url.Values{"userId": {u.ID}, "limit": {"100"}}, &page)
+		e.BackendJSON("orders", "/orders", url.Values{"userId": {u.ID}, "limit": {"100"}}, &page)
 		if len(page.Items) > bestN {
 			best, bestN = u.ID, len(page.Items)
 		}
 	}
 	if best == "" {
-		e.t.Fatal("accounts lists no users")
+		e.T.Fatal("accounts lists no users")
 	}
 	var addrs struct{ Items []struct{ ID string } }
-	e.backendJSON("accounts", "/users/"+best+"/addresses", nil, &addrs)
+	e.BackendJSON("accounts", "/users/"+best+"/addresses", nil, &addrs)
 	if len(addrs.Items) == 0 {
-		e.t.Fatalf("%s has no address", best)
+		e.T.Fatalf("%s has no address", best)
 	}
 	var products struct{ Items []struct{ ID string } }
-	e.backendJSON("catalog", "/products", url.Values{"limit": {"100"}}, &products)
+	e.BackendJSON("catalog", "/products", url.Values{"limit": {"100"}}, &products)
 	next := 0
 	for n := bestN; n < want; n++ {
 		for range 3 { // three distinct products per order
 			p := products.Items[next%len(products.Items)].ID
 			next++
-			e.backendPost("orders", "/carts/"+best+"/lines", nil, map[string]any{"productId": p, "quantity": 1})
+			e.BackendPost("orders", "/carts/"+best+"/lines", nil, map[string]any{"productId": p, "quantity": 1})
 		}
-		e.backendPost("orders", "/orders", http.Header{"Idempotency-Key": {fmt.Sprintf("callcount-%s-%d", best, n)}},
+		e.BackendPost("orders", "/orders", http.Header{"Idempotency-Key": {fmt.Sprintf("callcount-%s-%d", best, n)}},
 			map[string]any{"userId": best, "shippingAddressId": addrs.Items[0].ID})
 	}
 	return best
@@ -97,11 +97,11 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 		}
 	})
 	user := e.userWithOrders(50)
-	e.mocks.Counters().Reset()
-	e.mocks.ResetRequests()
+	e.Mocks.Counters().Reset()
+	e.Mocks.ResetRequests()
 
-	r := e.do(gql{query: viewerOrdersQuery, vars: map[string]any{"first": 50}, token: e.token(user)})
-	r.noErrors(t)
+	r := e.do(gql{query: viewerOrdersQuery, vars: map[string]any{"first": 50}, token: e.Token(user)})
+	r.NoErrors(t)
 	var data struct {
 		Viewer struct {
 			Orders struct {
@@ -119,7 +119,7 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 			}
 		}
 	}
-	r.decode(t, &data)
+	r.Decode(t, &data)
 	nodes := data.Viewer.Orders.Nodes
 	if len(nodes) != 50 {
 		t.Fatalf("got %d orders, want 50", len(nodes))
@@ -140,7 +140,7 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 	}
 	t.Logf("%d orders, %d lines, %d distinct products", len(nodes), lines, len(distinct))
 
-	c := e.mocks.Counters()
+	c := e.Mocks.Counters()
 	want := []struct {
 		service, route string
 	}{
@@ -161,7 +161,7 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 		t.Errorf("accounts and reviews were called %d times for a query that needs neither", n)
 	}
 	// The one catalog call carried every distinct product.
-	for _, req := range e.mocks.Requests("catalog") {
+	for _, req := range e.Mocks.Requests("catalog") {
 		if req.Route != "GET /products" {
 			continue
 		}

@@ -35,9 +35,9 @@ func TestProductsSearch(t *testing.T) {
 			vars["after"] = after
 		}
 		r := e.do(gql{query: productsQuery, vars: vars})
-		r.noErrors(t)
+		r.NoErrors(t)
 		var d productsData
-		r.decode(t, &d)
+		r.Decode(t, &d)
 		return d
 	}
 
@@ -83,7 +83,7 @@ func TestProductsSearch(t *testing.T) {
 		}
 	}
 	// A search result's products are not fetched again by id.
-	if n := e.mocks.Counters().Get("catalog", "GET /products/{id}"); n != 0 {
+	if n := e.Mocks.Counters().Get("catalog", "GET /products/{id}"); n != 0 {
 		t.Errorf("catalog GET /products/{id} called %d times", n)
 	}
 }
@@ -91,7 +91,7 @@ func TestProductsSearch(t *testing.T) {
 func TestProductNotFound(t *testing.T) {
 	e := newEnv(t, nil)
 	r := e.do(gql{query: `{ product(id: "prd_999999") { id } }`})
-	code, service := r.errorAt(t, "product").code()
+	code, service := r.ErrorAt(t, "product").Code()
 	if code != "NOT_FOUND" || service != "catalog" {
 		t.Fatalf("code %q service %q: %s", code, service, r.Raw)
 	}
@@ -101,14 +101,14 @@ func TestProductNotFound(t *testing.T) {
 func TestCategories(t *testing.T) {
 	e := newEnv(t, nil)
 	r := e.do(gql{query: `{ categories { id name parent { id name } } }`})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var d struct {
 		Categories []struct {
 			ID, Name string
 			Parent   *struct{ ID, Name string }
 		}
 	}
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	byID := map[string]string{}
 	for _, c := range d.Categories {
 		byID[c.ID] = c.Name
@@ -134,13 +134,13 @@ func TestMoneyFormattedInRequestLocale(t *testing.T) {
 	q := `{ product(id: "prd_000042") { price { current { amountMinor currency formatted } } } }`
 	for lang, want := range map[string]string{"": "€299.99", "de-DE,de;q=0.9": "299,99\u00a0€", "nl": "€\u00a0299,99"} {
 		r := e.do(gql{query: q, acceptLanguage: lang})
-		r.noErrors(t)
+		r.NoErrors(t)
 		var d struct {
 			Product struct {
 				Price struct{ Current struct{ Formatted string } }
 			}
 		}
-		r.decode(t, &d)
+		r.Decode(t, &d)
 		if got := d.Product.Price.Current.Formatted; got != want {
 			t.Errorf("Accept-Language %q: %q, want %q", lang, got, want)
 		}

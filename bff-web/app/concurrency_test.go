@@ -33,7 +33,7 @@ func barrierEnv(t *testing.T, deadline time.Duration) *env {
 		}
 	})
 	for _, c := range productPageCalls {
-		e.mocks.Faults().Set(c.service, c.route, mocks.Fault{Kind: mocks.FaultBarrier, Group: "product-page", Size: len(productPageCalls)})
+		e.Mocks.Faults().Set(c.service, c.route, mocks.Fault{Kind: mocks.FaultBarrier, Group: "product-page", Size: len(productPageCalls)})
 	}
 	return e
 }
@@ -41,19 +41,19 @@ func barrierEnv(t *testing.T, deadline time.Duration) *env {
 func TestProductPageCallsBackendsConcurrently(t *testing.T) {
 	e := barrierEnv(t, 10*time.Second)
 	r := e.do(gql{query: productPageQuery, vars: map[string]any{"id": "prd_000042"}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var data struct {
 		Product struct {
 			Price, Stock, RatingSummary, Reviews any
 		}
 	}
-	r.decode(t, &data)
+	r.Decode(t, &data)
 	p := data.Product
 	if p.Price == nil || p.Stock == nil || p.RatingSummary == nil || p.Reviews == nil {
 		t.Fatalf("a field is missing: %s", r.Raw)
 	}
 	for _, c := range productPageCalls {
-		if n := e.mocks.Counters().Get(c.service, c.route); n != 1 {
+		if n := e.Mocks.Counters().Get(c.service, c.route); n != 1 {
 			t.Errorf("%s %s: %d calls, want 1", c.service, c.route, n)
 		}
 	}
@@ -67,7 +67,7 @@ func TestBarrierCatchesMissingConcurrency(t *testing.T) {
 	r := e.do(gql{query: `query($id: ID!) { product(id: $id) { id price { onSale } stock { available } ratingSummary { count } } }`,
 		vars: map[string]any{"id": "prd_000042"}})
 	for _, field := range []string{"price", "stock", "ratingSummary"} {
-		code, _ := r.errorAt(t, "product."+field).code()
+		code, _ := r.ErrorAt(t, "product."+field).Code()
 		if code != "UPSTREAM_TIMEOUT" {
 			t.Errorf("product.%s: code %q, want UPSTREAM_TIMEOUT", field, code)
 		}

@@ -1,6 +1,8 @@
-// Package app assembles bff-web: configuration (defaults, optional YAML
-// file, environment, flags), the source registry with the backends the web
-// surface uses, the startup checks, and the HTTP server with its middleware
-// chain. cmd/bff-web only loads the configuration and calls New and Run;
-// tests build the same application through New against in-process mocks.
+// Package app is bff-web's part of the gateway assembly (shared/gateway):
+// its Spec (name, TANDEM_WEB environment prefix, default address, the web
+// throttle defaults, the resolvers' required sources, the generated schema
+// and the display locale middleware) and thin Default, Load and New over
+// the gateway's. cmd/bff-web runs gateway.Main with Spec and its source
+// list; tests build the same application through New (gateway.New) against
+// in-process mocks.
 package app

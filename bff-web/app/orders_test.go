@@ -41,11 +41,11 @@ type orderData struct {
 // firstOrderOf returns the id of a user's newest order, asked of the orders
 // service directly.
 func (e *env) firstOrderOf(user string) string {
-	e.t.Helper()
+	e.T.Helper()
 	var page struct{ Items []struct{ ID string } }
-	e.backendJSON("orders", "/orders", url.Values{"userId": {user}, "limit": {"1"}}, &page)
+	e.BackendJSON("orders", "/orders", url.Values{"userId": {user}, "limit": {"1"}}, &page)
 	if len(page.Items) == 0 {
-		e.t.Fatalf("%s has no orders", user)
+		e.T.Fatalf("%s has no orders", user)
 	}
 	return page.Items[0].ID
 }
@@ -53,10 +53,10 @@ func (e *env) firstOrderOf(user string) string {
 func TestOrderDetail(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.firstOrderOf("usr_000042")
-	r := e.do(gql{query: orderQuery, vars: map[string]any{"id": id}, token: e.token("usr_000042", "orders:read")})
-	r.noErrors(t)
+	r := e.do(gql{query: orderQuery, vars: map[string]any{"id": id}, token: e.Token("usr_000042", "orders:read")})
+	r.NoErrors(t)
 	var d orderData
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	o := d.Order
 	if o == nil || o.ID != id || o.ShippingAddress == nil || len(o.Lines) == 0 {
 		t.Fatalf("order: %s", r.Raw)
@@ -88,18 +88,18 @@ func TestOrderAccess(t *testing.T) {
 		code  string
 	}{
 		{"anonymous", "", other, "UNAUTHENTICATED"},
-		{"without orders:read", e.token("usr_000042"), e.firstOrderOf("usr_000042"), "FORBIDDEN"},
-		{"another user's order", e.token("usr_000042", "orders:read"), other, "NOT_FOUND"},
-		{"unknown order", e.token("usr_000042", "orders:read"), "ord_999999", "NOT_FOUND"},
+		{"without orders:read", e.Token("usr_000042"), e.firstOrderOf("usr_000042"), "FORBIDDEN"},
+		{"another user's order", e.Token("usr_000042", "orders:read"), other, "NOT_FOUND"},
+		{"unknown order", e.Token("usr_000042", "orders:read"), "ord_999999", "NOT_FOUND"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.do(gql{query: orderQuery, vars: map[string]any{"id": c.id}, token: c.token})
-			if code, _ := r.errorAt(t, "order").code(); code != c.code {
+			if code, _ := r.ErrorAt(t, "order").Code(); code != c.code {
 				t.Fatalf("code %q, want %q: %s", code, c.code, r.Raw)
 			}
 			var d orderData
-			r.decode(t, &d)
+			r.Decode(t, &d)
 			if d.Order != nil {
 				t.Fatalf("order must be null: %s", r.Raw)
 			}
@@ -121,7 +121,7 @@ const placeOrder = `mutation($a: ID!, $k: String!) {
 func TestAddToCartAndPlaceOrder(t *testing.T) {
 	e := newEnv(t, nil)
 	const user = "usr_000002" // has several addresses, for the conflict case
-	tok := e.token(user, "orders:read", "orders:write")
+	tok := e.Token(user, "orders:read", "orders:write")
 
 	// Add two products, one of them twice.
 	for _, add := range []struct {
@@ -129,10 +129,10 @@ func TestAddToCartAndPlaceOrder(t *testing.T) {
 		qty int
 	}{{"prd_000042", 1}, {"prd_000043", 2}, {"prd_000042", 1}} {
 		r := e.do(gql{query: addToCart, vars: map[string]any{"p": add.id, "q": add.qty}, token: tok})
-		r.noErrors(t)
+		r.NoErrors(t)
 	}
 	r := e.do(gql{query: `{ viewer { cart { itemCount lines { quantity product { id } } } } }`, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var cart struct {
 		Viewer struct {
 			Cart struct {
@@ -144,13 +144,13 @@ func TestAddToCartAndPlaceOrder(t *testing.T) {
 			}
 		}
 	}
-	r.decode(t, &cart)
+	r.Decode(t, &cart)
 	if cart.Viewer.Cart.ItemCount != 4 {
 		t.Fatalf("cart: %s", r.Raw)
 	}
 
 	var addrs struct{ Items []struct{ ID string } }
-	e.backendJSON("accounts", "/users/"+user+"/addresses", nil, &addrs)
+	e.BackendJSON("accounts", "/users/"+user+"/addresses", nil, &addrs)
 	if len(addrs.Items) < 2 {
 		t.Fatalf("%s needs two addresses for the conflict case, has %d", user, len(addrs.Items))
 	}
@@ -160,7 +160,7 @@ func TestAddToCartAndPlaceOrder(t *testing.T) {
 		return e.do(gql{query: placeOrder, vars: map[string]any{"a": address, "k": key}, token: tok})
 	}
 	first := place("checkout-1", addr)
-	first.noErrors(t)
+	first.NoErrors(t)
 	var placed struct {
 		PlaceOrder struct {
 			ID, Status      string
@@ -168,16 +168,16 @@ func TestAddToCartAndPlaceOrder(t *testing.T) {
 			ShippingAddress struct{ ID string }
 		}
 	}
-	first.decode(t, &placed)
+	first.Decode(t, &placed)
 	if placed.PlaceOrder.Status != "PLACED" || placed.PlaceOrder.ItemCount != 4 || placed.PlaceOrder.ShippingAddress.ID != addr {
 		t.Fatalf("placed: %s", first.Raw)
 	}
 
 	// A retry with the same key answers the same order and creates none.
 	retry := place("checkout-1", addr)
-	retry.noErrors(t)
+	retry.NoErrors(t)
 	var again struct{ PlaceOrder struct{ ID string } }
-	retry.decode(t, &again)
+	retry.Decode(t, &again)
 	if again.PlaceOrder.ID != placed.PlaceOrder.ID {
 		t.Fatalf("retry placed %s, first %s", again.PlaceOrder.ID, placed.PlaceOrder.ID)
 	}
@@ -187,23 +187,23 @@ func TestAddToCartAndPlaceOrder(t *testing.T) {
 
 	// The same key with different input is a conflict.
 	c := place("checkout-1", addrs.Items[1].ID)
-	if code, service := c.errorAt(t, "placeOrder").code(); code != "CONFLICT" || service != "orders" {
+	if code, service := c.ErrorAt(t, "placeOrder").Code(); code != "CONFLICT" || service != "orders" {
 		t.Fatalf("code %q service %q: %s", code, service, c.Raw)
 	}
 	// The cart is empty now: a new key is refused by the backend.
 	empty := place("checkout-2", addr)
-	if code, _ := empty.errorAt(t, "placeOrder").code(); code != "BAD_REQUEST" {
+	if code, _ := empty.ErrorAt(t, "placeOrder").Code(); code != "BAD_REQUEST" {
 		t.Fatalf("empty cart: %s", empty.Raw)
 	}
 	e.assertNoInternals(empty)
 	// The placed order is readable as order detail.
 	d := e.do(gql{query: orderQuery, vars: map[string]any{"id": placed.PlaceOrder.ID}, token: tok})
-	d.noErrors(t)
+	d.NoErrors(t)
 }
 
 func TestMutationInputAndScopes(t *testing.T) {
 	e := newEnv(t, nil)
-	readOnly := e.token("usr_000042", "orders:read")
+	readOnly := e.Token("usr_000042", "orders:read")
 	cases := []struct {
 		name, query string
 		vars        map[string]any
@@ -216,13 +216,13 @@ func TestMutationInputAndScopes(t *testing.T) {
 		{"addToCart unknown product", addToCart, map[string]any{"p": "prd_999999", "q": 1}, readOnly, "addToCart", "BAD_REQUEST"},
 		{"placeOrder anonymous", placeOrder, map[string]any{"a": "adr_000042_1", "k": "k"}, "", "placeOrder", "UNAUTHENTICATED"},
 		{"placeOrder without orders:write", placeOrder, map[string]any{"a": "adr_000042_1", "k": "k"}, readOnly, "placeOrder", "FORBIDDEN"},
-		{"placeOrder blank key", placeOrder, map[string]any{"a": "adr_000042_1", "k": "  "}, e.token("usr_000042", "orders:write"), "placeOrder", "BAD_USER_INPUT"},
-		{"placeOrder someone else's address", placeOrder, map[string]any{"a": "adr_000043_1", "k": "k"}, e.token("usr_000042", "orders:write"), "placeOrder", "BAD_REQUEST"},
+		{"placeOrder blank key", placeOrder, map[string]any{"a": "adr_000042_1", "k": "  "}, e.Token("usr_000042", "orders:write"), "placeOrder", "BAD_USER_INPUT"},
+		{"placeOrder someone else's address", placeOrder, map[string]any{"a": "adr_000043_1", "k": "k"}, e.Token("usr_000042", "orders:write"), "placeOrder", "BAD_REQUEST"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.do(gql{query: c.query, vars: c.vars, token: c.token})
-			if code, _ := r.errorAt(t, c.path).code(); code != c.code {
+			if code, _ := r.ErrorAt(t, c.path).Code(); code != c.code {
 				t.Fatalf("code %q, want %q: %s", code, c.code, r.Raw)
 			}
 			e.assertNoInternals(r)

@@ -43,9 +43,9 @@ func TestPartialResults(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, noRetries)
-			e.mocks.Faults().Set(c.service, c.route, c.fault)
+			e.Mocks.Faults().Set(c.service, c.route, c.fault)
 			r := e.do(gql{query: productPageQuery, vars: map[string]any{"id": "prd_000042"}})
-			code, service := r.errorAt(t, c.nullPath).code()
+			code, service := r.ErrorAt(t, c.nullPath).Code()
 			if code != c.code || service != c.service {
 				t.Fatalf("code %q service %q, want %q %q: %s", code, service, c.code, c.service, r.Raw)
 			}
@@ -53,7 +53,7 @@ func TestPartialResults(t *testing.T) {
 				t.Fatalf("want exactly one error: %s", r.Raw)
 			}
 			var d struct{ Product map[string]any }
-			r.decode(t, &d)
+			r.Decode(t, &d)
 			for _, f := range []string{"name", "images", "category", "price", "stock", "ratingSummary", "reviews"} {
 				isNull := d.Product[f] == nil
 				if want := "product." + f; (want == c.nullPath) != isNull {
@@ -67,15 +67,15 @@ func TestPartialResults(t *testing.T) {
 
 func TestPartialResultsViewer(t *testing.T) {
 	e := newEnv(t, noRetries)
-	e.mocks.Faults().Set("accounts", "", mocks.Fault{Kind: mocks.FaultError, Status: 503})
-	r := e.do(gql{query: viewerQuery, vars: map[string]any{"first": 2}, token: e.token("usr_000042")})
+	e.Mocks.Faults().Set("accounts", "", mocks.Fault{Kind: mocks.FaultError, Status: 503})
+	r := e.do(gql{query: viewerQuery, vars: map[string]any{"first": 2}, token: e.Token("usr_000042")})
 	for _, path := range []string{"viewer.profile", "viewer.addresses"} {
-		if code, service := r.errorAt(t, path).code(); code != "UPSTREAM_UNAVAILABLE" || service != "accounts" {
+		if code, service := r.ErrorAt(t, path).Code(); code != "UPSTREAM_UNAVAILABLE" || service != "accounts" {
 			t.Errorf("%s: code %q service %q", path, code, service)
 		}
 	}
 	var d viewerData
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	if d.Viewer == nil || d.Viewer.Profile != nil || d.Viewer.Orders == nil || len(d.Viewer.Orders.Nodes) != 2 || d.Viewer.Cart == nil {
 		t.Fatalf("orders and cart must survive an accounts outage: %s", r.Raw)
 	}
@@ -86,10 +86,10 @@ func TestPartialResultsViewer(t *testing.T) {
 func TestPartialResultsOrderLines(t *testing.T) {
 	e := newEnv(t, noRetries)
 	id := e.firstOrderOf("usr_000042")
-	e.mocks.Faults().Set("catalog", "", mocks.Fault{Kind: mocks.FaultError, Status: 503})
-	r := e.do(gql{query: orderQuery, vars: map[string]any{"id": id}, token: e.token("usr_000042", "orders:read")})
+	e.Mocks.Faults().Set("catalog", "", mocks.Fault{Kind: mocks.FaultError, Status: 503})
+	r := e.do(gql{query: orderQuery, vars: map[string]any{"id": id}, token: e.Token("usr_000042", "orders:read")})
 	var d orderData
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	if d.Order == nil || len(d.Order.Lines) == 0 {
 		t.Fatalf("order must survive a catalog outage: %s", r.Raw)
 	}
@@ -101,7 +101,7 @@ func TestPartialResultsOrderLines(t *testing.T) {
 			t.Fatalf("line %+v", l)
 		}
 	}
-	if code, service := r.errorAt(t, "order.lines.0.product").code(); code != "UPSTREAM_UNAVAILABLE" || service != "catalog" {
+	if code, service := r.ErrorAt(t, "order.lines.0.product").Code(); code != "UPSTREAM_UNAVAILABLE" || service != "catalog" {
 		t.Fatalf("code %q service %q", code, service)
 	}
 	e.assertNoInternals(r)

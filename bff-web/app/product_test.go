@@ -45,7 +45,7 @@ const productPageQuery = `query ProductPage($id: ID!, $reviews: Int = 5, $after:
 func TestProductPage(t *testing.T) {
 	e := newEnv(t, nil)
 	r := e.do(gql{query: productPageQuery, vars: map[string]any{"id": "prd_000042"}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var data struct {
 		Product struct {
 			ID     string
@@ -67,7 +67,7 @@ func TestProductPage(t *testing.T) {
 			}
 		}
 	}
-	r.decode(t, &data)
+	r.Decode(t, &data)
 	p := data.Product
 	if p.ID != "prd_000042" || len(p.Images) < 4 || p.Price == nil || p.Stock == nil || p.RatingSummary == nil || p.Reviews == nil {
 		t.Fatalf("incomplete product page: %s", r.Raw)
@@ -87,13 +87,13 @@ func TestProductPage(t *testing.T) {
 	// The next page of reviews continues after the first.
 	if p.Reviews.PageInfo.HasNextPage {
 		r2 := e.do(gql{query: productPageQuery, vars: map[string]any{"id": "prd_000042", "after": *p.Reviews.PageInfo.EndCursor}})
-		r2.noErrors(t)
+		r2.NoErrors(t)
 		var next struct {
 			Product struct {
 				Reviews struct{ Nodes []struct{ ID string } }
 			}
 		}
-		r2.decode(t, &next)
+		r2.Decode(t, &next)
 		if len(next.Product.Reviews.Nodes) == 0 || next.Product.Reviews.Nodes[0].ID == p.Reviews.Nodes[0].ID {
 			t.Fatalf("second page does not continue the first: %s", r2.Raw)
 		}

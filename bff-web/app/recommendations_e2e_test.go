@@ -28,9 +28,9 @@ func wideBatches(c *app.Config) {
 // relatedIDs asks the recommendations mock directly (test set-up) for the
 // related list of product id.
 func (e *env) relatedIDs(id string, limit string) []string {
-	e.t.Helper()
+	e.T.Helper()
 	var list struct{ Items []struct{ ProductID string } }
-	e.backendJSON("recommendations", "/products/"+id+"/related", url.Values{"limit": {limit}}, &list)
+	e.BackendJSON("recommendations", "/products/"+id+"/related", url.Values{"limit": {limit}}, &list)
 	ids := make([]string, len(list.Items))
 	for i, it := range list.Items {
 		ids[i] = it.ProductID
@@ -41,12 +41,12 @@ func (e *env) relatedIDs(id string, limit string) []string {
 // catalogBatches returns the id lists of the catalog batch calls
 // (GET /products?ids=) the mocks received.
 func (e *env) catalogBatches() [][]string {
-	e.t.Helper()
+	e.T.Helper()
 	var out [][]string
-	for _, req := range e.mocks.Requests("catalog") {
+	for _, req := range e.Mocks.Requests("catalog") {
 		u, err := url.Parse(req.Target)
 		if err != nil {
-			e.t.Fatal(err)
+			e.T.Fatal(err)
 		}
 		if req.Route == "GET /products" && u.Query().Has("ids") {
 			out = append(out, strings.Split(u.Query().Get("ids"), ","))
@@ -90,18 +90,18 @@ func TestRelatedProducts(t *testing.T) {
 	e := newEnv(t, wideBatches)
 	const id = "prd_000042"
 	want := e.relatedIDs(id, "4") // the default of first
-	e.mocks.Counters().Reset()
-	e.mocks.ResetRequests()
+	e.Mocks.Counters().Reset()
+	e.Mocks.ResetRequests()
 
 	r := e.do(gql{query: relatedQuery, vars: map[string]any{"id": id}})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var d struct {
 		Product struct {
 			ID      string
 			Related []relatedProduct
 		}
 	}
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	var got []string
 	for _, p := range d.Product.Related {
 		got = append(got, p.ID)
@@ -116,7 +116,7 @@ func TestRelatedProducts(t *testing.T) {
 		t.Fatalf("related = %v, want the service's list %v", got, want)
 	}
 
-	c := e.mocks.Counters()
+	c := e.Mocks.Counters()
 	if n := c.Total("recommendations"); n != 1 || c.Get("recommendations", relatedRoute) != 1 {
 		t.Errorf("recommendations: %d calls, want 1 related call: %v", n, c.Snapshot()["recommendations"])
 	}
@@ -134,8 +134,8 @@ func TestRelatedProducts(t *testing.T) {
 
 	// first picks the length; the service's order is kept.
 	r = e.do(gql{query: relatedQuery, vars: map[string]any{"id": id, "first": 7}})
-	r.noErrors(t)
-	r.decode(t, &d)
+	r.NoErrors(t)
+	r.Decode(t, &d)
 	got = got[:0]
 	for _, p := range d.Product.Related {
 		got = append(got, p.ID)
@@ -153,12 +153,12 @@ func TestRelatedProducts(t *testing.T) {
 func TestRelatedProductsOfAListingBatch(t *testing.T) {
 	e := newEnv(t, wideBatches)
 	const q = `{ products(first: 3) { nodes { id related(first: 2) { id name } } } }`
-	e.mocks.Counters().Reset()
-	e.mocks.ResetRequests()
-	e.mocks.Faults().Set("recommendations", relatedRoute, mocks.Fault{Kind: mocks.FaultBarrier, Size: 3})
+	e.Mocks.Counters().Reset()
+	e.Mocks.ResetRequests()
+	e.Mocks.Faults().Set("recommendations", relatedRoute, mocks.Fault{Kind: mocks.FaultBarrier, Size: 3})
 
 	r := e.do(gql{query: q})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var d struct {
 		Products struct {
 			Nodes []struct {
@@ -167,11 +167,11 @@ func TestRelatedProductsOfAListingBatch(t *testing.T) {
 			}
 		}
 	}
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	if len(d.Products.Nodes) != 3 {
 		t.Fatalf("want 3 products: %s", r.Raw)
 	}
-	e.mocks.Faults().Clear()
+	e.Mocks.Faults().Clear()
 	var union []string
 	for _, n := range d.Products.Nodes {
 		want := e.relatedIDs(n.ID, "2")
@@ -192,7 +192,7 @@ func TestRelatedProductsOfAListingBatch(t *testing.T) {
 		}
 	}
 
-	c := e.mocks.Counters()
+	c := e.Mocks.Counters()
 	if n := c.Get("recommendations", relatedRoute); n != 3+3 { // + the three set-up calls of relatedIDs
 		t.Errorf("related calls: %d, want one per product", n-3)
 	}
@@ -222,18 +222,18 @@ func TestRelatedProductsPartialResults(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, noRetries)
-			e.mocks.Faults().Set("recommendations", relatedRoute, tc.fault)
+			e.Mocks.Faults().Set("recommendations", relatedRoute, tc.fault)
 			r := e.do(gql{query: `query($id: ID!) { product(id: $id) { id name price { current { amountMinor } } related { id } } }`,
 				vars: map[string]any{"id": "prd_000042"}})
 			if len(r.Errors) != 1 {
 				t.Fatalf("want exactly one error: %s", r.Raw)
 			}
-			code, service := r.errorAt(t, "product.related").code()
+			code, service := r.ErrorAt(t, "product.related").Code()
 			if code != tc.code || service != "recommendations" {
 				t.Fatalf("code %q service %q, want %q recommendations: %s", code, service, tc.code, r.Raw)
 			}
 			var d struct{ Product map[string]any }
-			r.decode(t, &d)
+			r.Decode(t, &d)
 			if d.Product == nil || d.Product["name"] == nil || d.Product["price"] == nil {
 				t.Fatalf("the product must survive a recommendations failure: %s", r.Raw)
 			}
@@ -250,11 +250,11 @@ func TestRelatedProductsBadFirst(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, first := range []int{0, 51} {
 		r := e.do(gql{query: relatedQuery, vars: map[string]any{"id": "prd_000042", "first": first}})
-		if code, _ := r.errorAt(t, "product.related").code(); code != "BAD_USER_INPUT" {
+		if code, _ := r.ErrorAt(t, "product.related").Code(); code != "BAD_USER_INPUT" {
 			t.Fatalf("first %d: code %q: %s", first, code, r.Raw)
 		}
 	}
-	if n := e.mocks.Counters().Total("recommendations"); n != 0 {
+	if n := e.Mocks.Counters().Total("recommendations"); n != 0 {
 		t.Fatalf("recommendations called %d times for invalid input", n)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/tandemgw/tandem/bff-web/app"
-	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
@@ -22,12 +22,8 @@ import (
 // source and the fix.
 func TestStartupRejectsMisconfiguration(t *testing.T) {
 	ctx := context.Background()
-	c, err := mocks.Start(ctx, mocks.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	p := startIdP(t)
+	c := gatewaytest.StartMocks(t)
+	p := gatewaytest.StartIdP(t)
 	quiet := app.WithLogger(slog.New(slog.DiscardHandler))
 
 	t.Run("duplicate source", func(t *testing.T) {
@@ -86,7 +82,7 @@ func wantAll(t *testing.T, err error, parts ...string) {
 func TestHealthReadyAndGraphiQL(t *testing.T) {
 	e := newEnv(t, func(c *app.Config) { c.Dev = true })
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/": 200, "/metrics": 200} {
-		resp, err := e.server.Client().Get(e.server.URL + path)
+		resp, err := e.Server.Client().Get(e.Server.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +93,7 @@ func TestHealthReadyAndGraphiQL(t *testing.T) {
 	}
 	// Without dev mode there is no GraphiQL.
 	prod := newEnv(t, nil)
-	resp, err := prod.server.Client().Get(prod.server.URL + "/")
+	resp, err := prod.Server.Client().Get(prod.Server.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

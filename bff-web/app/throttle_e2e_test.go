@@ -37,41 +37,41 @@ type httpResult struct {
 // send sends body to /graphql with hdr. chunked hides the length (no
 // Content-Length), as a streaming client would.
 func (e *env) send(body []byte, hdr http.Header, chunked bool) httpResult {
-	e.t.Helper()
+	e.T.Helper()
 	var rd io.Reader = bytes.NewReader(body)
 	if chunked {
 		rd = io.MultiReader(rd) // unknown length: sent chunked
 	}
-	req, err := http.NewRequest(http.MethodPost, e.server.URL+"/graphql", rd)
+	req, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", rd)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	resp, err := e.server.Client().Do(req)
+	resp, err := e.Server.Client().Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	out := httpResult{status: resp.StatusCode, header: resp.Header, raw: raw}
 	if err := json.Unmarshal(raw, &out.body); err != nil {
-		e.t.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
+		e.T.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
 	}
 	return out
 }
 
 // query sends one operation with optional variables and headers.
 func (e *env) query(q string, vars map[string]any, hdr http.Header) httpResult {
-	e.t.Helper()
+	e.T.Helper()
 	b, err := json.Marshal(map[string]any{"query": q, "variables": vars})
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return e.send(b, hdr, false)
 }
@@ -80,7 +80,7 @@ func (e *env) query(q string, vars map[string]any, hdr http.Header) httpResult {
 // (and unmatched calls) included.
 func (e *env) totalCalls() int64 {
 	var n int64
-	for _, routes := range e.mocks.Counters().Snapshot() {
+	for _, routes := range e.Mocks.Counters().Snapshot() {
 		for _, c := range routes {
 			n += c
 		}
@@ -93,7 +93,7 @@ func bearer(tok string) http.Header {
 }
 
 // code is extensions.code of the first error ("" when there is none).
-func (r httpResult) code() string {
+func (r httpResult) Code() string {
 	if len(r.body.Errors) == 0 {
 		return ""
 	}
@@ -253,13 +253,13 @@ func TestOperationLimitsAtWebDefaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.limit, func(t *testing.T) {
-			e.t = t
+			e.T = t
 			if c.max <= 0 {
 				t.Fatalf("web default for %s is off", c.limit)
 			}
-			e.mocks.Counters().Reset()
+			e.Mocks.Counters().Reset()
 			over := e.query(c.build(c.max+1), nil, nil)
-			if over.status != http.StatusUnprocessableEntity || over.code() != throttle.CodeOperationLimit {
+			if over.status != http.StatusUnprocessableEntity || over.Code() != throttle.CodeOperationLimit {
 				t.Fatalf("over the limit: status %d: %s", over.status, over.raw)
 			}
 			if got, _ := over.body.Errors[0].Extensions["limit"].(string); got != c.limit {
@@ -276,7 +276,7 @@ func TestOperationLimitsAtWebDefaults(t *testing.T) {
 			}
 			under := e.query(c.build(c.max), nil, nil)
 			under.ok(t)
-			if e.mocks.Counters().Total("catalog") == 0 {
+			if e.Mocks.Counters().Total("catalog") == 0 {
 				t.Fatal("the operation at the limit did not reach the catalog")
 			}
 		})
@@ -291,10 +291,10 @@ func TestBodyLimitAtWebDefault(t *testing.T) {
 	maxBytes := int(app.Default().Throttle.Operation.MaxBodyBytes)
 	for _, chunked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
-			e.t = t
-			e.mocks.Counters().Reset()
+			e.T = t
+			e.Mocks.Counters().Reset()
 			over := e.send(bodyOfSize(t, maxBytes+1), nil, chunked)
-			if over.status != http.StatusRequestEntityTooLarge || over.code() != throttle.CodeOperationLimit {
+			if over.status != http.StatusRequestEntityTooLarge || over.Code() != throttle.CodeOperationLimit {
 				t.Fatalf("status %d: %s", over.status, over.raw)
 			}
 			if l, _ := over.body.Errors[0].Extensions["limit"].(string); l != throttle.LimitBodyBytes || over.ext(t, "max") != maxBytes {
@@ -326,7 +326,7 @@ func TestBatchesRefusedOnWeb(t *testing.T) {
 		}
 		b, _ := json.Marshal(batch)
 		r := e.send(b, nil, false)
-		if r.status != http.StatusBadRequest || r.code() != throttle.CodeBatchNotSupported {
+		if r.status != http.StatusBadRequest || r.Code() != throttle.CodeBatchNotSupported {
 			t.Fatalf("batch of %d: status %d: %s", n, r.status, r.raw)
 		}
 	}
@@ -350,7 +350,7 @@ func TestDirectivesPerFieldLimitOnWeb(t *testing.T) {
 		e := newEnv(t, nil)
 		maxD := app.Default().Throttle.Operation.MaxDirectivesPerField
 		over := e.query(queryOfDirectives(maxD+1), nil, nil)
-		if over.status != http.StatusUnprocessableEntity || over.code() != "GRAPHQL_VALIDATION_FAILED" {
+		if over.status != http.StatusUnprocessableEntity || over.Code() != "GRAPHQL_VALIDATION_FAILED" {
 			t.Fatalf("status %d: %s", over.status, over.raw)
 		}
 		if n := e.totalCalls(); n != 0 {
@@ -361,7 +361,7 @@ func TestDirectivesPerFieldLimitOnWeb(t *testing.T) {
 	t.Run("lowered", func(t *testing.T) {
 		e := newEnv(t, func(c *app.Config) { c.Throttle.Operation.MaxDirectivesPerField = 1 })
 		over := e.query(queryOfDirectives(2), nil, nil)
-		if over.status != http.StatusUnprocessableEntity || over.code() != throttle.CodeOperationLimit {
+		if over.status != http.StatusUnprocessableEntity || over.Code() != throttle.CodeOperationLimit {
 			t.Fatalf("status %d: %s", over.status, over.raw)
 		}
 		if l, _ := over.body.Errors[0].Extensions["limit"].(string); l != throttle.LimitDirectivesPerField || over.ext(t, "actual") != 2 {
@@ -418,7 +418,7 @@ func TestCostCeilingOnWeb(t *testing.T) {
 	}
 
 	over := e.query(productsWithReviews, map[string]any{"n": n + 1}, nil)
-	if over.status != http.StatusUnprocessableEntity || over.code() != throttle.CodeCostLimit {
+	if over.status != http.StatusUnprocessableEntity || over.Code() != throttle.CodeCostLimit {
 		t.Fatalf("status %d: %s", over.status, over.raw)
 	}
 	if over.ext(t, "cost") != productsWithReviewsCost(n+1) || over.ext(t, "max") != maxCost {
@@ -491,7 +491,7 @@ func TestPointsBudgetDrainsByCostOnWeb(t *testing.T) {
 	for {
 		r := e.query(expensive, nil, nil)
 		if r.status == http.StatusTooManyRequests {
-			if r.code() != throttle.CodeRateLimited {
+			if r.Code() != throttle.CodeRateLimited {
 				t.Fatalf("429 without RATE_LIMITED: %s", r.raw)
 			}
 			if p, _ := r.body.Errors[0].Extensions["policy"].(string); p != throttle.PolicyPoints {
@@ -520,7 +520,7 @@ func TestPointsBudgetDrainsByCostOnWeb(t *testing.T) {
 	}
 
 	// The refused operation never ran.
-	e.mocks.Counters().Reset()
+	e.Mocks.Counters().Reset()
 	refused := e.query(expensive, nil, nil)
 	if refused.status != http.StatusTooManyRequests || e.totalCalls() != 0 {
 		t.Fatalf("status %d, %d backend calls", refused.status, e.totalCalls())
@@ -546,7 +546,7 @@ func TestRequestRateLimitPerSubjectOnWeb(t *testing.T) {
 	e := newEnv(t, func(c *app.Config) {
 		c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
 	})
-	alice, bob := bearer(e.token("usr_000001")), bearer(e.token("usr_000002"))
+	alice, bob := bearer(e.Token("usr_000001")), bearer(e.Token("usr_000002"))
 
 	for i := 1; i <= limit; i++ {
 		r := e.query(oneProduct, nil, alice)
@@ -558,9 +558,9 @@ func TestRequestRateLimitPerSubjectOnWeb(t *testing.T) {
 			t.Fatalf("request %d: %d left, want %d", i, got, limit-i)
 		}
 	}
-	e.mocks.Counters().Reset()
+	e.Mocks.Counters().Reset()
 	over := e.query(oneProduct, nil, alice)
-	if over.status != http.StatusTooManyRequests || over.code() != throttle.CodeRateLimited {
+	if over.status != http.StatusTooManyRequests || over.Code() != throttle.CodeRateLimited {
 		t.Fatalf("status %d: %s", over.status, over.raw)
 	}
 	if p, _ := over.body.Errors[0].Extensions["policy"].(string); p != throttle.PolicyRequests {
@@ -675,7 +675,7 @@ func TestRedisFailureModesOnWeb(t *testing.T) {
 				} else if err := rs.Pause(); err != nil {
 					t.Fatal(err)
 				}
-				e.mocks.Counters().Reset()
+				e.Mocks.Counters().Reset()
 				start := time.Now()
 				r = e.query(oneProduct, nil, nil)
 				elapsed := time.Since(start)
@@ -691,7 +691,7 @@ func TestRedisFailureModesOnWeb(t *testing.T) {
 						t.Fatalf("fail open: %d left, want 99 from the local limiter", got)
 					}
 				case throttle.FailClosed:
-					if r.status != http.StatusServiceUnavailable || r.code() != throttle.CodeRateLimitUnavailable || r.header.Get("Retry-After") == "" {
+					if r.status != http.StatusServiceUnavailable || r.Code() != throttle.CodeRateLimitUnavailable || r.header.Get("Retry-After") == "" {
 						t.Fatalf("fail closed: status %d: %s", r.status, r.raw)
 					}
 					if n := e.totalCalls(); n != 0 {

@@ -50,11 +50,11 @@ type viewerData struct {
 
 func TestViewer(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := e.token("usr_000042")
+	tok := e.Token("usr_000042")
 	r := e.do(gql{query: viewerQuery, vars: map[string]any{"first": 3}, token: tok})
-	r.noErrors(t)
+	r.NoErrors(t)
 	var d viewerData
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	v := d.Viewer
 	if v == nil || v.ID != "usr_000042" || v.Profile == nil || v.Profile.ID != "usr_000042" {
 		t.Fatalf("viewer: %s", r.Raw)
@@ -89,9 +89,9 @@ func TestViewer(t *testing.T) {
 		t.Fatalf("usr_000042 should have more than 3 orders: %s", r.Raw)
 	}
 	r2 := e.do(gql{query: viewerQuery, vars: map[string]any{"first": 3, "after": *v.Orders.PageInfo.EndCursor}, token: tok})
-	r2.noErrors(t)
+	r2.NoErrors(t)
 	var d2 viewerData
-	r2.decode(t, &d2)
+	r2.Decode(t, &d2)
 	seen := map[string]bool{}
 	for _, o := range v.Orders.Nodes {
 		seen[o.ID] = true
@@ -103,7 +103,7 @@ func TestViewer(t *testing.T) {
 	}
 
 	// The user's identity reached the backends.
-	for _, req := range e.mocks.Requests("orders") {
+	for _, req := range e.Mocks.Requests("orders") {
 		if req.Subject != "usr_000042" {
 			t.Errorf("orders saw subject %q", req.Subject)
 		}
@@ -113,18 +113,18 @@ func TestViewer(t *testing.T) {
 func TestViewerNeedsAuthentication(t *testing.T) {
 	e := newEnv(t, nil)
 	r := e.do(gql{query: `{ viewer { id } categories { id } }`})
-	if code, _ := r.errorAt(t, "viewer").code(); code != "UNAUTHENTICATED" {
+	if code, _ := r.ErrorAt(t, "viewer").Code(); code != "UNAUTHENTICATED" {
 		t.Fatalf("code %q: %s", code, r.Raw)
 	}
 	var d struct {
 		Viewer     any
 		Categories []any
 	}
-	r.decode(t, &d)
+	r.Decode(t, &d)
 	if d.Viewer != nil || len(d.Categories) == 0 {
 		t.Fatalf("viewer must be null and categories still answered: %s", r.Raw)
 	}
-	if n := e.mocks.Counters().Total("accounts") + e.mocks.Counters().Total("orders"); n != 0 {
+	if n := e.Mocks.Counters().Total("accounts") + e.Mocks.Counters().Total("orders"); n != 0 {
 		t.Fatalf("anonymous viewer reached the backends (%d calls)", n)
 	}
 }
@@ -133,14 +133,14 @@ func TestPageSizeIsValidated(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, first := range []int{0, 101} {
 		r := e.do(gql{query: `query($n: Int) { viewer { orders(first: $n) { nodes { id } } } products(first: $n) { nodes { id } } }`,
-			vars: map[string]any{"n": first}, token: e.token("usr_000042")})
+			vars: map[string]any{"n": first}, token: e.Token("usr_000042")})
 		for _, path := range []string{"viewer.orders", "products"} {
-			if code, _ := r.errorAt(t, path).code(); code != "BAD_USER_INPUT" {
+			if code, _ := r.ErrorAt(t, path).Code(); code != "BAD_USER_INPUT" {
 				t.Errorf("first=%d %s: code %q", first, path, code)
 			}
 		}
 	}
-	if n := e.mocks.Counters().Total("orders") + e.mocks.Counters().Total("catalog"); n != 0 {
+	if n := e.Mocks.Counters().Total("orders") + e.Mocks.Counters().Total("catalog"); n != 0 {
 		t.Fatalf("out-of-range pages reached the backends (%d calls)", n)
 	}
 }

@@ -73,31 +73,16 @@ type Config struct {
 	Throttle  Section                    `yaml:"throttle"`
 }
 
-// DefaultUpstreams are the services' default addresses (schema/README.md),
-// where the mocks listen.
-func DefaultUpstreams() map[string]upstream.Config {
-	addrs := map[string]string{
-		"accounts":  "http://127.0.0.1:9101",
-		"catalog":   "http://127.0.0.1:9102",
-		"orders":    "http://127.0.0.1:9103",
-		"reviews":   "http://127.0.0.1:9104",
-		"inventory": "127.0.0.1:9201",
-		"pricing":   "127.0.0.1:9202",
-	}
-	out := make(map[string]upstream.Config, len(addrs))
-	for id, a := range addrs {
-		out[id] = upstream.Config{Address: a}.WithDefaults()
-	}
-	return out
-}
-
-// Defaults returns the built-in configuration of spec.
+// Defaults returns the built-in configuration of spec. It lists no
+// upstreams: a source's default address comes from its registration
+// (registry.Source.DefaultAddress), so a new backend needs no entry here,
+// and any source id may be configured.
 func Defaults(spec Spec) Config {
 	return Config{
 		Name:      spec.Name,
 		Addr:      spec.DefaultAddr,
 		Log:       Log{Level: "info", Format: "json"},
-		Upstreams: DefaultUpstreams(),
+		Upstreams: map[string]upstream.Config{},
 	}
 }
 
@@ -177,7 +162,10 @@ func (c *Config) applyYAML(r io.Reader) error {
 		}
 	}
 	for id, n := range raw.Upstreams {
-		u := c.Upstreams[id]
+		u, ok := c.Upstreams[id]
+		if !ok {
+			u = upstream.Config{}.WithDefaults()
+		}
 		if err := n.Decode(&u); err != nil {
 			return fmt.Errorf("upstreams.%s: %w", id, err)
 		}
@@ -383,6 +371,9 @@ func (c Config) Validate() error {
 		u := c.Upstreams[id]
 		if u.Timeout < 0 || u.BatchWait < 0 || u.MaxBatch < 0 || u.Retries < -1 {
 			errs = append(errs, fmt.Errorf("upstreams.%s: timeout, batchWait and maxBatch must not be negative, retries at least -1", id))
+		}
+		if u.Timeout > time.Minute {
+			errs = append(errs, fmt.Errorf("upstreams.%s.timeout %s is longer than a minute (it is per attempt)", id, u.Timeout))
 		}
 		if u.MaxBatch > 500 {
 			errs = append(errs, fmt.Errorf("upstreams.%s.maxBatch %d: the services accept at most 500 ids per batch", id, u.MaxBatch))

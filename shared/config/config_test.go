@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,12 +29,23 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", cfg.Addr)
 	assert.False(t, cfg.Dev)
 	assert.Equal(t, Log{Level: "info", Format: "json"}, cfg.Log)
-	assert.Equal(t, "http://127.0.0.1:9102", cfg.Upstreams["catalog"].Address)
-	assert.Equal(t, "127.0.0.1:9202", cfg.Upstreams["pricing"].Address)
-	assert.Equal(t, upstream.DefaultTimeout, cfg.Upstreams["catalog"].Timeout)
-	assert.Equal(t, upstream.DefaultMaxBatch, cfg.Upstreams["inventory"].MaxBatch)
-	for _, id := range []string{"accounts", "catalog", "orders", "reviews", "inventory", "pricing"} {
-		assert.NotEmpty(t, cfg.Upstreams[id].Address, id)
+	// Default addresses come from the sources' registrations, not from here.
+	assert.Empty(t, cfg.Upstreams)
+}
+
+// A service the package has never heard of is configured like any other,
+// one field at a time; unset fields take the shared/upstream defaults and
+// the address stays empty for the registry to fill from the registration.
+func TestAnyServiceID(t *testing.T) {
+	file := writeFile(t, "upstreams: {wishlist: {timeout: 300ms}}\n")
+	cfg, err := Load(spec, []string{"-config", file, "-upstream", "loyalty.maxBatch=20"},
+		[]string{"TANDEM_UPSTREAMS_GIFTCARDS_RETRIES=-1"})
+	require.NoError(t, err)
+	assert.Equal(t, upstream.Config{Timeout: 300 * time.Millisecond}.WithDefaults(), cfg.Upstreams["wishlist"])
+	assert.Equal(t, upstream.Config{MaxBatch: 20}.WithDefaults(), cfg.Upstreams["loyalty"])
+	assert.Equal(t, -1, cfg.Upstreams["giftcards"].Retries)
+	for id, u := range cfg.Upstreams {
+		assert.Empty(t, u.Address, id)
 	}
 }
 
@@ -75,6 +87,7 @@ throttle:
 	cat := cfg.Upstreams["catalog"]
 	assert.Equal(t, "http://127.0.0.1:7102", cat.Address)
 	assert.Equal(t, 750*time.Millisecond, cat.Timeout, "file value kept")
+	assert.Equal(t, "", cfg.Upstreams["pricing"].Address, "an address nobody set stays for the registration to fill")
 	assert.Equal(t, 70, cat.MaxBatch, "flag beats env beats file")
 	assert.Equal(t, upstream.DefaultRetries, cat.Retries, "defaults kept for keys nobody set")
 
@@ -129,6 +142,7 @@ func TestErrors(t *testing.T) {
 		{name: "bad flag form", args: []string{"-upstream", "catalog=1"}, want: "<svc>.<field>=<value>"},
 		{name: "bad level", args: []string{"-log-level", "loud"}, want: "log.level"},
 		{name: "bad format", env: []string{"TANDEM_WEB_LOG_FORMAT=xml"}, want: "log.format"},
+		{name: "timeout over a minute", args: []string{"-upstream", "catalog.timeout=2m"}, want: "longer than a minute"},
 		{name: "batch over contract", args: []string{"-upstream", "catalog.maxBatch=501"}, want: "at most 500"},
 		{name: "unknown flag", args: []string{"-nope"}, want: "nope"},
 		{name: "missing file", args: []string{"-config", "/nonexistent/tandem.yaml"}, want: "no such file"},
@@ -156,4 +170,11 @@ func TestEmptyFileKeepsDefaults(t *testing.T) {
 func TestFlagUsageMentionsEnv(t *testing.T) {
 	u := FlagUsage(spec)
 	assert.True(t, strings.Contains(u, "TANDEM_WEB_ADDR"), u)
+}
+
+func TestHelpIsErrHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		_, err := Load(spec, []string{arg}, nil)
+		assert.ErrorIs(t, err, flag.ErrHelp, arg)
+	}
 }

@@ -20,6 +20,16 @@
 // (both talk to the same services); the BFF-prefixed form overrides it for
 // one BFF. Upstream retries: 0 means the default (2), -1 disables retries.
 //
+// No upstream is listed by default and any source id is accepted: a source
+// without a configured address uses the DefaultAddress of its registration
+// (registry.Source), where the mocks listen (schema/README.md), and the
+// shared/upstream defaults for the other fields. Adding a backend therefore
+// needs no edit here, and settings for a source a BFF does not register
+// are ignored by that BFF.
+//
+// When args ask for help (-h, -help), Load returns flag.ErrHelp; FlagUsage
+// is the text to print.
+//
 // The auth and throttle sections are kept as raw YAML (Section) and decoded
 // by those packages themselves; they are set in the file only.
 package config

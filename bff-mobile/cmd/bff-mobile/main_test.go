@@ -1,29 +1,65 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
-	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/bff-mobile/graph"
 	"github.com/tandemgw/tandem/shared/registry"
 )
 
-// TestSourcesCoverResolvers guards the list in main: every source the
-// resolvers read must be registered, once.
+// The source list of main registers every source the resolvers need, each
+// once, and every source has a default address (the configuration lists
+// none).
 func TestSourcesCoverResolvers(t *testing.T) {
-	reg := registry.New(registry.WithApp(app.Name))
+	reg := registry.New(registry.WithApp("bff-mobile"))
 	for _, register := range sources {
 		if err := register(reg); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set, err := reg.Build(context.Background(), app.DefaultUpstreams(), registry.Deps{})
+	for _, id := range graph.RequiredSources {
+		if !slices.Contains(reg.IDs(), id) {
+			t.Errorf("resolvers need %q but main does not register it", id)
+		}
+	}
+	set, err := reg.Build(context.Background(), nil, registry.Deps{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = set.Close() }()
-	if err := set.Require(graph.RequiredSources...); err != nil {
+	if err := set.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"-log-level", "loud"}, nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "log.level") || !strings.Contains(err.Error(), "bff-mobile -h") {
+		t.Fatalf("err = %v, want it to name log.level and point at -h", err)
+	}
+}
+
+// -h prints the usage with every flag to stdout and is not an error (exit
+// status 0).
+func TestHelpPrintsUsage(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		var stdout, stderr bytes.Buffer
+		if err := run([]string{arg}, nil, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		out := stdout.String()
+		for _, want := range []string{"Usage: bff-mobile", "-config", "-addr", "-dev", "-log-level", "-log-format", "-upstream",
+			"TANDEM_MOBILE_ADDR", "TANDEM_UPSTREAMS_<SVC>_<FIELD>", "127.0.0.1:8081"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: usage lacks %q:\n%s", arg, want, out)
+			}
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("%s: stderr %q", arg, stderr.String())
+		}
 	}
 }

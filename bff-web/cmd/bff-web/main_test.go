@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +12,8 @@ import (
 )
 
 // The source list of main registers every source the resolvers need, each
-// once.
+// once, and every source has a default address (the configuration lists
+// none).
 func TestSourcesCoverResolvers(t *testing.T) {
 	reg := registry.New(registry.WithApp("bff-web"))
 	for _, register := range sources {
@@ -23,11 +26,40 @@ func TestSourcesCoverResolvers(t *testing.T) {
 			t.Errorf("resolvers need %q but main does not register it", id)
 		}
 	}
+	set, err := reg.Build(context.Background(), nil, registry.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestRunRejectsBadConfiguration(t *testing.T) {
-	err := run([]string{"-log-level", "loud"}, nil)
-	if err == nil || !strings.Contains(err.Error(), "log.level") {
-		t.Fatalf("err = %v, want it to name log.level", err)
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"-log-level", "loud"}, nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "log.level") || !strings.Contains(err.Error(), "bff-web -h") {
+		t.Fatalf("err = %v, want it to name log.level and point at -h", err)
+	}
+}
+
+// -h prints the usage with every flag to stdout and is not an error (exit
+// status 0).
+func TestHelpPrintsUsage(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		var stdout, stderr bytes.Buffer
+		if err := run([]string{arg}, nil, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		out := stdout.String()
+		for _, want := range []string{"Usage: bff-web", "-config", "-addr", "-dev", "-log-level", "-log-format", "-upstream",
+			"TANDEM_WEB_ADDR", "TANDEM_UPSTREAMS_<SVC>_<FIELD>", "127.0.0.1:8080"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: usage lacks %q:\n%s", arg, want, out)
+			}
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("%s: stderr %q", arg, stderr.String())
+		}
 	}
 }

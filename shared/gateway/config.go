@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/throttle"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// Config is a BFF's configuration. Load fills it from defaults, an optional
+// YAML file, the environment and flags, each overriding the previous;
+// Default alone works out of the box against `make mocks`.
+type Config struct {
+	// Addr is the listen address (default Spec.DefaultAddr).
+	Addr string
+	// Dev serves GraphiQL at "/", enables introspection and lets
+	// introspection-only operations past the operation limits (default
+	// false).
+	Dev bool
+	// Log is the log level and format (default info, json).
+	Log config.Log
+	// Upstreams are per-source settings by source id. A source absent here,
+	// or without an address, uses its registration's DefaultAddress
+	// (registry.Source) and the shared/upstream defaults, so any registered
+	// source works without a configuration entry (default: empty).
+	Upstreams map[string]upstream.Config
+	// Auth configures token verification (default auth.DefaultConfig: the
+	// mock identity provider on 127.0.0.1:9100, audience "tandem").
+	Auth auth.Config
+	// Throttle configures operation limits, cost and rate limits (default
+	// Spec.ThrottleDefaults).
+	Throttle throttle.Config
+}
+
+// Default returns the configuration of spec that works out of the box with
+// the mocks on their default ports.
+func Default(spec Spec) Config {
+	return fromBase(spec, config.Defaults(spec.ConfigSpec()))
+}
+
+func fromBase(spec Spec, b config.Config) Config {
+	return Config{
+		Addr:      b.Addr,
+		Dev:       b.Dev,
+		Log:       b.Log,
+		Upstreams: b.Upstreams,
+		Auth:      auth.DefaultConfig(),
+		Throttle:  spec.throttleDefaults(),
+	}
+}
+
+// Load builds spec's configuration from defaults, the YAML file named by
+// -config (or <PREFIX>_CONFIG), environ (os.Environ() form) and args
+// (without the program name); see shared/config for every key. The file's
+// auth section replaces the default issuers; its throttle section overrides
+// the BFF's defaults key by key. When args ask for help (-h, -help) the
+// error wraps flag.ErrHelp: print Usage and exit 0.
+func Load(spec Spec, args, environ []string) (Config, error) {
+	base, err := config.Load(spec.ConfigSpec(), args, environ)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := fromBase(spec, base)
+	if !base.Auth.IsZero() {
+		var a auth.Config
+		if err := base.Auth.Decode(&a); err != nil {
+			return Config{}, fmt.Errorf("config: auth: %w", err)
+		}
+		cfg.Auth = a
+	}
+	if err := base.Throttle.Decode(&cfg.Throttle); err != nil {
+		return Config{}, fmt.Errorf("config: throttle: %w", err)
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate reports settings that cannot work, naming the key to fix.
+// Missing upstream addresses are reported by the registry when the app is
+// built, naming the source.
+func (c Config) Validate() error {
+	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams}
+	if base.Log == (config.Log{}) {
+		base.Log = config.Log{Level: "info", Format: "json"}
+	}
+	if err := base.Validate(); err != nil {
+		return err
+	}
+	if _, err := c.Auth.Normalize(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := c.Throttle.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// Usage is the help text of spec's binary: what it serves, its flags and
+// where else settings come from.
+func Usage(spec Spec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: %s [flags]\n\n", spec.Name)
+	if spec.Description != "" {
+		fmt.Fprintf(&b, "%s\n\n", spec.Description)
+	}
+	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
+		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_DEV,\n"+
+		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
+		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
+	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
+	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait\n" +
+		"(environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT).\n" +
+		"A source with no configured address uses its default (schema/README.md).\n")
+	return b.String()
+}

@@ -1,0 +1,26 @@
+// Package gateway assembles a Backend-for-Frontend from the shared core.
+//
+// A BFF is made of:
+//
+//   - a Spec: its name, environment prefix and default address, its
+//     throttle defaults (throttle.WebDefaults, throttle.MobileDefaults), the
+//     sources its resolvers need (RequiredSources), its gqlgen executable
+//     schema (NewSchema, handed the shared auth directives) and any
+//     middlewares of its own (a display locale, Accept-Language);
+//   - the sources its main registers in a registry.Registry;
+//   - a Config loaded through shared/config (defaults, optional YAML file,
+//     environment, flags), with auth and throttle sections decoded by those
+//     packages.
+//
+// New turns these into an App: the sources are built and checked against
+// RequiredSources, then come the token verifier, the rate limit store and
+// limiter, the schema with the auth directives, and the server with its
+// middleware chain (body limit, token verification, rate limits,
+// per-request loaders, the BFF's own middlewares) and its extensions
+// (operation limits, cost). Main is what a BFF's cmd calls; it loads the
+// configuration (printing usage on -h), makes the logger and runs New's App
+// until a signal. Tests build the same App through New (see gatewaytest).
+//
+// The package holds no BFF-specific knowledge: a third BFF is a schema, its
+// resolvers, a Spec and a main listing its sources.
+package gateway

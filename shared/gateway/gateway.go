@@ -1,0 +1,235 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"google.golang.org/grpc"
+
+	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/server"
+	"github.com/tandemgw/tandem/shared/throttle"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	logger      *slog.Logger
+	authOpts    []auth.Option
+	upstreamOps []upstream.Option
+}
+
+// WithLogger sets the logger of the server, the sources, authentication and
+// throttling. Default slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithAuthOptions passes extra options to the token verifier (a clock or an
+// HTTP client in tests). Default none.
+func WithAuthOptions(opts ...auth.Option) Option {
+	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
+}
+
+// WithUpstreamOptions passes extra options to every source's upstream client
+// (tracing, breaker tuning, test transports). Default none.
+func WithUpstreamOptions(opts ...upstream.Option) Option {
+	return func(o *options) { o.upstreamOps = append(o.upstreamOps, opts...) }
+}
+
+// App is a built BFF: its HTTP server and the resources it owns (upstream
+// connections, the verifier's key refresh, the rate limit store).
+type App struct {
+	srv     *server.Server
+	closers []func() error // released in reverse order by Close
+}
+
+// New builds the BFF of spec from cfg and the sources registered in reg
+// (its main lists them). It fails with a message naming the source and the
+// fix when a source has no address or a resolver needs a source that reg
+// lacks; a duplicate registration is already reported by reg.Register.
+// On failure everything built so far is released.
+func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opts ...Option) (a *App, err error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	o := options{logger: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	wrap := func(err error) error { return fmt.Errorf("%s: %w", spec.Name, err) }
+	if err := cfg.Validate(); err != nil {
+		return nil, wrap(err)
+	}
+	built := &App{}
+	defer func() {
+		// On any failure, release what was built so far (connections, the
+		// key refresh); the named result a is nil by then.
+		if err != nil {
+			_ = built.Close()
+		}
+	}()
+
+	// Sources first: a registration mistake is the likeliest startup error
+	// and its message should not hide behind another one.
+	sources, err := reg.Build(ctx, cfg.Upstreams, registry.Deps{
+		HeaderFunc:        auth.PropagateHeaders,
+		TokenFunc:         principalToken,
+		UnaryInterceptors: []grpc.UnaryClientInterceptor{auth.UnaryClientInterceptor()},
+		Logger:            o.logger,
+		Options:           o.upstreamOps,
+	})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	built.closers = append(built.closers, sources.Close)
+	if err := sources.Require(spec.RequiredSources...); err != nil {
+		return nil, wrap(err)
+	}
+	warnUnknownUpstreams(o.logger, cfg.Upstreams, sources.IDs())
+
+	verifier, err := auth.New(cfg.Auth, append([]auth.Option{auth.WithLogger(o.logger)}, o.authOpts...)...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	built.closers = append(built.closers, verifier.Close)
+
+	store, closeStore, err := throttle.OpenStore(withKeyPrefix(spec.Name, cfg.Throttle.Store), o.logger)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	built.closers = append(built.closers, closeStore)
+	limiter, err := throttle.NewLimiter(cfg.Throttle.Rate, store,
+		throttle.WithSubject(principalSubject), throttle.WithLogger(o.logger))
+	if err != nil {
+		return nil, wrap(err)
+	}
+
+	schema := spec.NewSchema(Directives{
+		Authenticated:  auth.Authenticated,
+		RequiresScopes: auth.RequiresScopes,
+	})
+	if schema == nil {
+		return nil, wrap(errors.New("gateway: Spec.NewSchema returned no schema"))
+	}
+	// Outermost first: refuse oversized bodies before anything else, verify
+	// the token, rate limit by principal, give the request its own loaders,
+	// then the BFF's own middlewares (which may read all of those).
+	middlewares := append([]func(http.Handler) http.Handler{
+		throttle.BodyLimit(cfg.Throttle.Operation),
+		verifier.Middleware,
+		limiter.Middleware,
+		sources.Middleware,
+	}, spec.Middlewares...)
+	srv, err := server.New(server.Options{
+		Name:        spec.Name,
+		Addr:        cfg.Addr,
+		Schema:      schema,
+		Dev:         cfg.Dev,
+		Middlewares: middlewares,
+		Extensions: []graphql.HandlerExtension{
+			// In dev mode GraphiQL's schema query (depth 13 and more) must
+			// get through; outside dev the server refuses introspection.
+			throttle.NewOperationLimits(cfg.Throttle.Operation, throttle.ExemptIntrospection(cfg.Dev)),
+			throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
+				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger)),
+		},
+		Ready:  verifier.Ready,
+		Logger: o.logger,
+	})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	built.srv = srv
+	return built, nil
+}
+
+func (s Spec) validate() error {
+	switch {
+	case s.Name == "":
+		return errors.New("gateway: Spec.Name is empty")
+	case s.NewSchema == nil:
+		return fmt.Errorf("gateway: %s: Spec.NewSchema is nil", s.Name)
+	case s.ThrottleDefaults == nil:
+		return fmt.Errorf("gateway: %s: Spec.ThrottleDefaults is nil: use throttle.WebDefaults, throttle.MobileDefaults or the BFF's own", s.Name)
+	}
+	return nil
+}
+
+// warnUnknownUpstreams logs configured upstreams that no registered source
+// reads (a typo, or a TANDEM_UPSTREAMS_* setting meant for another BFF).
+// It is not an error: the shared environment variables reach every BFF.
+func warnUnknownUpstreams(logger *slog.Logger, cfgs map[string]upstream.Config, built []string) {
+	known := make(map[string]bool, len(built))
+	for _, id := range built {
+		known[id] = true
+	}
+	for id := range cfgs {
+		if !known[id] {
+			logger.Warn("configured upstream has no registered source; its settings are unused", slog.String("upstream", id))
+		}
+	}
+}
+
+// Handler is the whole HTTP surface: /graphql, /healthz, /readyz, /metrics
+// and, in dev mode, GraphiQL at /.
+func (a *App) Handler() http.Handler { return a.srv.Handler() }
+
+// Run serves on the configured address until ctx ends, then shuts down
+// gracefully and releases the app's resources.
+func (a *App) Run(ctx context.Context) error {
+	err := a.srv.Run(ctx)
+	return errors.Join(err, a.Close())
+}
+
+// Serve is Run on an existing listener.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	err := a.srv.Serve(ctx, ln)
+	return errors.Join(err, a.Close())
+}
+
+// Close releases the app's resources; it is safe to call more than once.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// withKeyPrefix keeps a BFF's Redis rate limit keys apart from other BFFs'
+// unless the configuration names a prefix.
+func withKeyPrefix(name string, s throttle.StoreConfig) throttle.StoreConfig {
+	if s.KeyPrefix == "" {
+		s.KeyPrefix = "tandem:" + name + ":"
+	}
+	return s
+}
+
+// principalSubject keys rate limits by the verified subject ("" for
+// anonymous callers, which the limiter keys by client IP).
+func principalSubject(ctx context.Context) string {
+	if p, ok := auth.FromContext(ctx); ok && p != nil {
+		return p.Subject
+	}
+	return ""
+}
+
+// principalToken gives sources configured with forwardToken the caller's
+// verified bearer token.
+func principalToken(ctx context.Context) (string, bool) {
+	if p, ok := auth.FromContext(ctx); ok && p != nil && p.Token != "" {
+		return p.Token, true
+	}
+	return "", false
+}

@@ -1,0 +1,15 @@
+// Package gatewaytest runs a BFF built by gateway.New against in-process
+// mock backends (mocks.Start) and a mock identity provider (mocks/idp), on
+// loopback ports chosen by the kernel, for end-to-end tests through the
+// real HTTP handler. It is test support: only _test.go files import it.
+//
+// Start builds the app through the BFF's own constructor (the app.New that
+// main uses, handed in as Options.New) from a configuration pointing every
+// source at its mock and auth at the identity provider; Env posts GraphQL
+// requests, mints tokens and reads the mocks' call counters. The harness of
+// each BFF (bff-*/app/harness_test.go) is a thin layer over this package.
+//
+// Every source's loaders wait BatchWait (not the 1ms production default)
+// for sibling keys; see BatchWait for why tests that count backend calls
+// need that.
+package gatewaytest

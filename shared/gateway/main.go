@@ -1,0 +1,51 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/telemetry"
+	"github.com/tandemgw/tandem/shared/throttle"
+)
+
+// Main is the body of a BFF's main: it loads spec's configuration from args
+// (without the program name) and environ, writes the usage to stdout and
+// returns nil when args ask for help (-h, -help), makes the logger (to
+// stderr), registers sources in a fresh registry, builds the App with New
+// and runs it until ctx ends. Errors are returned for main to print; a
+// configuration error is followed by a hint to run with -h.
+func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) error, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := Load(spec, args, environ)
+	if errors.Is(err, flag.ErrHelp) {
+		_, werr := io.WriteString(stdout, Usage(spec))
+		return werr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w (run %s -h for the flags)", spec.Name, err, spec.Name)
+	}
+	logger, err := telemetry.NewLogger(stderr, spec.Name, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	// go-redis logs pool and dial failures with the Redis address through a
+	// process-wide logger; route them to ours without their arguments.
+	throttle.InstallRedisLogger(logger)
+	reg := registry.New(registry.WithApp(spec.Name))
+	for _, register := range sources {
+		if err := register(reg); err != nil {
+			return fmt.Errorf("%s: %w", spec.Name, err)
+		}
+	}
+	a, err := New(ctx, spec, cfg, reg, WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/throttle"
+)
+
+// Directives are the runtime implementations of the shared schema
+// directives (schema/graphql/common), in the shape of the fields of a gqlgen
+// generated DirectiveRoot. New hands them to Spec.NewSchema.
+type Directives struct {
+	// Authenticated implements @authenticated (auth.Authenticated).
+	Authenticated func(ctx context.Context, obj any, next graphql.Resolver) (any, error)
+	// RequiresScopes implements @requiresScopes (auth.RequiresScopes).
+	RequiresScopes func(ctx context.Context, obj any, next graphql.Resolver, scopes [][]string) (any, error)
+}
+
+// Spec is what one BFF brings to the gateway.
+type Spec struct {
+	// Name is the binary's name ("bff-web"), used in logs, startup errors,
+	// metrics and the default rate limit key prefix.
+	Name string
+	// EnvPrefix prefixes the BFF's environment variables ("TANDEM_WEB").
+	EnvPrefix string
+	// DefaultAddr is the listen address unless configured ("127.0.0.1:8080").
+	DefaultAddr string
+	// Description is one line on what the binary serves, printed by -h.
+	Description string
+	// ThrottleDefaults returns the BFF's operation limits, cost and rate
+	// limits before the configuration file overrides them
+	// (throttle.WebDefaults or throttle.MobileDefaults).
+	ThrottleDefaults func() throttle.Config
+	// RequiredSources are the source ids the resolvers read; New refuses to
+	// start, naming the fix, when one is not registered.
+	RequiredSources []string
+	// NewSchema builds the BFF's executable schema with d wired into its
+	// generated DirectiveRoot.
+	NewSchema func(d Directives) graphql.ExecutableSchema
+	// Middlewares run innermost, after the request has its principal, has
+	// passed the rate limits and has its per-request loaders (the display
+	// locale, for example). Outermost first.
+	Middlewares []func(http.Handler) http.Handler
+}
+
+// ConfigSpec tells shared/config how the BFF's keys are named.
+func (s Spec) ConfigSpec() config.Spec {
+	return config.Spec{Name: s.Name, EnvPrefix: s.EnvPrefix, DefaultAddr: s.DefaultAddr}
+}
+
+func (s Spec) throttleDefaults() throttle.Config {
+	if s.ThrottleDefaults == nil {
+		return throttle.Config{}
+	}
+	return s.ThrottleDefaults()
+}
