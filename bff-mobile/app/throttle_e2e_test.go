@@ -183,13 +183,25 @@ func queryOfTokens(n int) string {
 	return sb.String()
 }
 
-// queryOfDepth nests n fields. The mobile schema itself is flat (three
-// levels at most), so only introspection reaches the limit: __type (1) ›
-// fields (2) › type (3) › ofType… › name (n), next to a product so that a
-// query that runs reaches the catalog. Introspection needs dev mode.
+// mobileDepthLimit is the depth limit TestOperationLimitsAtMobileDefaults
+// lowers the mobile default to. The mobile schema is flat (three levels at
+// most), so only introspection could reach the shipped limit, and only in
+// dev mode, which exempts introspection from the limits; real fields at a
+// lowered limit check the depth rule itself, outside dev mode.
+const mobileDepthLimit = 2
+
+// queryOfDepth nests n (1 to 3) real fields, each reaching the catalog:
+// product (1), product › name (2), search › nodes › name (3).
 func queryOfDepth(n int) string {
-	return `{ product(id: "prd_000001") { name } __type(name: "Product") { fields { type { ` +
-		strings.Repeat("ofType { ", n-4) + "name" + strings.Repeat(" }", n-4) + " } } } }"
+	switch n {
+	case 1:
+		return `{ product(id: "prd_000001") { __typename } }`
+	case 2:
+		return `{ product(id: "prd_000001") { name } }`
+	case 3:
+		return `{ search(query: "a", first: 1) { nodes { name } } }`
+	}
+	panic(fmt.Sprintf("queryOfDepth(%d): the mobile schema is three levels deep", n))
 }
 
 // queryOfAliases aliases n fields of one product.
@@ -240,25 +252,34 @@ type limitCase struct {
 	limit string // extensions.limit
 	max   int
 	build func(n int) string
+	env   *env // nil: the shared env at the mobile defaults
 }
 
 // Each limit of the shipped mobile defaults: the query one over is refused
 // with OPERATION_LIMIT_EXCEEDED {limit, max, actual} and no backend sees a
-// call; the query exactly at the limit runs and reaches the catalog. Dev
-// mode only so that the depth queries may introspect; the limits are the
-// same in both modes.
+// call; the query exactly at the limit runs and reaches the catalog. The
+// depth limit is checked at a lowered value (mobileDepthLimit) that real
+// fields can exceed.
 func TestOperationLimitsAtMobileDefaults(t *testing.T) {
-	e := newEnv(t, func(c *app.Config) { c.Dev = true })
+	e := newEnv(t, nil)
 	op := app.Default().Throttle.Operation
+	if op.MaxDepth <= mobileDepthLimit {
+		t.Fatalf("mobile default depth limit %d is not above the lowered %d", op.MaxDepth, mobileDepthLimit)
+	}
+	shallow := newEnv(t, func(c *app.Config) { c.Throttle.Operation.MaxDepth = mobileDepthLimit })
 	cases := []limitCase{
-		{throttle.LimitTokens, op.MaxTokens, queryOfTokens},
-		{throttle.LimitDepth, op.MaxDepth, queryOfDepth},
-		{throttle.LimitAliases, op.MaxAliases, queryOfAliases},
-		{throttle.LimitRootFields, op.MaxRootFields, queryOfRootFields},
-		{throttle.LimitFields, op.MaxFields, queryOfFields},
+		{throttle.LimitTokens, op.MaxTokens, queryOfTokens, nil},
+		{throttle.LimitDepth, mobileDepthLimit, queryOfDepth, shallow},
+		{throttle.LimitAliases, op.MaxAliases, queryOfAliases, nil},
+		{throttle.LimitRootFields, op.MaxRootFields, queryOfRootFields, nil},
+		{throttle.LimitFields, op.MaxFields, queryOfFields, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.limit, func(t *testing.T) {
+			e := e
+			if c.env != nil {
+				e = c.env
+			}
 			e.T = t
 			if c.max <= 0 {
 				t.Fatalf("mobile default for %s is off", c.limit)

@@ -137,11 +137,12 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		Dev:         cfg.Dev,
 		Middlewares: middlewares,
 		Extensions: []graphql.HandlerExtension{
-			// In dev mode GraphiQL's schema query (depth 13 and more) must
-			// get through; outside dev the server refuses introspection.
+			// In dev mode GraphiQL's schema query (depth 15, thousands of
+			// cost points) must get through both; outside dev the server
+			// refuses introspection, so nothing is exempt.
 			throttle.NewOperationLimits(cfg.Throttle.Operation, throttle.ExemptIntrospection(cfg.Dev)),
-			throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
-				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger)),
+			exemptIntrospectionCost(throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
+				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger)), cfg.Dev),
 		},
 		Ready:  verifier.Ready,
 		Logger: o.logger,
