@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/mocks"
@@ -40,16 +39,10 @@ func (e *env) recommendedIDs(user string, limit int) []string {
 	return ids
 }
 
-// recommendedTweak widens the catalog and pricing batch windows (the cards'
-// sibling loads then share one batch even on a busy machine; the tests count
-// calls, not latency) and turns off retries of recommendations, so fault
-// tests fail on the first attempt.
+// recommendedTweak turns off retries of recommendations, so fault tests
+// fail on the first attempt. (The cards' sibling loads share one batch
+// thanks to the harness's batch window, gatewaytest.BatchWait.)
 func recommendedTweak(c *app.Config) {
-	for _, id := range []string{"catalog", "pricing"} {
-		u := c.Upstreams[id]
-		u.BatchWait = 100 * time.Millisecond
-		c.Upstreams[id] = u
-	}
 	u := c.Upstreams["recommendations"]
 	u.Retries = -1
 	c.Upstreams["recommendations"] = u

@@ -5,25 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/mocks"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 )
 
 const relatedRoute = "GET /products/{productId}/related"
-
-// wideBatches widens the batch window of the loaders the related-products
-// queries use, so that sibling loads issued by many goroutines land in one
-// batch even on a busy machine; the tests count calls, not latency.
-func wideBatches(c *app.Config) {
-	for _, id := range []string{"catalog", "pricing", "recommendations"} {
-		u := c.Upstreams[id]
-		u.BatchWait = 100 * time.Millisecond
-		c.Upstreams[id] = u
-	}
-}
 
 // relatedIDs asks the recommendations mock directly (test set-up) for the
 // related list of product id.
@@ -87,7 +74,7 @@ const relatedQuery = `query($id: ID!, $first: Int) {
 // order, with every product field filled through the existing resolvers:
 // one recommendations call and one catalog batch for all of them.
 func TestRelatedProducts(t *testing.T) {
-	e := newEnv(t, wideBatches)
+	e := newEnv(t, nil)
 	const id = "prd_000042"
 	want := e.relatedIDs(id, "4") // the default of first
 	e.Mocks.Counters().Reset()
@@ -151,7 +138,7 @@ func TestRelatedProducts(t *testing.T) {
 // after another would run into the deadline), and one catalog batch for the
 // related products of all of them.
 func TestRelatedProductsOfAListingBatch(t *testing.T) {
-	e := newEnv(t, wideBatches)
+	e := newEnv(t, nil)
 	const q = `{ products(first: 3) { nodes { id related(first: 2) { id name } } } }`
 	e.Mocks.Counters().Reset()
 	e.Mocks.ResetRequests()
