@@ -33,11 +33,14 @@ import (
 // slices, a 1ms window closes early, and a page that should make one
 // accounts call makes two. The tests assert exact call counts (that is how
 // batching is verified), so the window must outlast any plausible
-// scheduling delay. 50ms does: the call-counting tests of both BFFs passed
-// 8 runs in a row under -race next to the shared packages' race tests on
-// two cores. The price is latency, at most BatchWait per level of loads in
-// a request (a full batch goes at once). Because the harness sets it for
-// every source, tests need no window of their own.
+// scheduling delay. 50ms does for pages of a few dozen sibling loads: the
+// call-counting tests of both BFFs passed 8 runs in a row under -race next
+// to the shared packages' race tests on two cores, and `go test -race
+// -count=2` of both BFFs alongside them. The price is latency, at most
+// BatchWait per level of loads in a request (a full batch goes at once).
+// A level of a hundred and more concurrent loads can still spread wider
+// under that load; such a test sets a wider window in its Tweak (bff-web's
+// TestViewerOrdersBatchPerLevel, 160 loads, keeps 250ms).
 const BatchWait = 50 * time.Millisecond
 
 // StartMocks starts every mock backend on loopback ports and closes them
