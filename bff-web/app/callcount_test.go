@@ -159,8 +159,13 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 			t.Errorf("%s: %d calls in total, want 1 (no per-item calls): %v", w.service, n, c.Snapshot()[w.service])
 		}
 	}
-	if n := c.Total("accounts") + c.Total("reviews"); n != 0 {
-		t.Errorf("accounts and reviews were called %d times for a query that needs neither", n)
+	// accounts: once, for the viewer's account locale, which decides the
+	// currency of every price on the page; reviews: not at all.
+	if n := c.Total("accounts"); n != 1 {
+		t.Errorf("accounts: %d calls, want 1 (the viewer's market): %v", n, c.Snapshot()["accounts"])
+	}
+	if n := c.Total("reviews"); n != 0 {
+		t.Errorf("reviews was called %d times for a query that does not need it", n)
 	}
 	// The one catalog call carried every distinct product.
 	for _, req := range e.Mocks.Requests("catalog") {

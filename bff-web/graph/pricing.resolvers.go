@@ -14,7 +14,9 @@ import (
 
 // Price is the resolver for the price field.
 func (r *productResolver) Price(ctx context.Context, obj *model.Product) (*model.Price, error) {
-	p, err := pricing.For(ctx).Price(ctx, obj.ID)
+	// In the request's market currency (requestMarket), the currency the
+	// viewer's orders are priced in; pricing converts.
+	p, err := pricing.For(ctx).PriceIn(ctx, obj.ID, requestMarket(ctx).Currency)
 	if err != nil {
 		return nil, err
 	}

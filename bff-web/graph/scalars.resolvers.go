@@ -15,7 +15,7 @@ import (
 
 // Formatted is the resolver for the formatted field.
 func (r *moneyResolver) Formatted(ctx context.Context, obj *model.Money) (string, error) {
-	return locale.FormatMoney(locale.FromContext(ctx), obj.AmountMinor, obj.Currency), nil
+	return locale.FormatMoney(requestMarket(ctx).Locale, obj.AmountMinor, obj.Currency), nil
 }
 
 // Money returns generated.MoneyResolver implementation.

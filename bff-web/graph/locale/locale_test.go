@@ -62,3 +62,47 @@ func TestMiddleware(t *testing.T) {
 		t.Fatal("default locale is not en-GB")
 	}
 }
+
+// Resolve: the account locale wins, then a matching Accept-Language, then
+// the default market (en-GB formatting, EUR prices); the currency always
+// follows the locale that decided.
+func TestResolve(t *testing.T) {
+	cases := []struct {
+		account, header  string
+		locale, currency string
+	}{
+		{"en-GB", "de-DE", "en-GB", "GBP"},
+		{"de-DE", "en-GB", "de-DE", "EUR"},
+		{"nl-NL", "", "nl-NL", "EUR"},
+		{"", "en-GB,en;q=0.9", "en-GB", "GBP"},
+		{"", "en-US", "en-GB", "GBP"},
+		{"", "de-DE", "de-DE", "EUR"},
+		{"", "fr-FR", "fr-FR", "EUR"},
+		{"", "nl-BE", "nl-NL", "EUR"},
+		{"", "", "en-GB", "EUR"},
+		{"", "ja-JP", "en-GB", "EUR"},
+		{"", "%%%", "en-GB", "EUR"},
+		{"xx-invalid-!", "fr-FR", "fr-FR", "EUR"},
+	}
+	for _, c := range cases {
+		var got Market
+		h := Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			got = Resolve(r.Context(), c.account)
+		}))
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		if c.header != "" {
+			r.Header.Set("Accept-Language", c.header)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if got.Locale.String() != c.locale || got.Currency != c.currency {
+			t.Errorf("account %q, Accept-Language %q: %s %s, want %s %s", c.account, c.header, got.Locale, got.Currency, c.locale, c.currency)
+		}
+	}
+	// Outside Middleware (no header stored): the default market.
+	if m := Resolve(context.Background(), ""); m.Locale.String() != "en-GB" || m.Currency != "EUR" {
+		t.Errorf("no request locale: %s %s", m.Locale, m.Currency)
+	}
+	if m := Resolve(NewContext(context.Background(), language.MustParse("en-GB")), ""); m.Currency != "GBP" {
+		t.Errorf("NewContext(en-GB): %s", m.Currency)
+	}
+}
