@@ -141,8 +141,9 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 			// cost points) must get through both; outside dev the server
 			// refuses introspection, so nothing is exempt.
 			throttle.NewOperationLimits(cfg.Throttle.Operation, throttle.ExemptIntrospection(cfg.Dev)),
-			exemptIntrospectionCost(throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
-				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger)), cfg.Dev),
+			throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
+				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger),
+				throttle.WithIntrospectionExempt(cfg.Dev)),
 		},
 		Ready:  verifier.Ready,
 		Logger: o.logger,

@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2"
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/throttle"
@@ -114,27 +111,6 @@ func TestNewRejectsIncompleteSpec(t *testing.T) {
 		_, err := New(context.Background(), s, Default(testSpec), registry.New())
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v", name, err)
-		}
-	}
-}
-
-func TestIntrospectionOnly(t *testing.T) {
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { product: Product } type Product { name: String }`})
-	cases := map[string]bool{
-		`{ __schema { queryType { name } } }`:                                true,
-		`{ __typename __type(name: "Product") { name } }`:                    true,
-		`query { ...F } fragment F on Query { __schema { types { name } } }`: true,
-		`{ ... on Query { __typename } }`:                                    true,
-		`{ product { name } __schema { queryType { name } } }`:               false,
-		`query { ...F } fragment F on Query { product { name } }`:            false,
-	}
-	for q, want := range cases {
-		doc, errs := gqlparser.LoadQueryWithRules(schema, q, rules.NewDefaultRules())
-		if errs != nil {
-			t.Fatalf("%s: %v", q, errs)
-		}
-		if got := introspectionOnly(doc.Operations[0].SelectionSet); got != want {
-			t.Errorf("%s: introspectionOnly = %v, want %v", q, got, want)
 		}
 	}
 }

@@ -40,6 +40,8 @@ type CostExtension struct {
 	calc   *Calculator
 	lim    *Limiter
 	logger *slog.Logger
+
+	exemptIntrospection bool
 }
 
 var _ interface {
@@ -61,6 +63,16 @@ func WithPointsLimiter(l *Limiter) CostOption {
 // WithCostLogger sets the logger. Default: slog.Default().
 func WithCostLogger(l *slog.Logger) CostOption {
 	return func(e *CostExtension) { e.logger = l }
+}
+
+// WithIntrospectionExempt lets operations that select only introspection
+// fields past the cost ceiling and the point budgets, as ExemptIntrospection
+// does for the operation limits. GraphiQL's schema query costs some 16,000
+// points on the web schema: over any sensible ceiling, and enough to spend a
+// caller's budget on opening the page. Meant for dev mode, the only mode
+// that serves introspection. Default: off.
+func WithIntrospectionExempt(exempt bool) CostOption {
+	return func(e *CostExtension) { e.exemptIntrospection = exempt }
 }
 
 // NewCostExtension returns the cost extension for schema (nil: the
@@ -95,6 +107,9 @@ func (e *CostExtension) Validate(es graphql.ExecutableSchema) error {
 // MutateOperationContext implements graphql.OperationContextMutator.
 func (e *CostExtension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if opCtx.Operation == nil {
+		return nil
+	}
+	if e.exemptIntrospection && IntrospectionOnly(opCtx.Operation.SelectionSet) {
 		return nil
 	}
 	cost := e.calc.Cost(opCtx.Operation, opCtx.Variables)

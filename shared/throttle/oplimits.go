@@ -93,7 +93,7 @@ type OperationLimitsOption func(*OperationLimitsExtension)
 // ExemptIntrospection lets operations that select only introspection fields
 // (__schema, __type, __typename) past the shape limits; the token limit
 // still applies. Meant for dev mode, where GraphiQL's schema query (depth
-// 13, some 180 fields) would otherwise be refused by every sensible limit;
+// 15, some 180 fields) would otherwise be refused by every sensible limit;
 // outside dev the server refuses introspection anyway. Default: off.
 func ExemptIntrospection(exempt bool) OperationLimitsOption {
 	return func(e *OperationLimitsExtension) { e.exemptIntrospection = exempt }
@@ -158,7 +158,7 @@ func (e *OperationLimitsExtension) MutateOperationContext(_ context.Context, opC
 	if opCtx.Operation == nil {
 		return nil
 	}
-	if e.exemptIntrospection && introspectionOnly(opCtx.Operation.SelectionSet) {
+	if e.exemptIntrospection && IntrospectionOnly(opCtx.Operation.SelectionSet) {
 		return nil
 	}
 	s := MeasureOperation(opCtx.Operation)
@@ -180,9 +180,9 @@ func (e *OperationLimitsExtension) MutateOperationContext(_ context.Context, opC
 	return nil
 }
 
-// introspectionOnly reports whether every root field of ss (fragments
+// IntrospectionOnly reports whether every root field of ss (fragments
 // expanded) is an introspection field.
-func introspectionOnly(ss ast.SelectionSet) bool {
+func IntrospectionOnly(ss ast.SelectionSet) bool {
 	for _, sel := range ss {
 		switch s := sel.(type) {
 		case *ast.Field:
@@ -190,11 +190,11 @@ func introspectionOnly(ss ast.SelectionSet) bool {
 				return false
 			}
 		case *ast.InlineFragment:
-			if !introspectionOnly(s.SelectionSet) {
+			if !IntrospectionOnly(s.SelectionSet) {
 				return false
 			}
 		case *ast.FragmentSpread:
-			if s.Definition == nil || !introspectionOnly(s.Definition.SelectionSet) {
+			if s.Definition == nil || !IntrospectionOnly(s.Definition.SelectionSet) {
 				return false
 			}
 		}

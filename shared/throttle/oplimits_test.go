@@ -9,7 +9,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 func TestOperationLimits(t *testing.T) {
@@ -215,5 +217,26 @@ func TestExemptIntrospection(t *testing.T) {
 	}
 	if err := check(dev, mixed); err == nil {
 		t.Fatal("an operation mixing data and introspection fields escaped the limits")
+	}
+}
+
+func TestIntrospectionOnly(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { product: Product } type Product { name: String }`})
+	cases := map[string]bool{
+		`{ __schema { queryType { name } } }`:                                true,
+		`{ __typename __type(name: "Product") { name } }`:                    true,
+		`query { ...F } fragment F on Query { __schema { types { name } } }`: true,
+		`{ ... on Query { __typename } }`:                                    true,
+		`{ product { name } __schema { queryType { name } } }`:               false,
+		`query { ...F } fragment F on Query { product { name } }`:            false,
+	}
+	for q, want := range cases {
+		doc, errs := gqlparser.LoadQueryWithRules(schema, q, rules.NewDefaultRules())
+		if errs != nil {
+			t.Fatalf("%s: %v", q, errs)
+		}
+		if got := IntrospectionOnly(doc.Operations[0].SelectionSet); got != want {
+			t.Errorf("%s: IntrospectionOnly = %v, want %v", q, got, want)
+		}
 	}
 }
