@@ -129,6 +129,8 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	srv.SetDisableSuggestion(!s.opts.Dev)
 	if s.opts.Dev {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(introspectionGuard{})
 	}
 	presenter := s.opts.ErrorPresenter
 	if presenter == nil {

@@ -199,8 +199,14 @@ func TestValidationErrorsHaveCodesAndNoSuggestionsOutsideDev(t *testing.T) {
 func TestIntrospectionAndGraphiQLOnlyInDev(t *testing.T) {
 	const q = `{ __schema { queryType { name } } }`
 	prod, _ := newServer(t, nil)
-	_, resp, _ := post(t, prod.Handler(), q)
-	require.NotEmpty(t, resp.Errors, "introspection is off outside dev")
+	for _, q := range []string{q, `{ __type(name: "Query") { name } }`, `query { ...F } fragment F on Query { __schema { queryType { name } } }`} {
+		_, resp, _ := post(t, prod.Handler(), q)
+		require.Len(t, resp.Errors, 1, "introspection is off outside dev: %s", q)
+		assert.Equal(t, CodeIntrospectionDisabled, resp.Errors[0].Extensions["code"])
+		assert.Empty(t, resp.Data)
+	}
+	_, resp, _ := post(t, prod.Handler(), `{ __typename }`)
+	assert.Empty(t, resp.Errors, "__typename stays allowed outside dev")
 	rec := httptest.NewRecorder()
 	prod.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	assert.Equal(t, http.StatusNotFound, rec.Code)

@@ -127,8 +127,8 @@ func CheckIntrospection(t *testing.T, dev, prod *Env, maxDepth int) {
 
 	for _, q := range []string{GraphiQLIntrospectionQuery, `{ __schema { queryType { name } } }`} {
 		r := prod.Do(Request{Query: q})
-		if len(r.Errors) == 0 {
-			t.Fatalf("prod: introspection answered: %.300s", r.Raw)
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTROSPECTION_DISABLED" {
+			t.Fatalf("prod: introspection not refused with INTROSPECTION_DISABLED: %.300s", r.Raw)
 		}
 		if strings.Contains(string(r.Data), "queryType") || strings.Contains(string(r.Data), "Product") {
 			t.Fatalf("prod: introspection leaked the schema: %.300s", r.Raw)
