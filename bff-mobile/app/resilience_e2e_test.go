@@ -168,14 +168,17 @@ func TestFanOutIsConcurrent(t *testing.T) {
 	r := e.do(req{query: `query($id: ID!) { product(id: $id) { price inStock rating { count } } }`, vars: map[string]any{"id": data.ProductID(n)}})
 	r.NoErrors(t)
 
-	// One field, two backends: a signed-in price loads the price and the
-	// account locale together (errgroup).
+	// Signed in, the price waits for the account (its locale decides the
+	// currency the price is loaded in), but that account load runs
+	// alongside the other backends: accounts, inventory and reviews meet
+	// at one barrier.
 	e.Mocks.Faults().Clear()
 	_, user := userWithOrders(t, 1, "")
-	pair := mocks.Fault{Kind: mocks.FaultBarrier, Group: "price", Size: 2}
-	e.Mocks.Faults().Set("pricing", routePrices, pair)
-	e.Mocks.Faults().Set("accounts", routeUsers, pair)
-	r = e.do(req{query: `query($id: ID!) { product(id: $id) { price } }`, vars: map[string]any{"id": data.ProductID(n)}, token: e.Token(user.ID)})
+	wave := mocks.Fault{Kind: mocks.FaultBarrier, Group: "signed-in", Size: 3}
+	e.Mocks.Faults().Set("accounts", routeUsers, wave)
+	e.Mocks.Faults().Set("inventory", routeStock, wave)
+	e.Mocks.Faults().Set("reviews", routeSummaries, wave)
+	r = e.do(req{query: `query($id: ID!) { product(id: $id) { price inStock rating { count } } }`, vars: map[string]any{"id": data.ProductID(n)}, token: e.Token(user.ID)})
 	r.NoErrors(t)
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/language"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
@@ -123,31 +122,19 @@ func formatMoney(tag language.Tag, service string, amountMinor int64, currency s
 	return s, nil
 }
 
-// formattedPrice loads a product's price and the request locale concurrently
-// (pricing and accounts are independent backends) and formats the price.
+// formattedPrice loads a product's price in the request's market currency
+// and formats it in the market's locale (requestMarket).
 //
-// The group deliberately has no derived context: the loads join per-request
-// dataloader batches that other fields share, and a context cancelled by one
-// field's failure must not fail theirs.
+// The market comes first: for a signed-in viewer the currency depends on
+// the account locale, so the price load waits for the (per-request cached)
+// account. Anonymous requests call only pricing.
 func formattedPrice(ctx context.Context, productID string) (*string, error) {
-	var (
-		price *pricing.Price
-		tag   language.Tag
-		g     errgroup.Group
-	)
-	g.Go(func() error {
-		var err error
-		price, err = pricing.For(ctx).Price(ctx, productID)
-		return err
-	})
-	g.Go(func() error {
-		tag = requestLocale(ctx)
-		return nil
-	})
-	if err := g.Wait(); err != nil {
+	m := requestMarket(ctx)
+	price, err := pricing.For(ctx).PriceIn(ctx, productID, m.currency)
+	if err != nil {
 		return nil, err
 	}
-	s, err := formatMoney(tag, pricing.ID, price.AmountMinor, price.Currency)
+	s, err := formatMoney(m.locale, pricing.ID, price.AmountMinor, price.Currency)
 	if err != nil {
 		return nil, err
 	}

@@ -22,21 +22,31 @@ var matcher = language.NewMatcher(Locales)
 // header, else DefaultLocale. Either argument may be empty; malformed values
 // are ignored.
 func MatchLocale(account, acceptLanguage string) language.Tag {
+	tag, _ := ResolveLocale(account, acceptLanguage)
+	return tag
+}
+
+// ResolveLocale is MatchLocale that also says whether the locale is one the
+// request named (fromRequest: the account's or the header's) or only
+// DefaultLocale standing in because neither named a supported one. The
+// graph package needs the difference: a named locale decides the market
+// (and so the currency), the stand-in does not.
+func ResolveLocale(account, acceptLanguage string) (tag language.Tag, fromRequest bool) {
 	if account != "" {
 		if t, err := language.Parse(account); err == nil {
 			if m, ok := match(t); ok {
-				return m
+				return m, true
 			}
 		}
 	}
 	if acceptLanguage != "" {
 		if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil && len(tags) > 0 {
 			if m, ok := match(tags...); ok {
-				return m
+				return m, true
 			}
 		}
 	}
-	return DefaultLocale
+	return DefaultLocale, false
 }
 
 func match(tags ...language.Tag) (language.Tag, bool) {

@@ -130,6 +130,33 @@ func TestMatchLocale(t *testing.T) {
 	}
 }
 
+// ResolveLocale tells a locale the request named from the default standing
+// in; the locale itself is MatchLocale's.
+func TestResolveLocale(t *testing.T) {
+	tests := []struct {
+		account, accept, want string
+		fromRequest           bool
+	}{
+		{"en-GB", "de-DE", "en-GB", true},
+		{"", "en-GB", "en-GB", true},
+		{"", "en-US", "en-GB", true},
+		{"", "nl-BE", "nl-NL", true},
+		{"", "", "en-GB", false},
+		{"", "ja-JP", "en-GB", false},
+		{"", "not a tag!!", "en-GB", false},
+		{"ja-JP", "", "en-GB", false},
+	}
+	for _, tt := range tests {
+		got, from := ResolveLocale(tt.account, tt.accept)
+		if got.String() != tt.want || from != tt.fromRequest {
+			t.Errorf("ResolveLocale(%q, %q) = %s %v, want %s %v", tt.account, tt.accept, got, from, tt.want, tt.fromRequest)
+		}
+		if m := MatchLocale(tt.account, tt.accept); m != got {
+			t.Errorf("MatchLocale(%q, %q) = %s, ResolveLocale %s", tt.account, tt.accept, m, got)
+		}
+	}
+}
+
 func TestDisplayName(t *testing.T) {
 	tests := map[string]string{
 		"Anna Maria Schmidt": "Anna S.",
