@@ -140,7 +140,7 @@ type Options struct {
 // and identity provider, served over loopback HTTP. T is the test that
 // reports failures; a subtest may set it to its own t.
 type Env struct {
-	T      *testing.T
+	T      testing.TB
 	Mocks  *mocks.Cluster
 	IdP    *idp.Provider
 	Server *httptest.Server
@@ -149,7 +149,7 @@ type Env struct {
 // Start starts the mocks and an identity provider, builds the app from a
 // configuration pointing at them (Config, then o.Tweak) and serves it until
 // the test ends.
-func Start(t *testing.T, o Options) *Env {
+func Start(t testing.TB, o Options) *Env {
 	t.Helper()
 	e := &Env{T: t, Mocks: StartMocks(t), IdP: StartIdP(t)}
 	cfg := Config(o.Spec, e.Mocks, e.IdP)
