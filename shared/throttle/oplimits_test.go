@@ -196,7 +196,7 @@ func TestExemptIntrospection(t *testing.T) {
 	mixed := `{ __schema { types { name fields { name } } } tags }`
 	check := func(ext graphql.HandlerExtension, query string) *gqlerror.Error {
 		t.Helper()
-		doc, errs := gqlparser.LoadQuery(schema, query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
 		if errs != nil {
 			t.Fatalf("invalid test query %q: %v", query, errs)
 		}
