@@ -2,7 +2,6 @@ package reviews
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -148,30 +147,12 @@ func (l *Loaders) ReviewsOfProduct(ctx context.Context, productID string, first 
 
 // WithRequestScope installs a fresh loader set in ctx.
 func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return NewContext(ctx, c.NewLoaders())
+	return loaders.NewContext(ctx, c.NewLoaders())
 }
 
-type ctxKey struct{}
-
-// NewContext returns ctx carrying l.
-func NewContext(ctx context.Context, l *Loaders) context.Context {
-	return context.WithValue(ctx, ctxKey{}, l)
-}
-
-// FromContext returns the loaders in ctx, if any.
-func FromContext(ctx context.Context) (*Loaders, bool) {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
-	return l, ok
-}
+// loaders is the context key of the request's loader set.
+var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not
 // registered in this BFF; registry.Set.Require catches that at startup.
-func For(ctx context.Context) *Loaders {
-	if l, ok := FromContext(ctx); ok {
-		return l
-	}
-	panic(fmt.Sprintf(notRegistered, ID, ID, ID, ID, ID))
-}
-
-const notRegistered = "%s.For: source %q is not registered in this BFF or the request did not pass through registry.Set.Middleware: " +
-	"call %s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%s.address, and add %q to Set.Require"
+func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
