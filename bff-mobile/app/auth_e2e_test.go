@@ -8,11 +8,9 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,19 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"google.golang.org/grpc"
-
 	"github.com/tandemgw/tandem/bff-mobile/app"
-	"github.com/tandemgw/tandem/bff-mobile/graph"
-	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/idp"
 	"github.com/tandemgw/tandem/shared/auth"
-	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
-	"github.com/tandemgw/tandem/shared/registry"
 )
 
 // allServices are the mock backends bff-mobile reads.
@@ -101,7 +90,8 @@ func orderOf(t *testing.T, u int) string {
 }
 
 // TestAuthDirectivesPartialData asks, in one query, for a field that needs
-// orders:read (order), one that needs only a principal (home.viewer) and
+// scopes (order, here through its orders:read set; TestAuthScopeAlternatives
+// covers the other set), one that needs only a principal (home.viewer) and
 // public ones (home.locale, product), with tokens of different scopes. A
 // protected field the caller may not see is null with its own error and is
 // never resolved (no backend call); everything else in the response stands.
@@ -217,38 +207,38 @@ func TestAuthDirectivesMutationPartial(t *testing.T) {
 	}
 }
 
-// TestAuthScopeAlternatives checks the OR-of-AND semantics of
-// @requiresScopes in bff-mobile. The mobile schema declares no field with
-// more than one alternative or more than one scope per alternative (order
-// needs [["orders:read"]], placeOrder [["orders:write"]]), so this serves
-// bff-mobile's generated schema and resolvers behind the same verifier and
-// sources, with the scopes the directive receives replaced by
-// [["orders:read","orders:history"],["support:orders"]]: scopes come from
-// real tokens of the identity provider and flow through the generated
-// directive plumbing into auth.RequiresScopes.
+// TestAuthScopeAlternatives checks, through the real app, the OR-of-AND rule
+// the mobile schema declares on order(id): [["orders:read"],
+// ["support:read", "orders:read:any"]]. Either set admits the caller; a set
+// held only in part, or scopes taken from both sets without completing one,
+// is FORBIDDEN. A refused order is null with one error, never reaches the
+// orders backend, and leaves the public sibling fields in place. The
+// support set passes only the scope check: another user's order stays
+// NOT_FOUND.
 func TestAuthScopeAlternatives(t *testing.T) {
 	e := newEnv(t, nil)
-	policy := [][]string{{"orders:read", "orders:history"}, {"support:orders"}}
-	// The same mocks and identity provider, another server.
-	altEnv := *e.Env
-	altEnv.Server = scopePolicyServer(t, e, policy)
-	alt := env{&altEnv}
 	const user = "usr_000042"
 	orderID := orderOf(t, 42)
+	otherOrder := orderOf(t, 7)
+	const query = `query($id: ID!) { order(id: $id) { id } home { locale } product(id: "prd_000042") { name } }`
 
 	cases := []struct {
 		name   string
 		scopes []string
 		anon   bool
-		code   string
+		order  string // the order asked for; orderID when empty
+		code   string // "" when the order must be answered
 	}{
 		{name: "anonymous", anon: true, code: "UNAUTHENTICATED"},
-		{name: "first group, one scope missing", scopes: []string{"orders:read"}, code: "FORBIDDEN"},
-		{name: "first group, other scope missing", scopes: []string{"orders:history", "orders:write"}, code: "FORBIDDEN"},
-		{name: "first group complete", scopes: []string{"orders:history", "orders:read"}},
-		{name: "second group", scopes: []string{"support:orders"}},
-		{name: "both groups", scopes: []string{"orders:read", "orders:history", "support:orders"}},
-		{name: "near miss of each group", scopes: []string{"orders:read", "support:order"}, code: "FORBIDDEN"},
+		{name: "app set", scopes: []string{"orders:read"}},
+		{name: "support set", scopes: []string{"support:read", "orders:read:any"}},
+		{name: "support set among others", scopes: []string{"orders:read:any", "cart:write", "support:read"}},
+		{name: "both sets", scopes: []string{"orders:read", "support:read", "orders:read:any"}},
+		{name: "support set without orders:read:any", scopes: []string{"support:read"}, code: "FORBIDDEN"},
+		{name: "support set without support:read", scopes: []string{"orders:read:any"}, code: "FORBIDDEN"},
+		{name: "split across sets", scopes: []string{"support:read", "orders:write"}, code: "FORBIDDEN"},
+		{name: "near miss of each set", scopes: []string{"orders:read:all", "support:read", "orders:read:anyone"}, code: "FORBIDDEN"},
+		{name: "support set, another user's order", scopes: []string{"support:read", "orders:read:any"}, order: otherOrder, code: "NOT_FOUND"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -256,20 +246,32 @@ func TestAuthScopeAlternatives(t *testing.T) {
 			if !c.anon {
 				tok = e.Token(user, c.scopes...)
 			}
+			id := orderID
+			if c.order != "" {
+				id = c.order
+			}
 			e.Mocks.Counters().Reset()
-			r := alt.do(req{query: `query($id: ID!) { order(id: $id) { id } product(id: "prd_000042") { name } }`, vars: map[string]any{"id": orderID}, token: tok})
+			r := e.do(req{query: query, vars: map[string]any{"id": id}, token: tok})
+			if r.Status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.Status, r.Raw)
+			}
 			var d struct {
 				Order   *struct{ ID string }
+				Home    struct{ Locale string }
 				Product *struct{ Name string }
 			}
 			r.Decode(t, &d)
-			if d.Product == nil || d.Product.Name == "" {
-				t.Fatalf("public field missing: %s", r.Raw)
+			if d.Home.Locale == "" || d.Product == nil || d.Product.Name == "" {
+				t.Fatalf("public fields missing: %s", r.Raw)
 			}
+			calls := e.Mocks.Counters().Total("orders")
 			if c.code == "" {
 				r.NoErrors(t)
 				if d.Order == nil || d.Order.ID != orderID {
-					t.Fatalf("order not answered: %s", r.Raw)
+					t.Fatalf("order %s not answered: %s", orderID, r.Raw)
+				}
+				if calls == 0 {
+					t.Fatal("an answered order did not call the orders backend")
 				}
 				return
 			}
@@ -277,48 +279,18 @@ func TestAuthScopeAlternatives(t *testing.T) {
 			if d.Order != nil || len(r.Errors) != 1 {
 				t.Fatalf("order must be null with one error: %s", r.Raw)
 			}
-			if n := e.Mocks.Counters().Total("orders"); n != 0 {
-				t.Fatalf("refused order called the orders backend %d times", n)
+			if c.code == "NOT_FOUND" {
+				// Admitted by the scope check, refused by ownership: the
+				// resolver had to load the order to know whose it is.
+				if calls == 0 {
+					t.Fatal("the ownership check did not load the order")
+				}
+			} else if calls != 0 {
+				t.Fatalf("a refused order field called the orders backend %d times", calls)
 			}
+			e.assertNoInternals(r)
 		})
 	}
-}
-
-// scopePolicyServer serves bff-mobile's generated schema and resolvers
-// behind the auth verifier and the per-request loaders, as app.New does,
-// but gives @requiresScopes the scopes policy instead of the schema's.
-func scopePolicyServer(t *testing.T, e *env, policy [][]string) *httptest.Server {
-	t.Helper()
-	ctx := context.Background()
-	reg := gatewaytest.Registry(t, app.Name, registerAll)
-	sources, err := reg.Build(ctx, gatewaytest.Upstreams(e.Mocks), registry.Deps{
-		HeaderFunc:        auth.PropagateHeaders,
-		UnaryInterceptors: []grpc.UnaryClientInterceptor{auth.UnaryClientInterceptor()},
-		Logger:            slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sources.Close() })
-	verifier, err := auth.New(gatewaytest.AuthConfig(e.IdP), auth.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = verifier.Close() })
-	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers: graph.New(),
-		Directives: generated.DirectiveRoot{
-			Authenticated: auth.Authenticated,
-			RequiresScopes: func(ctx context.Context, obj any, next graphql.Resolver, _ [][]string) (any, error) {
-				return auth.RequiresScopes(ctx, obj, next, policy)
-			},
-		},
-	})
-	h := handler.New(schema)
-	h.AddTransport(transport.POST{})
-	srv := httptest.NewServer(verifier.Middleware(sources.Middleware(graph.AcceptLanguageMiddleware(h))))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // noneToken is an unsigned ("alg": "none") token with otherwise valid

@@ -753,8 +753,14 @@ extend type Query {
     @authenticated
     @listSize(slicingArguments: ["first"], sizedFields: ["nodes"])
 
-  "One of the viewer's orders; another user's order is NOT_FOUND."
-  order(id: ID!): OrderCard @authenticated @requiresScopes(scopes: [["orders:read"]])
+  """
+  One of the viewer's orders; another user's order is NOT_FOUND, whatever the
+  caller's scopes. Needs scope orders:read (the app), or both support:read and
+  orders:read:any (the support console); any other combination is FORBIDDEN.
+  """
+  order(id: ID!): OrderCard
+    @authenticated
+    @requiresScopes(scopes: [["orders:read"], ["support:read", "orders:read:any"]])
 }
 
 extend type Home {
@@ -877,9 +883,13 @@ type ReviewCard {
 # recommendations) plugs in with one new file and touches none of these.
 #
 # Everything about the signed-in viewer is @authenticated. Scopes used by
-# @requiresScopes on this surface (the same as on the web surface):
-#   orders:read   read one order by id (order detail)
-#   orders:write  place an order
+# @requiresScopes on this surface (the same as on the web surface; a field
+# lists alternative scope sets and the caller needs every scope of one set):
+#   orders:read                      read one order by id (order detail)
+#   support:read + orders:read:any   the same, for the support console; the
+#                                    ownership rule still applies (another
+#                                    user's order is NOT_FOUND)
+#   orders:write                     place an order
 
 type Query {
   "The home screen in one query. Every section is its own nullable field, so a failing backend empties only its section."

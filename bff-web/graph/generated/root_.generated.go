@@ -1144,9 +1144,13 @@ type DeliveryEstimate {
 extend type Query {
   """
   One of the viewer's orders. An order of another user is NOT_FOUND, exactly
-  like an id that does not exist. Needs scope orders:read.
+  like an id that does not exist, whatever the caller's scopes. Needs scope
+  orders:read (the shop), or both support:read and orders:read:any (the
+  support console); any other combination is FORBIDDEN.
   """
-  order(id: ID!): Order @authenticated @requiresScopes(scopes: [["orders:read"]])
+  order(id: ID!): Order
+    @authenticated
+    @requiresScopes(scopes: [["orders:read"], ["support:read", "orders:read:any"]])
 }
 
 extend type Mutation {
@@ -1291,9 +1295,13 @@ type ReviewConnection {
 # catalog.graphqls, ...) as ` + "`" + `extend type Query` + "`" + ` / ` + "`" + `extend type Mutation` + "`" + `, so a
 # new backend is one new file plus one new resolver file.
 #
-# Scopes used by @requiresScopes on this surface:
-#   orders:read   read one order by id (order detail)
-#   orders:write  place an order
+# Scopes used by @requiresScopes on this surface (a field lists alternative
+# scope sets; the caller needs every scope of at least one set):
+#   orders:read                      read one order by id (order detail)
+#   support:read + orders:read:any   the same, for the support console; the
+#                                    ownership rule still applies (another
+#                                    user's order is NOT_FOUND)
+#   orders:write                     place an order
 # Everything about the signed-in user is @authenticated.
 
 "Entry points for reading."

@@ -467,7 +467,7 @@ func (ec *executionContext) _Query_order(ctx context.Context, field graphql.Coll
 				return ec.Directives.Authenticated(ctx, nil, directive0)
 			}
 			directive2 := func(ctx context.Context) (any, error) {
-				scopes, err := ec.unmarshalNString2ᚕᚕstringᚄ(ctx, []any{[]any{"orders:read"}})
+				scopes, err := ec.unmarshalNString2ᚕᚕstringᚄ(ctx, []any{[]any{"orders:read"}, []any{"support:read", "orders:read:any"}})
 				if err != nil {
 					var zeroVal *model.Order
 					return zeroVal, err
