@@ -34,7 +34,7 @@ func (c *Cluster) grpcServer(svc string, tl *trackingListener) *grpc.Server {
 	)
 }
 
-// recordGRPC captures the identity metadata of a gRPC call.
+// recordGRPC captures the identity and trace context metadata of a gRPC call.
 func recordGRPC(ctx context.Context, svc, route, method string) RecordedRequest {
 	md, _ := metadata.FromIncomingContext(ctx)
 	first := func(k string) string {
@@ -53,6 +53,7 @@ func recordGRPC(ctx context.Context, svc, route, method string) RecordedRequest 
 		ClientID:         first("x-tandem-client-id"),
 		HasAuthorization: len(auth) > 0,
 		Authorization:    first("authorization"),
+		Traceparent:      first("traceparent"),
 		At:               time.Now().UTC(),
 	}
 }

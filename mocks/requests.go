@@ -9,19 +9,23 @@ import (
 const requestLog = 512
 
 // RecordedRequest is what a service saw of one call: which route, and the
-// identity the gateway propagated (headers on REST, metadata on gRPC).
+// identity and trace context the gateway propagated (headers on REST,
+// metadata on gRPC).
 // Authorization is recorded verbatim for identity-propagation tests; the
 // mocks never log it.
 type RecordedRequest struct {
-	Service          string    `json:"service"`
-	Route            string    `json:"route"`  // ServeMux pattern, gRPC full method or RouteUnmatched
-	Target           string    `json:"target"` // REST: method, path and query; gRPC: full method
-	Subject          string    `json:"subject"`
-	Scopes           string    `json:"scopes"` // as sent: space-separated
-	ClientID         string    `json:"clientId"`
-	HasAuthorization bool      `json:"hasAuthorization"`
-	Authorization    string    `json:"authorization,omitempty"`
-	At               time.Time `json:"at"`
+	Service          string `json:"service"`
+	Route            string `json:"route"`  // ServeMux pattern, gRPC full method or RouteUnmatched
+	Target           string `json:"target"` // REST: method, path and query; gRPC: full method
+	Subject          string `json:"subject"`
+	Scopes           string `json:"scopes"` // as sent: space-separated
+	ClientID         string `json:"clientId"`
+	HasAuthorization bool   `json:"hasAuthorization"`
+	Authorization    string `json:"authorization,omitempty"`
+	// Traceparent is the W3C trace context the caller sent (header or
+	// metadata "traceparent"), empty when none; for tracing tests.
+	Traceparent string    `json:"traceparent,omitempty"`
+	At          time.Time `json:"at"`
 }
 
 // recorder keeps the last requestLog requests of each service.

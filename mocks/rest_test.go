@@ -333,6 +333,8 @@ func TestRequestsRecordIdentity(t *testing.T) {
 	hdr.Set("X-Tandem-Scopes", "orders:read cart:write")
 	hdr.Set("X-Tandem-Client-Id", "web")
 	hdr.Set("Authorization", "Bearer abc")
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	hdr.Set("Traceparent", tp)
 	cl.do("accounts", "GET", "/users/usr_000042", hdr, nil)
 	cl.get("accounts", "/users?ids=usr_000001")
 	reqs := c.Requests("accounts")
@@ -341,10 +343,11 @@ func TestRequestsRecordIdentity(t *testing.T) {
 	}
 	first, second := reqs[0], reqs[1]
 	if first.Route != "GET /users/{id}" || first.Subject != "usr_000042" || first.Scopes != "orders:read cart:write" ||
-		first.ClientID != "web" || !first.HasAuthorization || first.Authorization != "Bearer abc" || first.Target != "GET /users/usr_000042" {
+		first.ClientID != "web" || !first.HasAuthorization || first.Authorization != "Bearer abc" || first.Target != "GET /users/usr_000042" ||
+		first.Traceparent != tp {
 		t.Fatalf("first request: %+v", first)
 	}
-	if second.Route != "GET /users" || second.Subject != "" || second.HasAuthorization {
+	if second.Route != "GET /users" || second.Subject != "" || second.HasAuthorization || second.Traceparent != "" {
 		t.Fatalf("second request: %+v", second)
 	}
 	var viaAdmin struct{ Items []map[string]any }

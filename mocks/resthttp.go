@@ -66,7 +66,7 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 }
 func (w *captureWriter) WriteHeader(status int) { w.status = status }
 
-// recordHTTP captures the identity headers of a REST call.
+// recordHTTP captures the identity and trace context headers of a REST call.
 func recordHTTP(svc, route string, r *http.Request) RecordedRequest {
 	auth, hasAuth := r.Header["Authorization"]
 	rec := RecordedRequest{
@@ -77,6 +77,7 @@ func recordHTTP(svc, route string, r *http.Request) RecordedRequest {
 		Scopes:           r.Header.Get("X-Tandem-Scopes"),
 		ClientID:         r.Header.Get("X-Tandem-Client-Id"),
 		HasAuthorization: hasAuth,
+		Traceparent:      r.Header.Get("Traceparent"),
 		At:               time.Now().UTC(),
 	}
 	if hasAuth && len(auth) > 0 {

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -28,6 +29,12 @@ type Spec struct {
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error; default info
 	Format string `yaml:"format"` // json or text; default json
+}
+
+// Telemetry is the telemetry section: tracing for now (logs have their
+// own section, metrics need no settings).
+type Telemetry struct {
+	Tracing telemetry.TracingConfig `yaml:"tracing"`
 }
 
 // Section is a configuration section kept as raw YAML for the package that
@@ -71,6 +78,7 @@ type Config struct {
 	Upstreams map[string]upstream.Config `yaml:"upstreams"`
 	Auth      Section                    `yaml:"auth"`
 	Throttle  Section                    `yaml:"throttle"`
+	Telemetry Telemetry                  `yaml:"telemetry"`
 }
 
 // Defaults returns the built-in configuration of spec. It lists no
@@ -83,6 +91,7 @@ func Defaults(spec Spec) Config {
 		Addr:      spec.DefaultAddr,
 		Log:       Log{Level: "info", Format: "json"},
 		Upstreams: map[string]upstream.Config{},
+		Telemetry: Telemetry{Tracing: telemetry.DefaultTracingConfig()},
 	}
 }
 
@@ -141,6 +150,7 @@ func (c *Config) applyYAML(r io.Reader) error {
 		Upstreams map[string]Section `yaml:"upstreams"`
 		Auth      Section            `yaml:"auth"`
 		Throttle  Section            `yaml:"throttle"`
+		Telemetry *Section           `yaml:"telemetry"`
 	}
 	dec := yaml.NewDecoder(r)
 	dec.KnownFields(true)
@@ -170,6 +180,11 @@ func (c *Config) applyYAML(r io.Reader) error {
 			return fmt.Errorf("upstreams.%s: %w", id, err)
 		}
 		c.Upstreams[id] = u
+	}
+	if raw.Telemetry != nil {
+		if err := raw.Telemetry.Decode(&c.Telemetry); err != nil {
+			return fmt.Errorf("telemetry: %w", err)
+		}
 	}
 	if !raw.Auth.IsZero() {
 		c.Auth = raw.Auth
@@ -217,6 +232,16 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 	}
 	if v, ok := env[p+"LOG_FORMAT"]; ok {
 		c.Log.Format = v
+	}
+	if v, ok := env[p+"TRACING_EXPORTER"]; ok {
+		c.Telemetry.Tracing.Exporter = v
+	}
+	if v, ok := env[p+"TRACING_SAMPLING_RATIO"]; ok {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("config: %sTRACING_SAMPLING_RATIO=%q is not a number", p, v)
+		}
+		c.Telemetry.Tracing.SamplingRatio = r
 	}
 	// Shared upstream settings first, then the BFF's own, so those win.
 	for _, prefix := range []string{"TANDEM_UPSTREAMS_", p + "UPSTREAMS_"} {
@@ -361,6 +386,9 @@ func (c Config) Validate() error {
 	case "json", "text":
 	default:
 		errs = append(errs, fmt.Errorf("log.format %q: use json or text", c.Log.Format))
+	}
+	if err := c.Telemetry.Tracing.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	ids := make([]string, 0, len(c.Upstreams))
 	for id := range c.Upstreams {

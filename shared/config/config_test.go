@@ -178,3 +178,32 @@ func TestHelpIsErrHelp(t *testing.T) {
 		assert.ErrorIs(t, err, flag.ErrHelp, arg)
 	}
 }
+
+func TestTelemetryTracing(t *testing.T) {
+	cfg, err := Load(spec, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "none", cfg.Telemetry.Tracing.Exporter)
+	assert.Equal(t, 1.0, cfg.Telemetry.Tracing.SamplingRatio)
+	assert.False(t, cfg.Telemetry.Tracing.Enabled())
+
+	// The file sets the exporter and keeps the default ratio; the
+	// environment then overrides the ratio.
+	path := writeFile(t, "telemetry:\n  tracing:\n    exporter: stdout\n")
+	cfg, err = Load(spec, []string{"-config", path}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "stdout", cfg.Telemetry.Tracing.Exporter)
+	assert.Equal(t, 1.0, cfg.Telemetry.Tracing.SamplingRatio)
+	assert.True(t, cfg.Telemetry.Tracing.Enabled())
+	cfg, err = Load(spec, []string{"-config", path}, []string{"TANDEM_WEB_TRACING_SAMPLING_RATIO=0.25"})
+	require.NoError(t, err)
+	assert.Equal(t, 0.25, cfg.Telemetry.Tracing.SamplingRatio)
+
+	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_EXPORTER=otlp"})
+	assert.ErrorContains(t, err, "telemetry.tracing.exporter")
+	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_SAMPLING_RATIO=1.5"})
+	assert.ErrorContains(t, err, "telemetry.tracing.samplingRatio")
+	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_SAMPLING_RATIO=half"})
+	assert.ErrorContains(t, err, "not a number")
+	_, err = Load(spec, []string{"-config", writeFile(t, "telemetry:\n  tracing:\n    exporters: stdout\n")}, nil)
+	assert.ErrorContains(t, err, "telemetry")
+}

@@ -33,6 +33,9 @@ type Config struct {
 	// Throttle configures operation limits, cost and rate limits (default
 	// Spec.ThrottleDefaults).
 	Throttle throttle.Config
+	// Telemetry configures tracing (default: exporter none, sampling ratio
+	// 1 once an exporter is chosen).
+	Telemetry config.Telemetry
 }
 
 // Default returns the configuration of spec that works out of the box with
@@ -49,6 +52,7 @@ func fromBase(spec Spec, b config.Config) Config {
 		Upstreams: b.Upstreams,
 		Auth:      auth.DefaultConfig(),
 		Throttle:  spec.throttleDefaults(),
+		Telemetry: b.Telemetry,
 	}
 }
 
@@ -81,7 +85,7 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 // Missing upstream addresses are reported by the registry when the app is
 // built, naming the source.
 func (c Config) Validate() error {
-	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams}
+	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}
@@ -107,7 +111,8 @@ func Usage(spec Spec) string {
 	}
 	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
 		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_DEV,\n"+
-		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
+		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
+		"%[1]s_TRACING_SAMPLING_RATIO, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
 		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
 	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait\n" +

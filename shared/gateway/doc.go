@@ -17,9 +17,12 @@
 // limiter, the schema with the auth directives, and the server with its
 // middleware chain (body limit, token verification, rate limits,
 // per-request loaders, the BFF's own middlewares) and its extensions
-// (operation limits, cost). Main is what a BFF's cmd calls; it loads the
-// configuration (printing usage on -h), makes the logger and runs New's App
-// until a signal. Tests build the same App through New (see gatewaytest).
+// (operation limits, cost). Spans go to the provider of WithTracerProvider
+// (default: the global one) from the server and every upstream client.
+// Main is what a BFF's cmd calls; it loads the configuration (printing
+// usage on -h), makes the logger, installs the W3C propagator and the
+// tracer provider telemetry.tracing asks for, and runs New's App until a
+// signal. Tests build the same App through New (see gatewaytest).
 //
 // The package holds no BFF-specific knowledge: a third BFF is a schema, its
 // resolvers, a Spec and a main listing its sources.

@@ -9,6 +9,8 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 
 	"github.com/tandemgw/tandem/shared/auth"
@@ -25,6 +27,8 @@ type options struct {
 	logger      *slog.Logger
 	authOpts    []auth.Option
 	upstreamOps []upstream.Option
+	tracer      trace.TracerProvider
+	propagator  propagation.TextMapPropagator
 }
 
 // WithLogger sets the logger of the server, the sources, authentication and
@@ -41,6 +45,21 @@ func WithAuthOptions(opts ...auth.Option) Option {
 // (tracing, breaker tuning, test transports). Default none.
 func WithUpstreamOptions(opts ...upstream.Option) Option {
 	return func(o *options) { o.upstreamOps = append(o.upstreamOps, opts...) }
+}
+
+// WithTracerProvider sets where the BFF's spans go: the server span of
+// each /graphql request and the client span of each upstream call. Default:
+// the global provider (otel.GetTracerProvider), a no-op unless tracing is
+// set up (Main installs the one telemetry.tracing configures).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracer = tp }
+}
+
+// WithPropagator sets how trace context is read from clients and sent to
+// the upstreams. Default: the global propagator (Main installs W3C
+// TraceContext and Baggage).
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(o *options) { o.propagator = p }
 }
 
 // App is a built BFF: its HTTP server and the resources it owns (upstream
@@ -86,6 +105,8 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		TokenFunc:         principalToken,
 		UnaryInterceptors: []grpc.UnaryClientInterceptor{auth.UnaryClientInterceptor()},
 		Logger:            o.logger,
+		TracerProvider:    o.tracer,
+		Propagator:        o.propagator,
 		Options:           o.upstreamOps,
 	})
 	if err != nil {
@@ -145,8 +166,10 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger),
 				throttle.WithIntrospectionExempt(cfg.Dev)),
 		},
-		Ready:  verifier.Ready,
-		Logger: o.logger,
+		Ready:          verifier.Ready,
+		Logger:         o.logger,
+		TracerProvider: o.tracer,
+		Propagator:     o.propagator,
 	})
 	if err != nil {
 		return nil, wrap(err)

@@ -6,6 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"time"
+
+	"go.opentelemetry.io/otel"
 
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/telemetry"
@@ -15,7 +19,9 @@ import (
 // Main is the body of a BFF's main: it loads spec's configuration from args
 // (without the program name) and environ, writes the usage to stdout and
 // returns nil when args ask for help (-h, -help), makes the logger (to
-// stderr), registers sources in a fresh registry, builds the App with New
+// stderr), installs the W3C trace propagator and, when telemetry.tracing
+// names an exporter, the global tracer provider (spans flushed on return),
+// registers sources in a fresh registry, builds the App with New
 // and runs it until ctx ends. Errors are returned for main to print; a
 // configuration error is followed by a hint to run with -h.
 func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) error, args, environ []string, stdout, stderr io.Writer) error {
@@ -34,6 +40,24 @@ func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) err
 	// go-redis logs pool and dial failures with the Redis address through a
 	// process-wide logger; route them to ours without their arguments.
 	throttle.InstallRedisLogger(logger)
+	// Tracing: the W3C propagator always (a client's traceparent reaches
+	// the upstreams even when this BFF records nothing), a recording
+	// provider only when telemetry.tracing names an exporter.
+	tp, shutdownTracing, err := telemetry.NewTracerProvider(spec.Name, cfg.Telemetry.Tracing, stdout)
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdownTracing(sctx); err != nil {
+			logger.Warn("flushing spans failed", slog.Any("error", err))
+		}
+	}()
+	otel.SetTextMapPropagator(telemetry.Propagator())
+	if cfg.Telemetry.Tracing.Enabled() {
+		otel.SetTracerProvider(tp)
+	}
 	reg := registry.New(registry.WithApp(spec.Name))
 	for _, register := range sources {
 		if err := register(reg); err != nil {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -51,8 +53,15 @@ type Deps struct {
 	Logger            *slog.Logger
 	// TokenFunc gives upstreams with forwardToken the caller's bearer token.
 	TokenFunc upstream.TokenFunc
-	// Options are extra upstream options applied to every source (tracing,
-	// breaker tuning, test transports).
+	// TracerProvider receives the client spans of every upstream call
+	// (upstream.WithTracerProvider); nil means the global provider, a no-op
+	// unless tracing is set up.
+	TracerProvider trace.TracerProvider
+	// Propagator carries the trace context to the upstreams
+	// (upstream.WithPropagator); nil means the global propagator.
+	Propagator propagation.TextMapPropagator
+	// Options are extra upstream options applied to every source (breaker
+	// tuning, test transports); they come last and so win.
 	Options []upstream.Option
 }
 
@@ -71,6 +80,12 @@ func (d Deps) UpstreamOptions() []upstream.Option {
 	}
 	if d.Logger != nil {
 		opts = append(opts, upstream.WithLogger(d.Logger))
+	}
+	if d.TracerProvider != nil {
+		opts = append(opts, upstream.WithTracerProvider(d.TracerProvider))
+	}
+	if d.Propagator != nil {
+		opts = append(opts, upstream.WithPropagator(d.Propagator))
 	}
 	return append(opts, d.Options...)
 }

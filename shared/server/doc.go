@@ -3,7 +3,10 @@
 // GraphiQL only in dev mode, field suggestions off outside dev), the error
 // presenter that turns upstream failures into client-safe errors with
 // extensions.code, panic recovery, the BFF's middleware chain, health and
-// readiness endpoints, Prometheus metrics, and graceful shutdown.
+// readiness endpoints, Prometheus metrics, a tracing server span per
+// /graphql request (otelhttp, continuing the client's traceparent, with
+// the operation's name and type but never its text or variables), and
+// graceful shutdown.
 //
 // It knows nothing about a particular schema: a BFF passes its generated
 // ExecutableSchema, middlewares and extensions in Options.

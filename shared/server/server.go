@@ -18,6 +18,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
@@ -54,6 +56,13 @@ type Options struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds graceful shutdown in Run; default 10s.
 	ShutdownTimeout time.Duration
+	// TracerProvider receives the server span of every /graphql request
+	// (with the GraphQL operation's name and type as attributes); default:
+	// the global provider, a no-op unless tracing is set up.
+	TracerProvider trace.TracerProvider
+	// Propagator reads the caller's trace context (W3C traceparent) from
+	// the request headers; default: the global propagator.
+	Propagator propagation.TextMapPropagator
 }
 
 // Server is one BFF's HTTP server.
@@ -104,6 +113,7 @@ func New(opts Options) (*Server, error) {
 		h = opts.Middlewares[i](h)
 	}
 	h = limitBody(h, opts.MaxBodyBytes)
+	h = s.traceHandler(h)
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", h)
@@ -143,6 +153,7 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 		return nil, err
 	}
 	srv.Use(ext)
+	srv.Use(tracingExtension{})
 	for _, e := range s.opts.Extensions {
 		srv.Use(e)
 	}

@@ -58,3 +58,40 @@ func TestSetupTracingWithoutExporter(t *testing.T) {
 	shutdown := SetupTracing("bff-web")
 	require.NoError(t, shutdown(context.Background()))
 }
+
+func TestTracerProviderFromConfig(t *testing.T) {
+	// none: a no-op provider, nothing is written.
+	var buf bytes.Buffer
+	tp, shutdown, err := NewTracerProvider("bff-web", DefaultTracingConfig(), &buf)
+	require.NoError(t, err)
+	_, span := tp.Tracer("test").Start(context.Background(), "op")
+	assert.False(t, span.IsRecording())
+	span.End()
+	require.NoError(t, shutdown(context.Background()))
+	assert.Zero(t, buf.Len())
+
+	// stdout: spans are written when the provider is flushed.
+	tp, shutdown, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "stdout", SamplingRatio: 1}, &buf)
+	require.NoError(t, err)
+	_, span = tp.Tracer("test").Start(context.Background(), "op")
+	assert.True(t, span.IsRecording())
+	span.End()
+	require.NoError(t, shutdown(context.Background()))
+	assert.Contains(t, buf.String(), `"Name":"op"`)
+	assert.Contains(t, buf.String(), "bff-web")
+
+	// Ratio 0 records no new trace.
+	buf.Reset()
+	tp, shutdown, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "stdout", SamplingRatio: 0}, &buf)
+	require.NoError(t, err)
+	_, span = tp.Tracer("test").Start(context.Background(), "op")
+	assert.False(t, span.IsRecording())
+	span.End()
+	require.NoError(t, shutdown(context.Background()))
+	assert.Zero(t, buf.Len())
+
+	_, _, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "otlp"}, &buf)
+	assert.ErrorContains(t, err, "use none or stdout")
+	_, _, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "stdout", SamplingRatio: -1}, &buf)
+	assert.ErrorContains(t, err, "samplingRatio")
+}

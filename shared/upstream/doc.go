@@ -3,7 +3,11 @@
 // (per-attempt timeouts, jittered retries for idempotent calls only, a
 // circuit breaker per upstream, response size caps) and the same identity
 // propagation hooks, plus helpers for batch calls (Chunked) and per-request
-// dataloaders (NewLoader).
+// dataloaders (NewLoader). Every attempt is an OpenTelemetry client span
+// (otelhttp, otelgrpc) of the caller's trace, with the W3C trace context
+// sent along (WithTracerProvider, WithPropagator); REST spans are named
+// after the route ("GET catalog /products/{id}"), and url.full's query
+// string is redacted.
 //
 // Every failure leaves this package as an *Error that carries a stable Code
 // and the service name. Error() is safe for logs and clients: it never holds

@@ -23,6 +23,10 @@ import (
 // travels as "authorization" metadata, as REST upstreams get it in the
 // Authorization header; without it no token ever leaves the gateway.
 //
+// Every call attempt is a client span of the caller's trace (otelgrpc,
+// WithTracerProvider), and the trace context travels as metadata
+// (WithPropagator); both are no-ops unless tracing is set up.
+//
 // Transport credentials default to insecure, meant for loopback; pass
 // WithDialOptions(grpc.WithTransportCredentials(...)) for TLS.
 func DialGRPC(service string, cfg Config, opts ...Option) (*grpc.ClientConn, error) {
@@ -46,6 +50,7 @@ func DialGRPC(service string, cfg Config, opts ...Option) (*grpc.ClientConn, err
 	dopts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithChainUnaryInterceptor(chain...),
+		o.grpcStatsHandler(),
 	}, o.dialOptions...)
 	conn, err := grpc.NewClient(cfg.Address, dopts...)
 	if err != nil {

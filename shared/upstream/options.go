@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 )
 
@@ -50,6 +52,8 @@ type options struct {
 	logger         *slog.Logger
 	lenient        bool
 	grpcIdempotent func(fullMethod string) bool
+	tracerProvider trace.TracerProvider          // nil: the global one
+	propagator     propagation.TextMapPropagator // nil: the global one
 }
 
 func newOptions(opts []Option) *options {
@@ -98,6 +102,22 @@ func WithUnaryInterceptors(i ...grpc.UnaryClientInterceptor) Option {
 // mTLS or a custom dialer. Default: insecure credentials (loopback).
 func WithDialOptions(d ...grpc.DialOption) Option {
 	return func(o *options) { o.dialOptions = append(o.dialOptions, d...) }
+}
+
+// WithTracerProvider sets where the client spans of upstream calls go:
+// every REST attempt (otelhttp) and gRPC call (otelgrpc) is a client span,
+// child of the span in the caller's context. Default: the global provider
+// (otel.GetTracerProvider), which is a no-op unless tracing is set up.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracerProvider = tp }
+}
+
+// WithPropagator sets how the trace context travels to the upstream
+// (headers on REST, metadata on gRPC). Default: the global propagator
+// (otel.GetTextMapPropagator), which sends nothing unless one is installed;
+// the BFFs install W3C TraceContext and Baggage at startup.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(o *options) { o.propagator = p }
 }
 
 // WithBreaker tunes the circuit breaker. Default: opens after 5 consecutive

@@ -78,6 +78,9 @@ func NewREST(service string, cfg Config, opts ...Option) (*REST, error) {
 	// misbehaving, and following could leak identity headers elsewhere.
 	cl := *c.client
 	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// Every attempt is a client span of the caller's trace (a no-op unless
+	// tracing is set up), and the trace context travels with it.
+	cl.Transport = o.traceTransport(service, cl.Transport)
 	c.client = &cl
 	return c, nil
 }
@@ -136,7 +139,7 @@ func (c *REST) do(ctx context.Context, method, path string, query url.Values, hd
 		target += "?" + query.Encode()
 	}
 	return c.policy.run(ctx, idempotent, func(actx context.Context) *failure {
-		return c.attempt(ctx, actx, method, target, hdr, body, out)
+		return c.attempt(ctx, withRoute(actx, path), method, target, hdr, body, out)
 	})
 }
 
