@@ -56,8 +56,9 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 }
 
 // WithPropagator sets how trace context is read from clients and sent to
-// the upstreams. Default: the global propagator (Main installs W3C
-// TraceContext and Baggage).
+// the upstreams. Default: clients' W3C TraceContext is read (their baggage
+// is not: the edge does not pass untrusted baggage inward), and the global
+// propagator (Main installs W3C TraceContext and Baggage) sends it on.
 func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(o *options) { o.propagator = p }
 }

@@ -60,8 +60,10 @@ type Options struct {
 	// (with the GraphQL operation's name and type as attributes); default:
 	// the global provider, a no-op unless tracing is set up.
 	TracerProvider trace.TracerProvider
-	// Propagator reads the caller's trace context (W3C traceparent) from
-	// the request headers; default: the global propagator.
+	// Propagator reads the caller's trace context from the request
+	// headers. Default: W3C TraceContext only. Baggage from outside is not
+	// accepted by default: internal services may trust baggage entries,
+	// and the edge is where untrusted input stops.
 	Propagator propagation.TextMapPropagator
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -24,9 +25,11 @@ func (s *Server) traceHandler(next http.Handler) http.Handler {
 	if s.opts.TracerProvider != nil {
 		opts = append(opts, otelhttp.WithTracerProvider(s.opts.TracerProvider))
 	}
-	if s.opts.Propagator != nil {
-		opts = append(opts, otelhttp.WithPropagators(s.opts.Propagator))
+	edge := s.opts.Propagator
+	if edge == nil {
+		edge = propagation.TraceContext{}
 	}
+	opts = append(opts, otelhttp.WithPropagators(edge))
 	return otelhttp.NewHandler(next, "graphql", opts...)
 }
 
