@@ -7,77 +7,14 @@ package app_test
 // in shared/auth; these tests prove the BFF's wiring of it.
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/mocks/data"
-	"github.com/tandemgw/tandem/mocks/idp"
-	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 )
-
-// allServices are the mock backends bff-mobile reads.
-var allServices = []string{"accounts", "catalog", "orders", "reviews", "inventory", "pricing"}
-
-// post sends query to /graphql with exactly the headers in hdr (several
-// Authorization values, spoofed identity headers) and decodes the answer.
-func (e *env) post(query string, vars map[string]any, hdr http.Header) (response, http.Header) {
-	e.T.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	hr, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	for k, vs := range hdr {
-		for _, v := range vs {
-			hr.Header.Add(k, v)
-		}
-	}
-	resp, err := e.Server.Client().Do(hr)
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	out := response{Raw: raw, Status: resp.StatusCode}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.T.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
-	}
-	return out, resp.Header
-}
-
-// backendCalls is the number of calls every mock backend received.
-func (e *env) backendCalls() int64 {
-	var n int64
-	for _, s := range allServices {
-		n += e.Mocks.Counters().Total(s)
-	}
-	return n
-}
-
-// wantCode fails unless the error at path has extensions.code want.
-func wantCode(t *testing.T, r response, path, want string) {
-	t.Helper()
-	if got := r.ErrorAt(t, path).Extensions["code"]; got != want {
-		t.Fatalf("%s: code %v, want %q: %s", path, got, want, r.Raw)
-	}
-}
 
 // orderOf returns the id of one of user's (number u) seeded orders.
 func orderOf(t *testing.T, u int) string {
@@ -141,7 +78,7 @@ func TestAuthDirectivesPartialData(t *testing.T) {
 			wantErrs := 0
 			if c.order != "" {
 				wantErrs++
-				wantCode(t, r, "order", c.order)
+				r.WantCode(t, "order", c.order)
 				if d.Order != nil {
 					t.Fatalf("order must be null: %s", r.Raw)
 				}
@@ -153,7 +90,7 @@ func TestAuthDirectivesPartialData(t *testing.T) {
 			}
 			if c.viewer != "" {
 				wantErrs++
-				wantCode(t, r, "home.viewer", c.viewer)
+				r.WantCode(t, "home.viewer", c.viewer)
 				if d.Home.Viewer != nil {
 					t.Fatalf("viewer must be null: %s", r.Raw)
 				}
@@ -183,7 +120,7 @@ func TestAuthDirectivesMutationPartial(t *testing.T) {
 	vars := map[string]any{"p": "prd_000042", "a": addr, "k": "auth-e2e-1"}
 
 	r := e.do(req{query: m, vars: vars, token: e.Token(user, "orders:read")})
-	wantCode(t, r, "placeOrder", "FORBIDDEN")
+	r.WantCode(t, "placeOrder", "FORBIDDEN")
 	var d struct {
 		AddToCart  *struct{ CartItemCount int }
 		PlaceOrder *struct{ Order struct{ ID, Status string } }
@@ -275,7 +212,7 @@ func TestAuthScopeAlternatives(t *testing.T) {
 				}
 				return
 			}
-			wantCode(t, r, "order", c.code)
+			r.WantCode(t, "order", c.code)
 			if d.Order != nil || len(r.Errors) != 1 {
 				t.Fatalf("order must be null with one error: %s", r.Raw)
 			}
@@ -293,18 +230,6 @@ func TestAuthScopeAlternatives(t *testing.T) {
 	}
 }
 
-// noneToken is an unsigned ("alg": "none") token with otherwise valid
-// claims for p.
-func noneToken(p *idp.Provider, sub string) string {
-	enc := func(v any) string {
-		b, _ := json.Marshal(v)
-		return base64.RawURLEncoding.EncodeToString(b)
-	}
-	now := time.Now().Unix()
-	return enc(map[string]any{"alg": "none", "typ": "JWT", "kid": p.CurrentKID()}) + "." +
-		enc(map[string]any{"iss": p.Issuer(), "aud": p.Audience(), "sub": sub, "iat": now, "nbf": now, "exp": now + 3600, "scope": "orders:read"}) + "."
-}
-
 // TestInvalidTokenRejectsRequest sends a query that anonymous callers may
 // partly run (home.locale, a product with price and stock) with a present
 // but invalid credential. The whole request is refused with 401,
@@ -312,67 +237,8 @@ func noneToken(p *idp.Provider, sub string) string {
 // and no backend is called; the anonymous control proves the query would
 // have reached the backends.
 func TestInvalidTokenRejectsRequest(t *testing.T) {
-	e := newEnv(t, nil)
 	const query = `{ home { locale viewer { id } } product(id: "prd_000042") { name price inStock } }`
-
-	control, _ := e.post(query, nil, nil)
-	if control.Status != http.StatusOK || e.backendCalls() == 0 {
-		t.Fatalf("anonymous control: status %d, %d backend calls: %s", control.Status, e.backendCalls(), control.Raw)
-	}
-
-	mint := func(extra map[string]any) string {
-		tok, err := e.IdP.Mint("usr_000042", []string{"orders:read"}, time.Hour, extra)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
-	past := time.Now().Add(-2 * time.Hour).Unix()
-	valid := e.Token("usr_000042", "orders:read")
-	cases := []struct {
-		name   string
-		auth   []string
-		reason string
-	}{
-		{"expired", []string{"Bearer " + mint(map[string]any{"iat": past, "nbf": past, "exp": past + 60})}, "expired"},
-		{"wrong audience", []string{"Bearer " + mint(map[string]any{"aud": "another-api"})}, "wrong_audience"},
-		{"alg none", []string{"Bearer " + noneToken(e.IdP, "usr_000042")}, "algorithm_not_allowed"},
-		{"garbage bearer", []string{"Bearer not a jwt at all"}, "malformed"},
-		{"garbage token", []string{"Bearer AAAA.BBBB.CCCC"}, "malformed"},
-		{"other scheme", []string{"Basic dXNlcjpwYXNz"}, "unsupported_scheme"},
-		{"two Authorization headers", []string{"Bearer " + valid, "Bearer " + valid}, "multiple_authorization_headers"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			e.Mocks.Counters().Reset()
-			r, h := e.post(query, nil, http.Header{"Authorization": c.auth})
-			if r.Status != http.StatusUnauthorized {
-				t.Fatalf("status %d, want 401: %s", r.Status, r.Raw)
-			}
-			if got := h.Get("WWW-Authenticate"); got != `Bearer error="invalid_token"` {
-				t.Fatalf("WWW-Authenticate %q", got)
-			}
-			var body map[string]json.RawMessage
-			if err := json.Unmarshal(r.Raw, &body); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := body["data"]; ok || len(r.Errors) != 1 {
-				t.Fatalf("want one error and no data: %s", r.Raw)
-			}
-			if ext := r.Errors[0].Extensions; ext["code"] != "UNAUTHENTICATED" || ext["reason"] != c.reason {
-				t.Fatalf("error %+v, want UNAUTHENTICATED/%s", r.Errors[0], c.reason)
-			}
-			for _, a := range c.auth {
-				tok := strings.TrimPrefix(a, "Bearer ")
-				if len(tok) > 8 && bytes.Contains(r.Raw, []byte(tok)) {
-					t.Fatalf("the 401 body echoes the credential: %s", r.Raw)
-				}
-			}
-			if n := e.backendCalls(); n != 0 {
-				t.Fatalf("rejected request made %d backend calls: %v", n, e.Mocks.Counters().Snapshot())
-			}
-		})
-	}
+	gatewaytest.CheckInvalidTokenRejects(t, newEnv(t, nil).Env, query)
 }
 
 // TestIdentityPropagation checks what the REST (accounts, orders, catalog)
@@ -396,7 +262,7 @@ func TestIdentityPropagation(t *testing.T) {
 		}
 		hdr := spoof.Clone()
 		hdr.Set("Authorization", "Bearer "+tok)
-		r, _ := e.post(`{ home { viewer { id } recentOrders(first: 1) { id } } `+product+` }`, nil, hdr)
+		r := e.Do(gatewaytest.Request{Query: `{ home { viewer { id } recentOrders(first: 1) { id } } ` + product + ` }`, Header: hdr})
 		r.NoErrors(t)
 		for _, svc := range []string{"accounts", "orders", "catalog", "pricing", "inventory"} {
 			reqs := e.Mocks.Requests(svc)
@@ -416,7 +282,7 @@ func TestIdentityPropagation(t *testing.T) {
 
 	t.Run("anonymous", func(t *testing.T) {
 		e.Mocks.ResetRequests()
-		r, _ := e.post(`{ home { locale } `+product+` }`, nil, spoof)
+		r := e.Do(gatewaytest.Request{Query: `{ home { locale } ` + product + ` }`, Header: spoof})
 		r.NoErrors(t)
 		for _, svc := range []string{"catalog", "pricing", "inventory"} {
 			reqs := e.Mocks.Requests(svc)
@@ -481,95 +347,11 @@ func TestForwardTokenOnlyWhereConfigured(t *testing.T) {
 	}
 }
 
-// countingIdP serves a mock identity provider and counts JWKS fetches.
-type countingIdP struct {
-	*idp.Provider
-	jwksFetches atomic.Int64
-}
-
-func startCountingIdP(t *testing.T) *countingIdP {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := idp.New(idp.Options{Issuer: "http://" + ln.Addr().String()})
-	if err != nil {
-		_ = ln.Close()
-		t.Fatal(err)
-	}
-	c := &countingIdP{Provider: p}
-	inner := p.Handler()
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == idp.JWKSPath {
-			c.jwksFetches.Add(1)
-		}
-		inner.ServeHTTP(w, r)
-	})
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return c
-}
-
 // TestKeyRotationWithoutRestart rotates the identity provider's signing key
 // while bff-mobile runs. A token signed with the new key names a key id the
 // verifier has not seen: it refetches the JWKS once and accepts the token,
 // with no restart. Tokens signed with the retired key keep working during
 // the overlap, before and after that refetch.
 func TestKeyRotationWithoutRestart(t *testing.T) {
-	p := startCountingIdP(t)
-	e := newEnv(t, func(c *app.Config) {
-		c.Auth.Issuers = []auth.IssuerConfig{{Issuer: p.Issuer(), Audiences: []string{p.Audience()}, JWKSURL: p.JWKSURL()}}
-	})
-	mint := func(sub string) string {
-		tok, err := p.Mint(sub, nil, time.Hour, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
-	viewer := func(tok, want string) {
-		t.Helper()
-		r := e.do(req{query: `{ home { viewer { id } } }`, token: tok})
-		r.NoErrors(t)
-		var d struct {
-			Home struct{ Viewer struct{ ID string } }
-		}
-		r.Decode(t, &d)
-		if d.Home.Viewer.ID != want {
-			t.Fatalf("viewer %q, want %q", d.Home.Viewer.ID, want)
-		}
-	}
-	fetches := func(want int64) {
-		t.Helper()
-		if n := p.jwksFetches.Load(); n != want {
-			t.Fatalf("%d JWKS fetches, want %d", n, want)
-		}
-	}
-
-	fetches(1) // at startup
-	oldKID := p.CurrentKID()
-	oldTok := mint("usr_000001")
-	viewer(oldTok, "usr_000001")
-	fetches(1)
-
-	if err := p.Rotate(); err != nil {
-		t.Fatal(err)
-	}
-	if p.CurrentKID() == oldKID {
-		t.Fatal("rotation kept the key id")
-	}
-	// The old key is still cached: no fetch needed.
-	viewer(oldTok, "usr_000001")
-	fetches(1)
-
-	newTok := mint("usr_000002")
-	viewer(newTok, "usr_000002")
-	fetches(2) // the unknown-kid refetch
-
-	// The refetched set still publishes the retired key (overlap).
-	viewer(oldTok, "usr_000001")
-	viewer(newTok, "usr_000002")
-	fetches(2)
+	gatewaytest.CheckKeyRotation(t, startEnv, `{ home { viewer { id } } }`, "home.viewer.id")
 }

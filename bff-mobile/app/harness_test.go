@@ -29,10 +29,7 @@ var registerAll = []func(*registry.Registry) error{
 // (gatewaytest.Env).
 type env struct{ *gatewaytest.Env }
 
-type (
-	response = gatewaytest.Response
-	gqlError = gatewaytest.Error
-)
+type response = gatewaytest.Response
 
 // newEnv starts the mocks and an identity provider, builds the app from a
 // configuration pointing at them (tweak may adjust it) and serves it. The
@@ -45,6 +42,12 @@ func newEnv(t *testing.T, tweak func(*app.Config)) *env {
 		Register: registerAll,
 		Tweak:    tweak,
 	})}
+}
+
+// startEnv is newEnv as a gatewaytest.StartFunc, for the checks
+// shared with the other BFF.
+func startEnv(t *testing.T, tweak func(*app.Config)) *gatewaytest.Env {
+	return newEnv(t, tweak).Env
 }
 
 // req is one GraphQL request.

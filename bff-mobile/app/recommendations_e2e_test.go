@@ -170,7 +170,7 @@ func TestHomeRecommendedBadFirst(t *testing.T) {
 	for _, first := range []int{0, 21} {
 		r := e.do(req{query: `query($first: Int) { home { recommended(first: $first) { id } } }`,
 			vars: map[string]any{"first": first}, token: e.Token("usr_000042")})
-		wantCode(t, r, "home.recommended", "BAD_USER_INPUT")
+		r.WantCode(t, "home.recommended", "BAD_USER_INPUT")
 	}
 	if n := e.Calls("recommendations")["recommendations"]; n != 0 {
 		t.Fatalf("recommendations called %d times for invalid input", n)

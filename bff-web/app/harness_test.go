@@ -37,10 +37,7 @@ var registerAll = []func(*registry.Registry) error{
 // own in-process mock backends and identity provider (gatewaytest.Env).
 type env struct{ *gatewaytest.Env }
 
-type (
-	response = gatewaytest.Response
-	gqlError = gatewaytest.Error
-)
+type response = gatewaytest.Response
 
 // newEnv starts the mocks and an identity provider, builds the app from a
 // configuration pointing at them (testConfig; tweak may adjust it) and
@@ -58,6 +55,12 @@ func newEnv(t *testing.T, tweak func(*app.Config)) *env {
 			}
 		},
 	})}
+}
+
+// startEnv is newEnv as a gatewaytest.StartFunc, for the checks
+// shared with the other BFF.
+func startEnv(t *testing.T, tweak func(*app.Config)) *gatewaytest.Env {
+	return newEnv(t, tweak).Env
 }
 
 // testConfig is the configuration newEnv starts from, for tests that build

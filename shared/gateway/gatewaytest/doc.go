@@ -9,6 +9,13 @@
 // requests, mints tokens and reads the mocks' call counters. The harness of
 // each BFF (bff-*/app/harness_test.go) is a thin layer over this package.
 //
+// The Check functions hold end-to-end checks both BFFs run alike, each
+// given the BFF's Envs (or a StartFunc building them) and its own queries
+// and defaults: introspection (introspection.go), operation limits, cost,
+// rate limits and the Redis store's failure modes (throttlecheck.go), and
+// invalid credentials and key rotation (authcheck.go). The BFF's test
+// keeps its name and says what it proves; the check's doc comment says how.
+//
 // Every source's loaders wait BatchWait (not the 1ms production default)
 // for sibling keys; see BatchWait for why tests that count backend calls
 // need that.

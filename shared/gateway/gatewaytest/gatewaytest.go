@@ -177,6 +177,18 @@ func (e *Env) Token(user string, scopes ...string) string {
 	return tok
 }
 
+// TotalCalls is the number of calls the mock backends received, every
+// service and route (and unmatched calls) included.
+func (e *Env) TotalCalls() int64 {
+	var n int64
+	for _, routes := range e.Mocks.Counters().Snapshot() {
+		for _, c := range routes {
+			n += c
+		}
+	}
+	return n
+}
+
 // Calls returns the mocks' call counts of the given services.
 func (e *Env) Calls(services ...string) map[string]int64 {
 	out := map[string]int64{}
@@ -192,6 +204,16 @@ type Request struct {
 	Vars           map[string]any
 	Token          string // bearer token; none when empty
 	AcceptLanguage string // header; none when empty
+	// Header holds further headers, every value of a key added (several
+	// Authorization headers, X-Forwarded-For, spoofed identity headers).
+	// Optional.
+	Header http.Header
+	// Body, when set, is sent as it is instead of the JSON of Query and
+	// Vars (a batch, a body of an exact size). Optional.
+	Body []byte
+	// Chunked hides the body's length (no Content-Length: sent chunked),
+	// as a streaming client would. Default false.
+	Chunked bool
 }
 
 // Error is one GraphQL error of a response.
@@ -210,21 +232,31 @@ func (e Error) Code() (code, service string) {
 
 // Response is a decoded answer of /graphql.
 type Response struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []Error         `json:"errors"`
-	Raw    []byte          `json:"-"`
-	Status int             `json:"-"`
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
+	Raw        []byte          `json:"-"`
+	Status     int             `json:"-"`
+	Header     http.Header     `json:"-"`
 }
 
 // Do POSTs r to /graphql and decodes the answer; a body that is not JSON
 // fails the test.
 func (e *Env) Do(r Request) Response {
 	e.T.Helper()
-	body, err := json.Marshal(map[string]any{"query": r.Query, "variables": r.Vars})
-	if err != nil {
-		e.T.Fatal(err)
+	body := r.Body
+	if body == nil {
+		var err error
+		body, err = json.Marshal(map[string]any{"query": r.Query, "variables": r.Vars})
+		if err != nil {
+			e.T.Fatal(err)
+		}
 	}
-	hr, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	var rd io.Reader = bytes.NewReader(body)
+	if r.Chunked {
+		rd = io.MultiReader(rd) // unknown length: sent chunked
+	}
+	hr, err := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", rd)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -235,6 +267,11 @@ func (e *Env) Do(r Request) Response {
 	if r.AcceptLanguage != "" {
 		hr.Header.Set("Accept-Language", r.AcceptLanguage)
 	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			hr.Header.Add(k, v)
+		}
+	}
 	resp, err := e.Server.Client().Do(hr)
 	if err != nil {
 		e.T.Fatal(err)
@@ -244,7 +281,7 @@ func (e *Env) Do(r Request) Response {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	out := Response{Raw: raw, Status: resp.StatusCode}
+	out := Response{Raw: raw, Status: resp.StatusCode, Header: resp.Header}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		e.T.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
 	}
