@@ -2,18 +2,15 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph"
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
-	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/throttle"
-	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // Name is the binary's name, used in logs and startup errors.
@@ -63,23 +60,8 @@ func Load(args, environ []string) (Config, error) { return gateway.Load(Spec, ar
 // App is a built bff-mobile.
 type App = gateway.App
 
-// Option configures New.
-type Option = gateway.Option
-
-// WithLogger sets the logger of the server, the sources, authentication and
-// throttling. Default slog.Default().
-func WithLogger(l *slog.Logger) Option { return gateway.WithLogger(l) }
-
-// WithAuthOptions passes extra options to the token verifier (e.g. a clock
-// in tests). Default none.
-func WithAuthOptions(opts ...auth.Option) Option { return gateway.WithAuthOptions(opts...) }
-
-// WithUpstreamOptions passes extra options to every source's upstream
-// client (tracing, breaker tuning). Default none.
-func WithUpstreamOptions(opts ...upstream.Option) Option { return gateway.WithUpstreamOptions(opts...) }
-
 // New builds bff-mobile from cfg and the sources registered in reg (main
-// lists them); see gateway.New for the startup checks.
-func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option) (*App, error) {
+// lists them); see gateway.New for the startup checks and the options.
+func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...gateway.Option) (*App, error) {
 	return gateway.New(ctx, Spec, cfg, reg, opts...)
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -10,11 +9,9 @@ import (
 	"github.com/tandemgw/tandem/bff-web/graph"
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/locale"
-	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/throttle"
-	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // Name is the binary's name, used in logs and startup errors.
@@ -64,23 +61,8 @@ func Load(args, environ []string) (Config, error) { return gateway.Load(Spec, ar
 // App is a built bff-web.
 type App = gateway.App
 
-// Option configures New.
-type Option = gateway.Option
-
-// WithLogger sets the logger of the server, the sources, authentication and
-// throttling. Default slog.Default().
-func WithLogger(l *slog.Logger) Option { return gateway.WithLogger(l) }
-
-// WithAuthOptions passes extra options to the token verifier (a clock or an
-// HTTP client in tests). Default none.
-func WithAuthOptions(opts ...auth.Option) Option { return gateway.WithAuthOptions(opts...) }
-
-// WithUpstreamOptions passes extra options to every source's upstream client
-// (tracing, breaker tuning). Default none.
-func WithUpstreamOptions(opts ...upstream.Option) Option { return gateway.WithUpstreamOptions(opts...) }
-
 // New builds bff-web from cfg and the sources registered in reg (main lists
-// them); see gateway.New for the startup checks.
-func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...Option) (*App, error) {
+// them); see gateway.New for the startup checks and the options.
+func New(ctx context.Context, cfg Config, reg *registry.Registry, opts ...gateway.Option) (*App, error) {
 	return gateway.New(ctx, Spec, cfg, reg, opts...)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tandemgw/tandem/bff-web/app"
+	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
@@ -24,7 +25,7 @@ func TestStartupRejectsMisconfiguration(t *testing.T) {
 	ctx := context.Background()
 	c := gatewaytest.StartMocks(t)
 	p := gatewaytest.StartIdP(t)
-	quiet := app.WithLogger(slog.New(slog.DiscardHandler))
+	quiet := gateway.WithLogger(slog.New(slog.DiscardHandler))
 
 	t.Run("duplicate source", func(t *testing.T) {
 		reg := newRegistry(t)
