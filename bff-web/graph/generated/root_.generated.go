@@ -973,6 +973,9 @@ directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION |
 How many items a list field returns, for cost analysis: assumedSize when no
 slicing argument is given, else the value of the first slicing argument that
 is set. sizedFields names the list fields of a connection type.
+requireOneSlicingArgument is accepted for compatibility with the cost
+specification but not enforced: an operation without a slicing argument is
+costed at assumedSize (or the configured default list size), not refused.
 """
 directive @listSize(
   assumedSize: Int
