@@ -276,7 +276,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 
 type nopInstance struct{}
 
-func (nopInstance) WithRequestScope(ctx context.Context) context.Context { return ctx }
+func (nopInstance) NewRequestScope() any { return nil }
 
 func wantMessage(t *testing.T, err error, parts ...string) {
 	t.Helper()

@@ -8,8 +8,8 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/graph"
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
-	"github.com/tandemgw/tandem/bff-web/graph/locale"
 	"github.com/tandemgw/tandem/shared/gateway"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
@@ -41,8 +41,10 @@ var Spec = gateway.Spec{
 			},
 		})
 	},
-	// Prices and dates are formatted in the request's display locale.
-	Middlewares: []func(http.Handler) http.Handler{locale.Middleware},
+	// Each level of a response is loaded in one call per backend.
+	Prefetch: graph.Prefetch,
+	// Prices are loaded and formatted in the request's market.
+	Middlewares: []func(http.Handler) http.Handler{market.Middleware},
 }
 
 // Config is bff-web's configuration (see gateway.Config; throttle defaults

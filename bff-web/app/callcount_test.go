@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tandemgw/tandem/bff-web/app"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
@@ -86,15 +85,11 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 		for _, id := range []string{"catalog", "pricing", "inventory"} {
 			u := c.Upstreams[id]
 			// One batch may carry every id of the page (the services take
-			// up to 500). The loads of one level are issued by ~160
-			// goroutines, far more than any other test's; with both cores
-			// running the race suites of the other packages, scheduling
-			// alone spread them over more than the harness's 50ms window
-			// (gatewaytest.BatchWait) and split the batch, so this test
-			// keeps a wider one. The property under test is the number of
-			// calls per level, not latency.
+			// up to 500; the default cap of 100 would split ~150 products
+			// into two concurrent calls). The batch window stays the
+			// production one: the batching plan hands each level's keys
+			// over at once, whatever the scheduling.
 			u.MaxBatch = 500
-			u.BatchWait = 250 * time.Millisecond
 			c.Upstreams[id] = u
 		}
 	})

@@ -3,13 +3,11 @@ package app_test
 import (
 	"testing"
 
-	"golang.org/x/text/language"
-
 	"github.com/tandemgw/tandem/bff-web/app"
-	"github.com/tandemgw/tandem/bff-web/graph/locale"
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/mocks/data"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
+	"github.com/tandemgw/tandem/shared/market"
 )
 
 const batchGetPrices = pricingv1.PricingService_BatchGetPrices_FullMethodName
@@ -41,7 +39,7 @@ func discountedProduct(t *testing.T) int {
 
 // wantMoney is what Money should read for amount in currency, formatted in tag.
 func wantMoney(tag string, amount int64, currency string) money {
-	return money{AmountMinor: amount, Currency: currency, Formatted: locale.FormatMoney(language.MustParse(tag), amount, currency)}
+	return money{AmountMinor: amount, Currency: currency, Formatted: market.Resolve(tag, "").Format(amount, currency)}
 }
 
 // checkPrice compares a Product.price with what the pricing mock answers

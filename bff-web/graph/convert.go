@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/inventory"
@@ -94,7 +95,7 @@ func toCategory(c *catalog.Category) *model.Category {
 	return &model.Category{ID: c.ID, Name: c.Name, ParentID: c.ParentID}
 }
 
-func toPrice(p *pricing.Price) *model.Price {
+func toPrice(p *pricing.Price, mk market.Market) *model.Price {
 	if p == nil {
 		return nil
 	}
@@ -103,8 +104,8 @@ func toPrice(p *pricing.Price) *model.Price {
 		list = p.AmountMinor
 	}
 	out := &model.Price{
-		Current:         &model.Money{AmountMinor: p.AmountMinor, Currency: p.Currency},
-		List:            &model.Money{AmountMinor: list, Currency: p.Currency},
+		Current:         &model.Money{AmountMinor: p.AmountMinor, Currency: p.Currency, Market: mk},
+		List:            &model.Money{AmountMinor: list, Currency: p.Currency, Market: mk},
 		DiscountPercent: p.DiscountPercent,
 		OnSale:          p.DiscountPercent > 0 || list > p.AmountMinor,
 	}
@@ -145,11 +146,11 @@ func toReview(r *reviews.Review) *model.Review {
 	return &model.Review{ID: r.ID, Rating: r.Rating, Title: r.Title, Body: r.Body, CreatedAt: r.CreatedAt}
 }
 
-func toMoney(m orders.Money) *model.Money {
-	return &model.Money{AmountMinor: m.AmountMinor, Currency: m.Currency}
+func toMoney(m orders.Money, mk market.Market) *model.Money {
+	return &model.Money{AmountMinor: m.AmountMinor, Currency: m.Currency, Market: mk}
 }
 
-func toOrder(o *orders.Order) (*model.Order, error) {
+func toOrder(o *orders.Order, mk market.Market) (*model.Order, error) {
 	if o == nil {
 		return nil, nil
 	}
@@ -164,10 +165,11 @@ func toOrder(o *orders.Order) (*model.Order, error) {
 		lines[i] = &model.OrderLine{
 			SKU:       l.SKU,
 			Quantity:  l.Quantity,
-			UnitPrice: toMoney(l.UnitPrice),
+			UnitPrice: toMoney(l.UnitPrice, mk),
 			LineTotal: &model.Money{
 				AmountMinor: l.UnitPrice.AmountMinor * int64(l.Quantity),
 				Currency:    l.UnitPrice.Currency,
+				Market:      mk,
 			},
 			ProductID: l.ProductID,
 		}
@@ -176,7 +178,7 @@ func toOrder(o *orders.Order) (*model.Order, error) {
 		ID:                o.ID,
 		Status:            status,
 		CreatedAt:         o.CreatedAt,
-		Total:             toMoney(o.Total),
+		Total:             toMoney(o.Total, mk),
 		ItemCount:         items,
 		Lines:             lines,
 		UserID:            o.UserID,

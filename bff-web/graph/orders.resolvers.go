@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
@@ -56,7 +57,7 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID str
 	if err != nil {
 		return nil, err
 	}
-	return toOrder(o)
+	return toOrder(o, market.For(ctx))
 }
 
 // ShippingAddress is the resolver for the shippingAddress field.
@@ -94,7 +95,7 @@ func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, err
 		// Another user's order looks exactly like one that does not exist.
 		return nil, upstream.NotFound(orders.ID, "order", id)
 	}
-	return toOrder(o)
+	return toOrder(o, market.For(ctx))
 }
 
 // Orders is the resolver for the orders field.
@@ -108,8 +109,9 @@ func (r *viewerResolver) Orders(ctx context.Context, obj *model.Viewer, first *i
 		return nil, err
 	}
 	nodes := make([]*model.Order, len(page.Items))
+	mk := market.For(ctx)
 	for i, o := range page.Items {
-		if nodes[i], err = toOrder(o); err != nil {
+		if nodes[i], err = toOrder(o, mk); err != nil {
 			return nil, err
 		}
 	}

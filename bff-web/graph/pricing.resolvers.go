@@ -9,16 +9,18 @@ import (
 	"context"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 )
 
 // Price is the resolver for the price field.
 func (r *productResolver) Price(ctx context.Context, obj *model.Product) (*model.Price, error) {
-	// In the request's market currency (requestMarket), the currency the
-	// viewer's orders are priced in; pricing converts.
-	p, err := pricing.For(ctx).PriceIn(ctx, obj.ID, requestMarket(ctx).Currency)
+	// In the request's market currency, the currency the viewer's orders
+	// are priced in; pricing converts.
+	mk := market.For(ctx)
+	p, err := pricing.For(ctx).PriceIn(ctx, obj.ID, mk.Currency)
 	if err != nil {
 		return nil, err
 	}
-	return toPrice(p), nil
+	return toPrice(p, mk), nil
 }

@@ -16,11 +16,11 @@ import (
 
 // Related is the resolver for the related field.
 func (r *productResolver) Related(ctx context.Context, obj *model.Product, first *int) ([]*model.Product, error) {
-	n := 4
+	n := defaultRelated
 	if first != nil {
 		n = *first
 	}
-	if n < 1 || n > 50 {
+	if n < 1 || n > maxRelated {
 		return nil, badInput(ctx, "first must be between 1 and 50")
 	}
 	items, err := recommendations.For(ctx).Related(ctx, obj.ID, n)

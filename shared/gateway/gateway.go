@@ -167,16 +167,25 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger),
 				throttle.WithIntrospectionExempt(cfg.Dev)),
 		},
-		Ready:          verifier.Ready,
-		Logger:         o.logger,
-		TracerProvider: o.tracer,
-		Propagator:     o.propagator,
+		FieldInterceptors: fieldInterceptors(spec),
+		Ready:             verifier.Ready,
+		Logger:            o.logger,
+		TracerProvider:    o.tracer,
+		Propagator:        o.propagator,
 	})
 	if err != nil {
 		return nil, wrap(err)
 	}
 	built.srv = srv
 	return built, nil
+}
+
+// fieldInterceptors are the spec's field interceptors: its batching plan.
+func fieldInterceptors(s Spec) []graphql.FieldInterceptor {
+	if s.Prefetch == nil {
+		return nil
+	}
+	return []graphql.FieldInterceptor{s.Prefetch()}
 }
 
 func (s Spec) validate() error {

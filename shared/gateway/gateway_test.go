@@ -24,7 +24,7 @@ var testSpec = Spec{
 
 type nopInstance struct{}
 
-func (nopInstance) WithRequestScope(ctx context.Context) context.Context { return ctx }
+func (nopInstance) NewRequestScope() any { return nil }
 
 // A source the configuration code has never heard of gets its address from
 // its registration and the rest of its settings from the environment and

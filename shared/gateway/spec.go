@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
 
@@ -41,6 +42,11 @@ type Spec struct {
 	// NewSchema builds the BFF's executable schema with d wired into its
 	// generated DirectiveRoot.
 	NewSchema func(d Directives) graphql.ExecutableSchema
+	// Prefetch returns the BFF's batching plan (shared/prefetch): how each
+	// level of a response is loaded in one call per backend before its
+	// per-item resolvers run. Optional; without it every field is batched
+	// by the loaders' time window only.
+	Prefetch func() *prefetch.Plan
 	// Middlewares run innermost, after the request has its principal, has
 	// passed the rate limits and has its per-request loaders (the display
 	// locale, for example). Outermost first.

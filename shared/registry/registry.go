@@ -90,10 +90,11 @@ func (d Deps) UpstreamOptions() []upstream.Option {
 	return append(opts, d.Options...)
 }
 
-// Instance is a built source. WithRequestScope installs the per-request
-// loaders of the source in ctx.
+// Instance is a built source. NewRequestScope returns a fresh per-request
+// value of the source, its loader set; the registry calls it at most once
+// per request, on the request's first use of the source (see Scoped).
 type Instance interface {
-	WithRequestScope(ctx context.Context) context.Context
+	NewRequestScope() any
 }
 
 // Closer is implemented by instances holding resources (connections).
@@ -188,7 +189,7 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	set := &Set{mainPath: r.mainPath(), appName: r.appName(), byID: map[string]Instance{}}
+	set := &Set{mainPath: r.mainPath(), appName: r.appName(), byID: map[string]Instance{}, index: map[string]int{}}
 	for _, s := range r.sources {
 		cfg := cfgs[s.ID]
 		if strings.TrimSpace(cfg.Address) == "" {
@@ -220,6 +221,7 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 		set.ids = append(set.ids, s.ID)
 		set.list = append(set.list, inst)
 		set.byID[s.ID] = inst
+		set.index[s.ID] = len(set.list) - 1
 	}
 	return set, nil
 }
@@ -230,6 +232,7 @@ type Set struct {
 	ids               []string
 	list              []Instance
 	byID              map[string]Instance
+	index             map[string]int // position in list, by id
 }
 
 // Require checks that every id is built in the set; the error names the
@@ -255,21 +258,29 @@ func (s *Set) Instance(id string) (Instance, bool) {
 	return i, ok
 }
 
-// WithRequestScope installs fresh per-request loaders of every source in
-// ctx. Middleware does this for HTTP requests; call it directly for work
+// WithRequestScope gives ctx a fresh request scope: each source's loaders
+// are built on the scope's first use of the source and live as long as the
+// scope. Middleware does this for HTTP requests; call it directly for work
 // outside an HTTP request (tests, jobs).
 func (s *Set) WithRequestScope(ctx context.Context) context.Context {
-	for _, inst := range s.list {
-		ctx = inst.WithRequestScope(ctx)
-	}
+	ctx, _ = s.withRequestScope(ctx)
 	return ctx
 }
 
+func (s *Set) withRequestScope(ctx context.Context) (context.Context, *requestScope) {
+	rs := &requestScope{set: s, values: make([]lazyValue, len(s.list))}
+	ctx = context.WithValue(ctx, requestScopeKey{}, rs)
+	return upstream.WithGroup(ctx, &rs.calls), rs
+}
+
 // Middleware gives every request its own loaders of every source, so
-// batching and caching never cross requests (or users).
+// batching and caching never cross requests (or users), and waits for the
+// calls the request's loads started in the background before it returns.
 func (s *Set) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(s.WithRequestScope(r.Context())))
+		ctx, rs := s.withRequestScope(r.Context())
+		defer rs.calls.Wait()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -287,6 +298,6 @@ func (s *Set) Close() error {
 			}
 		}
 	}
-	s.list, s.ids, s.byID = nil, nil, map[string]Instance{}
+	s.list, s.ids, s.byID, s.index = nil, nil, map[string]Instance{}, map[string]int{}
 	return errors.Join(errs...)
 }

@@ -13,17 +13,17 @@ import (
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
-type ctxKey string
-
 type fakeInstance struct {
 	id       string
 	closed   *[]string
 	closeErr error
 	validErr error
+	scopes   int // NewRequestScope calls
 }
 
-func (f *fakeInstance) WithRequestScope(ctx context.Context) context.Context {
-	return context.WithValue(ctx, ctxKey(f.id), new(int)) // a fresh value per request
+func (f *fakeInstance) NewRequestScope() any {
+	f.scopes++
+	return new(int) // a fresh value per request
 }
 
 func (f *fakeInstance) Close() error {
@@ -124,10 +124,13 @@ func TestMiddlewareScopesEveryRequestAndCloseOrder(t *testing.T) {
 	assert.Equal(t, []string{"catalog", "pricing"}, set.IDs())
 
 	var seen []*int
+	catalog, pricing := NewScoped[*int]("catalog"), NewScoped[*int]("pricing")
 	h := set.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok1 := r.Context().Value(ctxKey("catalog")).(*int)
-		_, ok2 := r.Context().Value(ctxKey("pricing")).(*int)
+		c, ok1 := catalog.FromContext(r.Context())
+		c2, _ := catalog.FromContext(r.Context())
+		_, ok2 := pricing.FromContext(r.Context())
 		assert.True(t, ok1 && ok2, "every source is scoped")
+		assert.Same(t, c, c2, "one value per source and request")
 		seen = append(seen, c)
 	}))
 	for range 2 {

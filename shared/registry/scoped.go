@@ -3,38 +3,70 @@ package registry
 import (
 	"context"
 	"fmt"
+	"sync"
 )
 
-// Scoped is the context key of one source's per-request value, its loader
-// set: the source's Instance.WithRequestScope stores it and the source's
-// For(ctx) reads it. Each source declares one with NewScoped; the key is
-// the *Scoped itself, so two sources never collide.
+// Scoped is the typed handle of one source's per-request value, its loader
+// set: the source's For(ctx) reads it through Scoped.For. Each source
+// declares one with NewScoped.
 type Scoped[T any] struct {
 	source string
 }
 
-// NewScoped returns the key of source's per-request value.
+// NewScoped returns the handle of source's per-request value.
 func NewScoped[T any](source string) *Scoped[T] { return &Scoped[T]{source: source} }
 
-// NewContext returns ctx carrying v.
-func (k *Scoped[T]) NewContext(ctx context.Context, v T) context.Context {
-	return context.WithValue(ctx, k, v)
-}
-
-// FromContext returns the value in ctx, if any.
+// FromContext returns the request's value of the source, building it on
+// the request's first use (Instance.NewRequestScope), if the request
+// passed through Set.Middleware (or Set.WithRequestScope) of a set that
+// holds the source.
 func (k *Scoped[T]) FromContext(ctx context.Context) (T, bool) {
-	v, ok := ctx.Value(k).(T)
+	var zero T
+	rs, ok := ctx.Value(requestScopeKey{}).(*requestScope)
+	if !ok {
+		return zero, false
+	}
+	v, ok := rs.value(k.source).(T)
 	return v, ok
 }
 
-// For returns the value in ctx. A missing value is a wiring mistake that
-// Set.Require catches at startup, so For panics (the server turns a panic
-// into INTERNAL_SERVER_ERROR and logs it) with a message naming the
-// source and the fix.
+// For returns the request's value of the source. A missing value is a
+// wiring mistake that Set.Require catches at startup, so For panics (the
+// server turns a panic into INTERNAL_SERVER_ERROR and logs it) with a
+// message naming the source and the fix.
 func (k *Scoped[T]) For(ctx context.Context) T {
 	if v, ok := k.FromContext(ctx); ok {
 		return v
 	}
 	panic(fmt.Sprintf("%[1]s.For: source %[1]q is not registered in this BFF or the request did not pass through registry.Set.Middleware: "+
 		"call %[1]s.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.%[1]s.address, and add %[1]q to Set.Require", k.source))
+}
+
+// requestScopeKey is the context key of a request's *requestScope.
+type requestScopeKey struct{}
+
+// requestScope holds one request's per-source values. They are built
+// lazily: a request that touches two of seven sources builds two loader
+// sets, and the context gains one value, not one per source.
+type requestScope struct {
+	set    *Set
+	values []lazyValue    // parallel to set.list
+	calls  sync.WaitGroup // calls started in the background (upstream.Loader.Start)
+}
+
+type lazyValue struct {
+	once sync.Once
+	v    any
+}
+
+// value returns the request's value of source, or nil when the set has no
+// such source.
+func (rs *requestScope) value(source string) any {
+	i, ok := rs.set.index[source]
+	if !ok {
+		return nil
+	}
+	lv := &rs.values[i]
+	lv.once.Do(func() { lv.v = rs.set.list[i].NewRequestScope() })
+	return lv.v
 }

@@ -40,6 +40,9 @@ type Options struct {
 	Dev         bool                              // GraphiQL at "/", introspection, field suggestions
 	Middlewares []func(http.Handler) http.Handler // applied outermost-first around /graphql (auth, throttle, loaders)
 	Extensions  []graphql.HandlerExtension        // gqlgen extensions (operation limits, cost)
+	// FieldInterceptors run around every field, innermost, after the
+	// extensions' (the BFF's batching plan).
+	FieldInterceptors []graphql.FieldInterceptor
 	// ErrorPresenter is optional; the default (NewErrorPresenter) maps
 	// *upstream.Error to extensions {code, service} and hides internals.
 	// Whatever it returns gets an extensions.code.
@@ -158,6 +161,9 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	srv.Use(tracingExtension{})
 	for _, e := range s.opts.Extensions {
 		srv.Use(e)
+	}
+	for _, fi := range s.opts.FieldInterceptors {
+		srv.AroundFields(fi.InterceptField)
 	}
 	return srv, nil
 }

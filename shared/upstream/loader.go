@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/graph-gophers/dataloader/v7"
 )
@@ -24,38 +25,263 @@ func (e KeyErrors[K]) Error() string {
 	return b.String()
 }
 
-// NewLoader builds one per-request dataloader over a batch fetch function.
-// The loader batches up to cfg.MaxBatch keys, waits cfg.BatchWait for more
-// keys before calling fetch, and caches results for its own lifetime only
-// (build a new one per request). Keys fetch does not return become a
-// NOT_FOUND *Error naming service; an error from fetch fails every key of
-// the batch, unless it is a KeyErrors.
-func NewLoader[K comparable, V any](service, what string, cfg Config, fetch func(ctx context.Context, keys []K) (map[K]V, error)) *dataloader.Loader[K, V] {
-	cfg = cfg.WithDefaults()
-	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
-		m, err := fetch(ctx, keys)
-		var keyErrs KeyErrors[K]
-		if err != nil && !errors.As(err, &keyErrs) {
-			res := make([]*dataloader.Result[V], len(keys))
-			for i := range keys {
-				res[i] = &dataloader.Result[V]{Error: err}
-			}
-			return res
-		}
-		res := make([]*dataloader.Result[V], len(keys))
-		for i, k := range keys {
-			if kerr, ok := keyErrs[k]; ok {
-				res[i] = &dataloader.Result[V]{Error: kerr}
-			} else if v, ok := m[k]; ok {
-				res[i] = &dataloader.Result[V]{Data: v}
-			} else {
-				res[i] = &dataloader.Result[V]{Error: NotFound(service, what, fmt.Sprint(k))}
-			}
-		}
-		return res
+// FetchFunc is a batch endpoint: it returns the values of the keys it
+// knows. A key it leaves out is NOT_FOUND; an error fails every key, unless
+// it is a KeyErrors.
+type FetchFunc[K comparable, V any] func(ctx context.Context, keys []K) (map[K]V, error)
+
+// Loader is one request's loader over one batch endpoint: it de-duplicates
+// and caches keys for the request's lifetime (build a new one per request)
+// and batches them two ways.
+//
+//   - Prefetch (and LoadMany) make one call at once for every key not yet
+//     loaded or loading. This is how a level of a response is fetched: the
+//     code that holds a whole list of parents (a list resolver, or a
+//     prefetch.Plan walking the query) hands all their keys over together,
+//     so the number of calls depends on what the query asks for, never on
+//     timing.
+//   - Load of a key nobody prefetched joins a dataloader batch that is sent
+//     when it holds MaxBatch keys or after BatchWait (1ms). This is the
+//     fallback for shapes nothing looked ahead at.
+//
+// Both paths share one cache, so a key is fetched at most once per request
+// whichever path asks first. Loader is safe for concurrent use.
+type Loader[K comparable, V any] struct {
+	service, what string
+	fetch         FetchFunc[K, V]
+	cfg           Config
+
+	mu    sync.Mutex
+	dl    *dataloader.Loader[K, V] // built on first fallback Load
+	cache *dataloader.InMemoryCache[K, V]
+}
+
+// NewLoader builds one per-request loader over a batch fetch function. The
+// dataloader behind the fallback path batches up to cfg.MaxBatch keys and
+// waits cfg.BatchWait for more; fetch is expected to split larger key sets
+// itself (GetBatch and Chunked do). Nothing is allocated for the fallback
+// path until it is used.
+func NewLoader[K comparable, V any](service, what string, cfg Config, fetch FetchFunc[K, V]) *Loader[K, V] {
+	return &Loader[K, V]{service: service, what: what, fetch: fetch, cfg: cfg.WithDefaults(), cache: dataloader.NewCache[K, V]()}
+}
+
+// results calls fetch for keys and turns its answer into one result per key.
+func (l *Loader[K, V]) results(ctx context.Context, keys []K) []*dataloader.Result[V] {
+	m, err := l.fetch(ctx, keys)
+	var keyErrs KeyErrors[K]
+	if err != nil && !errors.As(err, &keyErrs) {
+		return failAll[V](len(keys), err)
 	}
-	return dataloader.NewBatchedLoader(batch,
-		dataloader.WithBatchCapacity[K, V](cfg.MaxBatch),
-		dataloader.WithWait[K, V](cfg.BatchWait),
-	)
+	res := make([]*dataloader.Result[V], len(keys))
+	for i, k := range keys {
+		if kerr, ok := keyErrs[k]; ok {
+			res[i] = &dataloader.Result[V]{Error: kerr}
+		} else if v, ok := m[k]; ok {
+			res[i] = &dataloader.Result[V]{Data: v}
+		} else {
+			res[i] = &dataloader.Result[V]{Error: NotFound(l.service, l.what, fmt.Sprint(k))}
+		}
+	}
+	return res
+}
+
+// loader returns the fallback dataloader, building it on first use.
+func (l *Loader[K, V]) loader() *dataloader.Loader[K, V] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.dl == nil {
+		l.dl = dataloader.NewBatchedLoader(l.results,
+			dataloader.WithCache[K, V](l.cache),
+			dataloader.WithBatchCapacity[K, V](l.cfg.MaxBatch),
+			dataloader.WithWait[K, V](l.cfg.BatchWait),
+		)
+	}
+	return l.dl
+}
+
+// Load returns the value of key: from the request's cache when it was
+// loaded or prefetched already (waiting for a call in flight), else through
+// the fallback batch window.
+func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	if th, ok := l.cache.Get(ctx, key); ok {
+		return th()
+	}
+	return l.loader().Load(ctx, key)()
+}
+
+// LoadMany returns the values of keys in keys order, fetching the missing
+// ones in one call at once. errs always has len(keys) entries; an unknown
+// key's entry is a NOT_FOUND *Error.
+func (l *Loader[K, V]) LoadMany(ctx context.Context, keys []K) (vals []V, errs []error) {
+	l.Prefetch(ctx, keys)
+	vals = make([]V, len(keys))
+	errs = make([]error, len(keys))
+	for i, k := range keys {
+		vals[i], errs[i] = l.Load(ctx, k)
+	}
+	return vals, errs
+}
+
+// Prime stores value for key unless the request has it already.
+func (l *Loader[K, V]) Prime(ctx context.Context, key K, value V) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.cache.Get(ctx, key); !ok {
+		l.cache.Set(ctx, key, func() (V, error) { return value, nil })
+	}
+}
+
+// Prefetch fetches, in one call made now, every key of keys that the
+// request has neither loaded nor started loading, and returns when the
+// answer is in the cache. A concurrent Load of one of those keys waits for
+// this call instead of making its own. Failures are cached per key like
+// values, so the resolver that asks for the key gets the error.
+func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) {
+	missing, call, _ := l.register(ctx, keys)
+	if call != nil {
+		call.publish(l.results(ctx, missing))
+	}
+}
+
+// Start is Prefetch without the wait: it marks the keys the request lacks
+// as loading and makes their call from a goroutine of the request's group
+// (WithGroup), so the caller goes on at once. Once the answer is in, then
+// (if not nil) runs with the values of all of keys that loaded — before a
+// Load of any of those keys returns. The batching plan uses then to start
+// the next level, so that level's keys are marked loading before a
+// resolver of this level can ask for them. With nothing to fetch, then
+// runs before Start returns.
+func (l *Loader[K, V]) Start(ctx context.Context, keys []K, then func(found map[K]V)) {
+	missing, call, cached := l.register(ctx, keys)
+	if call == nil {
+		if then != nil {
+			then(l.found(ctx, nil, nil, cached))
+		}
+		return
+	}
+	goInGroup(ctx, func() {
+		var res []*dataloader.Result[V]
+		defer func() {
+			// Whatever happens, the waiting loads must be released.
+			if p := recover(); p != nil {
+				res = failAll[V](len(missing), &Error{Service: l.service, Code: CodeInternal, Err: fmt.Errorf("prefetch panicked: %v", p)})
+			}
+			call.publish(res)
+		}()
+		res = l.results(ctx, missing)
+		if then != nil {
+			then(l.found(ctx, missing, res, cached))
+		}
+	})
+}
+
+// register marks every key of keys the request lacks as loading by one new
+// call and returns them (in first-seen order, without duplicates), the
+// call (nil when nothing is missing), and the keys the request had.
+func (l *Loader[K, V]) register(ctx context.Context, keys []K) (missing []K, call *pendingCall[V], cached []K) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var mine map[K]struct{} // keys this call loads: a repeat is no cached key
+	for _, k := range keys {
+		if _, dup := mine[k]; dup {
+			continue
+		}
+		if _, ok := l.cache.Get(ctx, k); ok {
+			cached = append(cached, k) // loaded, or loading by another call
+			continue
+		}
+		if mine == nil {
+			mine = make(map[K]struct{}, len(keys))
+		}
+		mine[k] = struct{}{}
+		if call == nil {
+			call = &pendingCall[V]{done: make(chan struct{})}
+		}
+		i := len(missing)
+		missing = append(missing, k)
+		l.cache.Set(ctx, k, func() (V, error) { return call.result(i) })
+	}
+	return missing, call, cached
+}
+
+// found collects the values of a Start's keys: the ones its call loaded and
+// the ones the request had (waiting for any still loading elsewhere).
+func (l *Loader[K, V]) found(ctx context.Context, missing []K, res []*dataloader.Result[V], cached []K) map[K]V {
+	out := make(map[K]V, len(missing)+len(cached))
+	for i, k := range missing {
+		if res[i].Error == nil {
+			out[k] = res[i].Data
+		}
+	}
+	for _, k := range cached {
+		if th, ok := l.cache.Get(ctx, k); ok {
+			if v, err := th(); err == nil {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+func failAll[V any](n int, err error) []*dataloader.Result[V] {
+	shared := &dataloader.Result[V]{Error: err}
+	res := make([]*dataloader.Result[V], n)
+	for i := range res {
+		res[i] = shared
+	}
+	return res
+}
+
+// pendingCall is one Prefetch or Start call in flight; its cache entries
+// wait on done.
+type pendingCall[V any] struct {
+	done chan struct{}
+	res  []*dataloader.Result[V]
+}
+
+func (c *pendingCall[V]) publish(res []*dataloader.Result[V]) {
+	c.res = res
+	close(c.done)
+}
+
+func (c *pendingCall[V]) result(i int) (V, error) {
+	<-c.done
+	r := c.res[i]
+	return r.Data, r.Error
+}
+
+// Replace stores value for key whatever the request had, for a mutation
+// whose answer is the new state (a cart after an add).
+func (l *Loader[K, V]) Replace(ctx context.Context, key K, value V) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cache.Delete(ctx, key)
+	l.cache.Set(ctx, key, func() (V, error) { return value, nil })
+}
+
+// Forget drops key from the request's cache, so the next Load fetches it
+// again (a cart a mutation emptied).
+func (l *Loader[K, V]) Forget(ctx context.Context, key K) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cache.Delete(ctx, key)
+}
+
+type groupKey struct{}
+
+// WithGroup makes the calls that loads under ctx start in the background
+// (Loader.Start) run as goroutines of g, so that whoever owns the request
+// can wait for them before it ends; registry.Set.Middleware does.
+func WithGroup(ctx context.Context, g *sync.WaitGroup) context.Context {
+	return context.WithValue(ctx, groupKey{}, g)
+}
+
+// goInGroup runs fn in a goroutine of ctx's group, or of its own when ctx
+// has none (fn always ends: its call is bounded by the upstream timeouts).
+func goInGroup(ctx context.Context, fn func()) {
+	if g, ok := ctx.Value(groupKey{}).(*sync.WaitGroup); ok {
+		g.Go(fn)
+		return
+	}
+	go fn()
 }

@@ -24,7 +24,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	CartLine() CartLineResolver
 	Category() CategoryResolver
-	Money() MoneyResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderLine() OrderLineResolver

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"time"
+
+	"github.com/tandemgw/tandem/shared/market"
+)
 
 // Viewer is the signed-in user. Only the id is known up front; every other
 // field is resolved from the backend that owns it.
@@ -40,12 +44,18 @@ type Category struct {
 	ParentID string `json:"-"`
 }
 
-// Money is an amount in a currency's minor unit; Formatted is resolved in
-// the request's locale.
+// Money is an amount in a currency's minor unit, with the market of the
+// request that made it, which Formatted writes it for.
 type Money struct {
-	AmountMinor int64  `json:"amountMinor"`
-	Currency    string `json:"currency"`
+	AmountMinor int64         `json:"amountMinor"`
+	Currency    string        `json:"currency"`
+	Market      market.Market `json:"-"`
 }
+
+// Formatted is the amount as the request's market writes it. A method
+// without a context, so gqlgen resolves it inline instead of in a goroutine
+// of its own per amount.
+func (m *Money) Formatted() string { return m.Market.Format(m.AmountMinor, m.Currency) }
 
 // Order is one order; the shipping address and each line's product are
 // resolved lazily.

@@ -16,7 +16,7 @@
 // invalid credentials and key rotation (authcheck.go). The BFF's test
 // keeps its name and says what it proves; the check's doc comment says how.
 //
-// Every source's loaders wait BatchWait (not the 1ms production default)
-// for sibling keys; see BatchWait for why tests that count backend calls
-// need that.
+// Every source runs with its production settings, the 1ms batch window
+// included: tests that count backend calls prove the batching plan, not a
+// widened window.
 package gatewaytest

@@ -22,27 +22,6 @@ import (
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
-// BatchWait is the loaders' batch window in tests, for every source.
-//
-// A per-request loader sends one batch call for all the keys enqueued
-// within BatchWait of the first one (upstream.Config.BatchWait; production
-// default 1ms). Sibling fields resolve in their own goroutines (some 160 on
-// bff-web's order history page), so whether they all enqueue within the
-// window depends on scheduling: under -race, with both cores busy running
-// other test binaries, a runnable goroutine can wait several 10ms scheduler
-// slices, a 1ms window closes early, and a page that should make one
-// accounts call makes two. The tests assert exact call counts (that is how
-// batching is verified), so the window must outlast any plausible
-// scheduling delay. 50ms does for pages of a few dozen sibling loads: the
-// call-counting tests of both BFFs passed 8 runs in a row under -race next
-// to the shared packages' race tests on two cores, and `go test -race
-// -count=2` of both BFFs alongside them. The price is latency, at most
-// BatchWait per level of loads in a request (a full batch goes at once).
-// A level of a hundred and more concurrent loads can still spread wider
-// under that load; such a test sets a wider window in its Tweak (bff-web's
-// TestViewerOrdersBatchPerLevel, 160 loads, keeps 250ms).
-const BatchWait = 50 * time.Millisecond
-
 // StartMocks starts every mock backend on loopback ports and closes them
 // when the test ends.
 func StartMocks(t testing.TB) *mocks.Cluster {
@@ -76,14 +55,16 @@ func StartIdP(t testing.TB) *idp.Provider {
 }
 
 // Upstreams points every service the mocks serve at its mock (a base URL
-// for REST, host:port for gRPC), with the test BatchWait.
+// for REST, host:port for gRPC), with the production defaults for
+// everything else: call-count tests hold with the batch window
+// production runs with.
 func Upstreams(c *mocks.Cluster) map[string]upstream.Config {
 	out := map[string]upstream.Config{}
 	for id, addr := range c.Addrs() {
 		if u := c.URL(id); u != "" {
 			addr = u
 		}
-		out[id] = upstream.Config{Address: addr, BatchWait: BatchWait}
+		out[id] = upstream.Config{Address: addr}
 	}
 	return out
 }

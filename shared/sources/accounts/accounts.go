@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -120,9 +118,9 @@ func (c *Client) AddressesByID(ctx context.Context, ids []string) (map[string]*A
 
 // Loaders are the per-request dataloaders of the accounts source.
 type Loaders struct {
-	users     *dataloader.Loader[string, *User]
-	addresses *dataloader.Loader[string, []*Address]
-	address   *dataloader.Loader[string, *Address]
+	users     *upstream.Loader[string, *User]
+	addresses *upstream.Loader[string, []*Address]
+	address   *upstream.Loader[string, *Address]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -134,29 +132,36 @@ func (c *Client) NewLoaders() *Loaders {
 	}
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
-}
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
 
-// loaders is the context key of the request's loader set.
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not
 // registered in this BFF; registry.Set.Require catches that at startup.
 func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
 
+// FromContext returns the request's loaders, if the BFF has the source.
+func FromContext(ctx context.Context) (*Loaders, bool) { return loaders.FromContext(ctx) }
+
 // User loads one user, batched with the request's other user loads.
 func (l *Loaders) User(ctx context.Context, id string) (*User, error) {
-	return l.users.Load(ctx, id)()
+	return l.users.Load(ctx, id)
 }
 
 // Addresses loads the addresses of one user; one call per distinct user per request.
 func (l *Loaders) Addresses(ctx context.Context, userID string) ([]*Address, error) {
-	return l.addresses.Load(ctx, userID)()
+	return l.addresses.Load(ctx, userID)
 }
 
 // Address loads one address, batched with the request's other address loads.
 func (l *Loaders) Address(ctx context.Context, id string) (*Address, error) {
-	return l.address.Load(ctx, id)()
+	return l.address.Load(ctx, id)
+}
+
+// PrefetchAddresses starts one call now for every address of ids the
+// request does not have yet, and returns at once (upstream.Loader.Start).
+func (l *Loaders) PrefetchAddresses(ctx context.Context, ids []string) {
+	l.address.Start(ctx, ids, nil)
 }

@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -148,9 +146,9 @@ func (c *Client) CategoriesByID(ctx context.Context, ids []string) (map[string]*
 // Loaders are the per-request dataloaders of the catalog source.
 type Loaders struct {
 	client     *Client
-	products   *dataloader.Loader[string, *Product]
-	categories *dataloader.Loader[string, *Category]
-	all        *dataloader.Loader[struct{}, []*Category]
+	products   *upstream.Loader[string, *Product]
+	categories *upstream.Loader[string, *Category]
+	all        *upstream.Loader[struct{}, []*Category]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -170,12 +168,10 @@ func (c *Client) NewLoaders() *Loaders {
 	return l
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
-}
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
 
-// loaders is the context key of the request's loader set.
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not
@@ -184,12 +180,39 @@ func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
 
 // Product loads one product, batched with the request's other product loads.
 func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
-	return l.products.Load(ctx, id)()
+	return l.products.Load(ctx, id)
 }
 
 // Category loads one category, batched with the request's other category loads.
 func (l *Loaders) Category(ctx context.Context, id string) (*Category, error) {
-	return l.categories.Load(ctx, id)()
+	return l.categories.Load(ctx, id)
+}
+
+// PrefetchProducts starts one call now for every product of ids the
+// request does not have yet, and returns at once; then (optional) gets the
+// products found before any Load of them returns (upstream.Loader.Start).
+func (l *Loaders) PrefetchProducts(ctx context.Context, ids []string, then func(found map[string]*Product)) {
+	l.products.Start(ctx, ids, then)
+}
+
+// PrefetchCategories is PrefetchProducts for categories by id.
+func (l *Loaders) PrefetchCategories(ctx context.Context, ids []string, then func(found map[string]*Category)) {
+	l.categories.Start(ctx, ids, then)
+}
+
+// PrefetchAllCategories starts loading every category (one call, once per
+// request) and primes the by-id categories with them before then gets the
+// list and before any Load of them returns.
+func (l *Loaders) PrefetchAllCategories(ctx context.Context, then func(all []*Category)) {
+	l.all.Start(ctx, []struct{}{{}}, func(found map[struct{}][]*Category) {
+		cats := found[struct{}{}]
+		for _, c := range cats {
+			l.categories.Prime(ctx, c.ID, c)
+		}
+		if then != nil {
+			then(cats)
+		}
+	})
 }
 
 // Search runs a product search and primes the Product loader with the
@@ -208,7 +231,7 @@ func (l *Loaders) Search(ctx context.Context, p SearchParams) (upstream.Page[*Pr
 // Categories loads every category once per request and primes the
 // Category loader with them.
 func (l *Loaders) Categories(ctx context.Context) ([]*Category, error) {
-	cats, err := l.all.Load(ctx, struct{}{})()
+	cats, err := l.all.Load(ctx, struct{}{})
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +245,7 @@ func (l *Loaders) Categories(ctx context.Context) ([]*Category, error) {
 // other product loads); results and errors are in ids order, with a
 // NOT_FOUND error for unknown ids. errs always has len(ids) entries.
 func (l *Loaders) Products(ctx context.Context, ids []string) (products []*Product, errs []error) {
-	products, errs = l.products.LoadMany(ctx, ids)()
+	products, errs = l.products.LoadMany(ctx, ids)
 	if errs == nil {
 		errs = make([]error, len(ids))
 	}

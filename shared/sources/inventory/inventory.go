@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 
-	"github.com/graph-gophers/dataloader/v7"
 	"google.golang.org/grpc"
 
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
@@ -104,7 +103,7 @@ func (c *Client) Stocks(ctx context.Context, skus []string) (map[string]*Stock, 
 
 // Loaders are the per-request dataloaders of the inventory source.
 type Loaders struct {
-	stocks *dataloader.Loader[string, *Stock]
+	stocks *upstream.Loader[string, *Stock]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -114,15 +113,20 @@ func (c *Client) NewLoaders() *Loaders {
 
 // Stock loads one SKU's stock, batched through BatchGetStock.
 func (l *Loaders) Stock(ctx context.Context, sku string) (*Stock, error) {
-	return l.stocks.Load(ctx, sku)()
+	return l.stocks.Load(ctx, sku)
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
+// Prefetch starts one BatchGetStock call now for the stock of every SKU of
+// skus the request does not have yet, and returns at once
+// (upstream.Loader.Start).
+func (l *Loaders) Prefetch(ctx context.Context, skus []string) {
+	l.stocks.Start(ctx, skus, nil)
 }
 
-// loaders is the context key of the request's loader set.
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
+
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not

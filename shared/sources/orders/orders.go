@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -176,8 +174,8 @@ func (c *Client) PlaceOrder(ctx context.Context, userID, shippingAddressID, idem
 // Loaders are the per-request dataloaders of the orders source.
 type Loaders struct {
 	client *Client
-	orders *dataloader.Loader[string, *Order]
-	carts  *dataloader.Loader[string, *Cart]
+	orders *upstream.Loader[string, *Order]
+	carts  *upstream.Loader[string, *Cart]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -191,7 +189,7 @@ func (c *Client) NewLoaders() *Loaders {
 
 // Order loads one order, batched with the request's other order loads.
 func (l *Loaders) Order(ctx context.Context, id string) (*Order, error) {
-	return l.orders.Load(ctx, id)()
+	return l.orders.Load(ctx, id)
 }
 
 // OrdersOfUser lists a user's orders and primes the Order loader with them.
@@ -208,7 +206,7 @@ func (l *Loaders) OrdersOfUser(ctx context.Context, userID string, first int, af
 
 // Cart loads a user's cart once per request.
 func (l *Loaders) Cart(ctx context.Context, userID string) (*Cart, error) {
-	return l.carts.Load(ctx, userID)()
+	return l.carts.Load(ctx, userID)
 }
 
 // AddToCart adds to the user's cart and replaces the request's cached cart
@@ -218,7 +216,7 @@ func (l *Loaders) AddToCart(ctx context.Context, userID, productID string, qty i
 	if err != nil {
 		return nil, err
 	}
-	l.carts.Clear(ctx, userID).Prime(ctx, userID, cart)
+	l.carts.Replace(ctx, userID, cart)
 	return cart, nil
 }
 
@@ -229,17 +227,15 @@ func (l *Loaders) PlaceOrder(ctx context.Context, userID, shippingAddressID, ide
 	if err != nil {
 		return nil, err
 	}
-	l.carts.Clear(ctx, userID)
-	l.orders.Clear(ctx, o.ID).Prime(ctx, o.ID, o)
+	l.carts.Forget(ctx, userID)
+	l.orders.Replace(ctx, o.ID, o)
 	return o, nil
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
-}
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
 
-// loaders is the context key of the request's loader set.
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not

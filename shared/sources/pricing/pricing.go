@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/graph-gophers/dataloader/v7"
 	"google.golang.org/grpc"
 
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
@@ -204,7 +203,7 @@ func (c *Client) pricesByCurrency(ctx context.Context, keys []priceKey) (map[pri
 
 // Loaders are the per-request dataloaders of the pricing source.
 type Loaders struct {
-	prices *dataloader.Loader[priceKey, *Price]
+	prices *upstream.Loader[priceKey, *Price]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -229,15 +228,28 @@ func (l *Loaders) PriceIn(ctx context.Context, productID, currency string) (*Pri
 	if err := checkCurrency(currency); err != nil {
 		return nil, err
 	}
-	return l.prices.Load(ctx, priceKey{productID: productID, currency: currency})()
+	return l.prices.Load(ctx, priceKey{productID: productID, currency: currency})
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
+// PrefetchIn starts one BatchGetPrices call now (per MaxBatch ids) for the
+// prices in currency of every product of productIDs the request does not
+// have yet, and returns at once (upstream.Loader.Start). A malformed
+// currency loads nothing: PriceIn reports it.
+func (l *Loaders) PrefetchIn(ctx context.Context, productIDs []string, currency string) {
+	if checkCurrency(currency) != nil {
+		return
+	}
+	keys := make([]priceKey, len(productIDs))
+	for i, id := range productIDs {
+		keys[i] = priceKey{productID: id, currency: currency}
+	}
+	l.prices.Start(ctx, keys, nil)
 }
 
-// loaders is the context key of the request's loader set.
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
+
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not

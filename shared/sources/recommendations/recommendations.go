@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -122,8 +120,8 @@ func (c *Client) ForUsers(ctx context.Context, keys []Key) (map[Key][]*Recommend
 
 // Loaders are the per-request dataloaders of the recommendations source.
 type Loaders struct {
-	related *dataloader.Loader[Key, []*Related]
-	forUser *dataloader.Loader[Key, []*Recommendation]
+	related *upstream.Loader[Key, []*Related]
+	forUser *upstream.Loader[Key, []*Recommendation]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -136,20 +134,31 @@ func (c *Client) NewLoaders() *Loaders {
 
 // Related loads the products related to productID, once per request.
 func (l *Loaders) Related(ctx context.Context, productID string, limit int) ([]*Related, error) {
-	return l.related.Load(ctx, Key{productID, limit})()
+	return l.related.Load(ctx, Key{productID, limit})
+}
+
+// PrefetchRelated starts loading the related lists of every product of
+// productIDs the request does not have yet (one call per product, at most
+// MaxBatch at a time: the service has no batch endpoint) and returns at
+// once; then (optional) gets the lists found before any Load of them
+// returns (upstream.Loader.Start).
+func (l *Loaders) PrefetchRelated(ctx context.Context, productIDs []string, limit int, then func(found map[Key][]*Related)) {
+	keys := make([]Key, len(productIDs))
+	for i, id := range productIDs {
+		keys[i] = Key{id, limit}
+	}
+	l.related.Start(ctx, keys, then)
 }
 
 // ForUser loads a user's recommendations, once per request.
 func (l *Loaders) ForUser(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
-	return l.forUser.Load(ctx, Key{userID, limit})()
+	return l.forUser.Load(ctx, Key{userID, limit})
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
-}
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
 
-// loaders is the context key of the request's loader set.
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -110,8 +108,8 @@ func (c *Client) Summaries(ctx context.Context, productIDs []string) (map[string
 // Loaders are the per-request dataloaders of the reviews source.
 type Loaders struct {
 	client    *Client
-	reviews   *dataloader.Loader[string, *Review]
-	summaries *dataloader.Loader[string, *RatingSummary]
+	reviews   *upstream.Loader[string, *Review]
+	summaries *upstream.Loader[string, *RatingSummary]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -125,12 +123,19 @@ func (c *Client) NewLoaders() *Loaders {
 
 // Review loads one review, batched with the request's other review loads.
 func (l *Loaders) Review(ctx context.Context, id string) (*Review, error) {
-	return l.reviews.Load(ctx, id)()
+	return l.reviews.Load(ctx, id)
 }
 
 // Summary loads a product's rating summary, batched through /summaries.
 func (l *Loaders) Summary(ctx context.Context, productID string) (*RatingSummary, error) {
-	return l.summaries.Load(ctx, productID)()
+	return l.summaries.Load(ctx, productID)
+}
+
+// PrefetchSummaries starts one call now for the rating summaries of every
+// product of productIDs the request does not have yet, and returns at once
+// (upstream.Loader.Start).
+func (l *Loaders) PrefetchSummaries(ctx context.Context, productIDs []string) {
+	l.summaries.Start(ctx, productIDs, nil)
 }
 
 // ReviewsOfProduct lists a product's reviews and primes the Review loader.
@@ -145,12 +150,10 @@ func (l *Loaders) ReviewsOfProduct(ctx context.Context, productID string, first 
 	return page, nil
 }
 
-// WithRequestScope installs a fresh loader set in ctx.
-func (c *Client) WithRequestScope(ctx context.Context) context.Context {
-	return loaders.NewContext(ctx, c.NewLoaders())
-}
+// NewRequestScope returns the request's loader set (registry.Instance).
+func (c *Client) NewRequestScope() any { return c.NewLoaders() }
 
-// loaders is the context key of the request's loader set.
+// loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
 
 // For returns the request's loaders. It panics if the source is not

@@ -1,0 +1,148 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/market"
+	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
+	"github.com/tandemgw/tandem/shared/sources/inventory"
+	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
+	"github.com/tandemgw/tandem/shared/sources/reviews"
+)
+
+// Prefetch is bff-web's batching plan: for every field a per-item resolver
+// loads from a backend, how a whole level of items is loaded in one call
+// before the resolvers run (see shared/prefetch). The resolvers stay as
+// they are and find their values in the request's cache; a field missing
+// here still works, batched by the loaders' window instead.
+func Prefetch() *prefetch.Plan {
+	p := prefetch.New()
+
+	// Plain fields that lead to more objects.
+	prefetch.Via(p, "ProductConnection", "nodes", func(c *model.ProductConnection) []*model.Product { return c.Nodes })
+	prefetch.Via(p, "OrderConnection", "nodes", func(c *model.OrderConnection) []*model.Order { return c.Nodes })
+	prefetch.Via(p, "Order", "lines", func(o *model.Order) []*model.OrderLine { return o.Lines })
+	prefetch.Via(p, "Cart", "lines", func(c *model.Cart) []*model.CartLine { return c.Lines })
+
+	// Product fields served by other backends.
+	prefetch.Load(p, "Product", "price", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
+		pricing.For(ctx).PrefetchIn(ctx, productIDs(ps), market.For(ctx).Currency)
+	})
+	prefetch.Load(p, "Product", "stock", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
+		skus := make([]string, len(ps))
+		for i, pr := range ps {
+			skus[i] = pr.SKU
+		}
+		inventory.For(ctx).Prefetch(ctx, skus)
+	})
+	prefetch.Load(p, "Product", "ratingSummary", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
+		reviews.For(ctx).PrefetchSummaries(ctx, productIDs(ps))
+	})
+	// Every category is one small list: loading it whole serves a level of
+	// categories and their parents in one call.
+	prefetch.Load(p, "Product", "category", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, next func([]*model.Category)) {
+		catalog.For(ctx).PrefetchAllCategories(ctx, func(all []*catalog.Category) {
+			byID := make(map[string]*catalog.Category, len(all))
+			for _, c := range all {
+				byID[c.ID] = c
+			}
+			var out []*model.Category
+			for _, pr := range ps {
+				if c := byID[pr.CategoryID]; c != nil {
+					out = append(out, toCategory(c))
+				}
+			}
+			next(out)
+		})
+	})
+	prefetch.Load(p, "Category", "parent", func(ctx context.Context, cs []*model.Category, _ graphql.CollectedField, next func([]*model.Category)) {
+		ids := make([]string, 0, len(cs))
+		for _, c := range cs {
+			if c.ParentID != "" {
+				ids = append(ids, c.ParentID)
+			}
+		}
+		catalog.For(ctx).PrefetchCategories(ctx, ids, func(found map[string]*catalog.Category) {
+			out := make([]*model.Category, 0, len(found))
+			for _, c := range found {
+				out = append(out, toCategory(c))
+			}
+			next(out)
+		})
+	})
+	prefetch.Load(p, "Product", "related", func(ctx context.Context, ps []*model.Product, f graphql.CollectedField, next func([]*model.Product)) {
+		n, ok := prefetch.IntArg(ctx, f, "first", defaultRelated)
+		if !ok || n < 1 || n > maxRelated {
+			return // the resolver reports the bad input
+		}
+		recommendations.For(ctx).PrefetchRelated(ctx, productIDs(ps), n, func(found map[recommendations.Key][]*recommendations.Related) {
+			var ids []string
+			for _, items := range found {
+				for _, it := range items {
+					ids = append(ids, it.ProductID)
+				}
+			}
+			prefetchProducts(ctx, ids, next)
+		})
+	})
+
+	// Objects that name a product by id.
+	prefetch.Load(p, "OrderLine", "product", func(ctx context.Context, ls []*model.OrderLine, _ graphql.CollectedField, next func([]*model.Product)) {
+		ids := make([]string, len(ls))
+		for i, l := range ls {
+			ids[i] = l.ProductID
+		}
+		prefetchProducts(ctx, ids, next)
+	})
+	prefetch.Load(p, "CartLine", "product", func(ctx context.Context, ls []*model.CartLine, _ graphql.CollectedField, next func([]*model.Product)) {
+		ids := make([]string, len(ls))
+		for i, l := range ls {
+			ids[i] = l.ProductID
+		}
+		prefetchProducts(ctx, ids, next)
+	})
+	prefetch.Load(p, "Order", "shippingAddress", func(ctx context.Context, os []*model.Order, _ graphql.CollectedField, _ func([]struct{})) {
+		ids := make([]string, 0, len(os))
+		for _, o := range os {
+			if o.ShippingAddressID != "" {
+				ids = append(ids, o.ShippingAddressID)
+			}
+		}
+		accounts.For(ctx).PrefetchAddresses(ctx, ids)
+	})
+	return p
+}
+
+// defaultRelated and maxRelated are Product.related's default and largest
+// `first`.
+const (
+	defaultRelated = 4
+	maxRelated     = 50
+)
+
+func productIDs(ps []*model.Product) []string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// prefetchProducts starts one catalog call for ids and hands next the
+// products found, carrying only what the walk needs to go on (id, SKU and
+// category).
+func prefetchProducts(ctx context.Context, ids []string, next func([]*model.Product)) {
+	catalog.For(ctx).PrefetchProducts(ctx, ids, func(found map[string]*catalog.Product) {
+		out := make([]*model.Product, 0, len(found))
+		for _, p := range found {
+			out = append(out, &model.Product{ID: p.ID, SKU: p.SKU, CategoryID: p.CategoryID})
+		}
+		next(out)
+	})
+}

@@ -1,0 +1,159 @@
+package market
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/bojanz/currency"
+	"golang.org/x/text/language"
+
+	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
+	"github.com/tandemgw/tandem/shared/sources/pricing"
+)
+
+// Supported are the locales the shop is offered in; the first is the
+// default.
+var Supported = []language.Tag{
+	language.MustParse("en-GB"),
+	language.MustParse("de-DE"),
+	language.MustParse("fr-FR"),
+	language.MustParse("nl-NL"),
+}
+
+// MaxAcceptLanguage is the longest Accept-Language header that is parsed;
+// a longer one is ignored and the default market applies.
+const MaxAcceptLanguage = 256
+
+var (
+	matcher = language.NewMatcher(Supported)
+	// formatters are built once: CLDR look-ups are not per-request work.
+	formatters = func() []*currency.Formatter {
+		out := make([]*currency.Formatter, len(Supported))
+		for i, tag := range Supported {
+			out[i] = currency.NewFormatter(currency.NewLocale(tag.String()))
+		}
+		return out
+	}()
+)
+
+// Market is what one request is shown. The zero value formats in the
+// default locale.
+type Market struct {
+	// Locale is the locale amounts are formatted in.
+	Locale language.Tag
+	// Currency is the ISO 4217 code product prices are loaded in.
+	Currency string
+	format   *currency.Formatter
+}
+
+// Default is the market of a request that names none of the shop's.
+func Default() Market { return of(0, language.Und) }
+
+// of returns the market of Supported[i]; currencyTag decides the currency
+// (language.Und: the list currency).
+func of(i int, currencyTag language.Tag) Market {
+	return Market{Locale: Supported[i], Currency: pricing.CurrencyForLocale(currencyTag), format: formatters[i]}
+}
+
+// Format writes an amount in minor units of an ISO 4217 currency the way
+// m's locale writes money. An unknown currency code is written as the
+// amount in minor units followed by the code, never an error: a display
+// string must not fail a response.
+func (m Market) Format(amountMinor int64, code string) string {
+	f := m.format
+	if f == nil {
+		f = formatters[0]
+	}
+	l, ok := layoutFor(f, code)
+	if !ok {
+		return strconv.FormatInt(amountMinor, 10) + " " + code
+	}
+	return l.format(amountMinor)
+}
+
+// Match returns the supported locale closest to an Accept-Language value,
+// and whether the value named a supported locale at all.
+func Match(acceptLanguage string) (Market, bool) {
+	if acceptLanguage == "" || len(acceptLanguage) > MaxAcceptLanguage {
+		return Default(), false
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Default(), false
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return Default(), false
+	}
+	return of(i, Supported[i]), true
+}
+
+// Resolve applies the market rule to an account locale ("" for anonymous
+// requests or when the account could not be read) and an Accept-Language
+// header value.
+func Resolve(accountLocale, acceptLanguage string) Market {
+	if accountLocale != "" {
+		if t, err := language.Parse(accountLocale); err == nil {
+			if _, i, conf := matcher.Match(t); conf != language.No {
+				return of(i, Supported[i])
+			}
+		}
+	}
+	m, _ := Match(acceptLanguage)
+	return m
+}
+
+type ctxKey struct{}
+
+// request is one request's market, decided on first use.
+type request struct {
+	acceptLanguage string
+	once           sync.Once
+	m              Market
+}
+
+// Middleware keeps the request's Accept-Language for For, which decides the
+// market at most once per request.
+func Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq := &request{acceptLanguage: r.Header.Get("Accept-Language")}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, rq)))
+	})
+}
+
+// WithAcceptLanguage returns ctx as Middleware would leave it for a request
+// with that Accept-Language value (for work outside an HTTP request).
+func WithAcceptLanguage(ctx context.Context, acceptLanguage string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &request{acceptLanguage: acceptLanguage})
+}
+
+// For returns the request's market. The signed-in viewer's account is read
+// through the request's accounts loader, once. When accounts fails, the
+// request falls back to its Accept-Language market instead of failing every
+// price with it: the market is a preference, not data the client asked for.
+// Outside Middleware, For answers the default market.
+func For(ctx context.Context) Market {
+	rq, ok := ctx.Value(ctxKey{}).(*request)
+	if !ok {
+		return Default()
+	}
+	rq.once.Do(func() { rq.m = Resolve(accountLocale(ctx), rq.acceptLanguage) })
+	return rq.m
+}
+
+// accountLocale is the signed-in viewer's account locale, or "".
+func accountLocale(ctx context.Context) string {
+	p, ok := auth.FromContext(ctx)
+	if !ok || p == nil || p.Subject == "" {
+		return ""
+	}
+	if loaders, found := accounts.FromContext(ctx); found {
+		if u, err := loaders.User(ctx, p.Subject); err == nil && u != nil {
+			return u.Locale
+		}
+	}
+	return ""
+}

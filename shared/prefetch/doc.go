@@ -1,0 +1,29 @@
+// Package prefetch makes a BFF's backend calls follow the query instead of
+// the clock: one call per batch endpoint per level of the response, under
+// any load.
+//
+// gqlgen resolves every item of a list in its own goroutine, so per-item
+// resolvers that each ask a dataloader for one key only coalesce if they
+// all ask within the loader's batch window — which they stop doing when the
+// CPU is busy. A Plan removes the race. When a resolver returns objects
+// (one or a list), the Plan's field interceptor looks at the fields the
+// query selects on them; for each field registered with Load it hands the
+// keys of every object of the level to the field's loader at once
+// (upstream.Loader.Start: one call, started now, in the background). When
+// that call answers, and before any resolver sees the answer, the walk
+// goes on into the loaded objects' own selection and starts the next
+// level the same way. Fields registered with Via are plain fields that
+// hold more objects (a connection's nodes, an order's lines): the walk
+// passes through them without a call. The per-item resolvers run as
+// usual, concurrently with the calls, and find their keys loading or
+// loaded in the request's cache; fields outside the plan are not held up.
+//
+// The walk visits each selection set of the levels it follows once
+// (fragments are collected by gqlgen's CollectFields), and skips deferred
+// fields, which load when their payload executes. A field the plan does
+// not cover still works: its resolver falls back to the loader's batch
+// window.
+//
+// Plans are built once per schema at startup (see bff-web/graph/prefetch.go)
+// and are read-only afterwards.
+package prefetch

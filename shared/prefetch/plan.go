@@ -1,0 +1,190 @@
+package prefetch
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Plan knows, per GraphQL object type of one schema, which of its fields
+// are loaded in batches (Load) and which lead to more objects without a
+// call (Via). The zero value is not usable; build one with New.
+type Plan struct {
+	types map[string]*objectPlan
+}
+
+// objectPlan is the plan of one object type.
+type objectPlan struct {
+	// parents turns a resolver's result (one object or a slice of them)
+	// into the level's parents, dropping nils.
+	parents func(any) []any
+	fields  map[string]step
+}
+
+// step is what the walk does for one selected field over all the parents
+// of a level: it starts the field's loads and returns; next, called with
+// the field's child objects once they are known, walks on into them.
+type step func(ctx context.Context, parents []any, field graphql.CollectedField, next func(children []any))
+
+// New returns an empty plan.
+func New() *Plan { return &Plan{types: map[string]*objectPlan{}} }
+
+var (
+	_ graphql.HandlerExtension = (*Plan)(nil)
+	_ graphql.FieldInterceptor = (*Plan)(nil)
+)
+
+// Load registers typeName.field as served by a loader. When a level of
+// objects of typeName is resolved and the query selects field on them,
+// load is called once with all of them. It starts the field's loads for
+// every parent at once without waiting (upstream.Loader.Start, which the
+// sources' Prefetch methods wrap) and returns. When the field's type has
+// fields in the plan too, load passes next to the loader's then-callback
+// and calls it there with the loaded child objects: the walk then starts
+// the next level before any resolver of this level sees its value. load
+// skips parents it has no key for and never fails: errors stay in the
+// loader's cache for the resolver to report.
+func Load[P, C any](p *Plan, typeName, field string, load func(ctx context.Context, parents []P, field graphql.CollectedField, next func(children []C))) {
+	p.object(typeName, parentsOf[P]).fields[field] = func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
+		load(ctx, typed[P](parents), f, func(children []C) { next(toAny(children)) })
+	}
+}
+
+// Via registers typeName.field as a plain field whose value holds more
+// objects, such as a connection's nodes or an order's lines: the walk
+// continues into them without a call.
+func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
+	p.object(typeName, parentsOf[P]).fields[field] = func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
+		var out []any
+		for _, pa := range parents {
+			for _, c := range children(pa.(P)) {
+				if !isNil(c) {
+					out = append(out, c)
+				}
+			}
+		}
+		next(out)
+	}
+}
+
+// Object registers typeName without fields, so that a resolver returning
+// it (one or a list) starts a walk; Load and Via do this themselves.
+func Object[P any](p *Plan, typeName string) { p.object(typeName, parentsOf[P]) }
+
+func (p *Plan) object(typeName string, parents func(any) []any) *objectPlan {
+	op := p.types[typeName]
+	if op == nil {
+		op = &objectPlan{parents: parents, fields: map[string]step{}}
+		p.types[typeName] = op
+	}
+	return op
+}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (p *Plan) ExtensionName() string { return "Prefetch" }
+
+// Validate implements graphql.HandlerExtension.
+func (p *Plan) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptField implements graphql.FieldInterceptor: after a resolver
+// returns objects of a type in the plan, it prefetches what the query asks
+// of them before gqlgen resolves their fields.
+func (p *Plan) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil || res == nil {
+		return res, err
+	}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !fc.IsResolver || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return res, err
+	}
+	typeName := fc.Field.Definition.Type.Name()
+	op := p.types[typeName]
+	if op == nil || len(fc.Field.Selections) == 0 {
+		return res, err
+	}
+	if parents := op.parents(res); len(parents) > 0 {
+		p.Walk(ctx, typeName, parents, fc.Field.Selections)
+	}
+	return res, err
+}
+
+// Walk starts, for parents of typeName, the loads of every field of sel
+// that the plan covers, and of the levels below as their parents arrive.
+// It returns as soon as this level's loads are started: the resolvers wait
+// for their values in the loaders' caches. The interceptor calls it; call
+// it directly where objects are made outside a resolver.
+func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast.SelectionSet) {
+	op := p.types[typeName]
+	oc := graphql.GetOperationContext(ctx)
+	if op == nil || oc == nil || len(parents) == 0 {
+		return
+	}
+	for _, f := range graphql.CollectFields(oc, sel, []string{typeName}) {
+		st, ok := op.fields[f.Name]
+		if !ok || f.IsDeferred() {
+			continue // not in the plan, or loads with its deferred payload
+		}
+		st(ctx, parents, f, func(children []any) {
+			if len(children) > 0 && len(f.Selections) > 0 {
+				p.Walk(ctx, f.Definition.Type.Name(), children, f.Selections)
+			}
+		})
+	}
+}
+
+// parentsOf converts a resolver result into parents of type P.
+func parentsOf[P any](v any) []any {
+	switch x := v.(type) {
+	case P:
+		if isNil(x) {
+			return nil
+		}
+		return []any{x}
+	case []P:
+		out := make([]any, 0, len(x))
+		for _, e := range x {
+			if !isNil(e) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func typed[P any](in []any) []P {
+	out := make([]P, len(in))
+	for i, v := range in {
+		out[i] = v.(P)
+	}
+	return out
+}
+
+func toAny[C any](in []C) []any {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]any, 0, len(in))
+	for _, c := range in {
+		if !isNil(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// isNil reports a nil pointer, slice, map or interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
