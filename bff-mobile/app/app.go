@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/tandemgw/tandem/shared/market"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph"
@@ -41,7 +43,9 @@ var Spec = gateway.Spec{
 		})
 	},
 	// Prices are formatted for the request's Accept-Language.
-	Middlewares: []func(http.Handler) http.Handler{graph.AcceptLanguageMiddleware},
+	// Each level of a response is loaded in one call per backend.
+	Prefetch:    graph.Prefetch,
+	Middlewares: []func(http.Handler) http.Handler{market.Middleware},
 }
 
 // Config is bff-mobile's configuration (see gateway.Config; throttle

@@ -4,9 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/text/language"
+	"github.com/tandemgw/tandem/shared/market"
 
-	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
 	"github.com/tandemgw/tandem/mocks/data"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 )
@@ -26,11 +25,7 @@ func wantPrice(t *testing.T, n int, currency, tag string) string {
 
 func mustFormat(t *testing.T, tag string, amount int64, currency string) string {
 	t.Helper()
-	s, err := shape.FormatMoney(language.MustParse(tag), amount, currency)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return market.Resolve(tag, "").Format(amount, currency)
 }
 
 // An anonymous request is priced in the market of its Accept-Language: the

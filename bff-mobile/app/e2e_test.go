@@ -11,7 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
+	"github.com/tandemgw/tandem/shared/market"
 
 	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
 	"github.com/tandemgw/tandem/mocks/data"
@@ -100,12 +100,9 @@ func TestProductDetail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantPrice, err := shape.FormatMoney(language.German, price.AmountMinor, price.Currency)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Price == nil || *p.Price != wantPrice || !regexp.MustCompile(`^€\d{1,3}(\.\d{3})*,\d{2}$`).MatchString(*p.Price) {
-		t.Errorf("price = %v, want %q (de-DE format)", p.Price, wantPrice)
+	wantPrice := market.Resolve("de-DE", "").Format(price.AmountMinor, price.Currency)
+	if p.Price == nil || *p.Price != wantPrice || !regexp.MustCompile(`^\d{1,3}(\.\d{3})*,\d{2}\x{00a0}€$`).MatchString(*p.Price) {
+		t.Errorf("price = %v, want %q (de-DE format, as bff-web writes it)", p.Price, wantPrice)
 	}
 
 	if wantStock := d.Stock(n).Available > 0; p.InStock == nil || *p.InStock != wantStock {
@@ -194,7 +191,7 @@ func TestProductSignedInUsesAccountLocale(t *testing.T) {
 	}
 	r.Decode(t, &got)
 	price, _ := d.Price(n, "")
-	want, _ := shape.FormatMoney(language.MustParse("fr-FR"), price.AmountMinor, price.Currency)
+	want := market.Resolve("fr-FR", "").Format(price.AmountMinor, price.Currency)
 	if got.Home.Locale != "fr-FR" || got.Product.Price != want {
 		t.Errorf("locale %q price %q, want fr-FR %q", got.Home.Locale, got.Product.Price, want)
 	}

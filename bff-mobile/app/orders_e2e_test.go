@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"golang.org/x/text/language"
+	"github.com/tandemgw/tandem/shared/market"
 
-	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
 	"github.com/tandemgw/tandem/mocks/data"
 )
 
@@ -43,10 +42,7 @@ func wantCard(t *testing.T, n int, locale string) orderCard {
 	for _, l := range o.Lines {
 		items += l.Quantity
 	}
-	total, err := shape.FormatMoney(language.MustParse(locale), o.Total.AmountMinor, o.Total.Currency)
-	if err != nil {
-		t.Fatal(err)
-	}
+	total := market.Resolve(locale, "").Format(o.Total.AmountMinor, o.Total.Currency)
 	first, _ := data.ParseProductID(o.Lines[0].ProductID)
 	thumb := imageOfWidth(d.Product(first), 200)
 	return orderCard{

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/text/language"
+	"github.com/tandemgw/tandem/shared/market"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
@@ -112,31 +112,18 @@ func imageURL(ctx context.Context, imgs []model.Image, width int) (*string, erro
 	return &u, nil
 }
 
-// formatMoney formats an amount in the request's locale. An unknown currency
-// is reported as the given service's contract violation.
-func formatMoney(tag language.Tag, service string, amountMinor int64, currency string) (string, error) {
-	s, err := shape.FormatMoney(tag, amountMinor, currency)
-	if err != nil {
-		return "", &upstream.Error{Service: service, Code: upstream.CodeInternal, Err: err}
-	}
-	return s, nil
-}
-
 // formattedPrice loads a product's price in the request's market currency
-// and formats it in the market's locale (requestMarket).
+// and formats it in the market's locale (shared/market).
 //
 // The market comes first: for a signed-in viewer the currency depends on
 // the account locale, so the price load waits for the (per-request cached)
 // account. Anonymous requests call only pricing.
 func formattedPrice(ctx context.Context, productID string) (*string, error) {
-	m := requestMarket(ctx)
-	price, err := pricing.For(ctx).PriceIn(ctx, productID, m.currency)
+	m := market.For(ctx)
+	price, err := pricing.For(ctx).PriceIn(ctx, productID, m.Currency)
 	if err != nil {
 		return nil, err
 	}
-	s, err := formatMoney(m.locale, pricing.ID, price.AmountMinor, price.Currency)
-	if err != nil {
-		return nil, err
-	}
+	s := m.Format(price.AmountMinor, price.Currency)
 	return &s, nil
 }

@@ -8,6 +8,8 @@ package graph
 import (
 	"context"
 
+	"github.com/tandemgw/tandem/shared/market"
+
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
@@ -75,7 +77,7 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID str
 
 // Total is the resolver for the total field.
 func (r *orderCardResolver) Total(ctx context.Context, obj *model.OrderCard) (string, error) {
-	return formatMoney(requestLocale(ctx), orders.ID, obj.TotalMinor, obj.Currency)
+	return market.For(ctx).Format(obj.TotalMinor, obj.Currency), nil
 }
 
 // ThumbnailURL is the resolver for the thumbnailUrl field.

@@ -42,8 +42,8 @@ const (
 // Resolver is the root resolver and the dependency container of bff-mobile.
 // gqlgen never regenerates this file. It holds no request data: resolvers
 // read the request's loaders with <source>.For(ctx) (installed per request by
-// registry.Set.Middleware) and the request's Accept-Language with
-// AcceptLanguage(ctx) (installed by AcceptLanguageMiddleware).
+// registry.Set.Middleware) and the request's market with market.For(ctx)
+// (installed by market.Middleware).
 type Resolver struct{}
 
 // New returns the root resolver.

@@ -8,13 +8,15 @@ package graph
 import (
 	"context"
 
+	"github.com/tandemgw/tandem/shared/market"
+
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 )
 
 // Locale is the resolver for the locale field.
 func (r *homeResolver) Locale(ctx context.Context, obj *model.Home) (string, error) {
-	return requestLocale(ctx).String(), nil
+	return market.For(ctx).Locale.String(), nil
 }
 
 // Home is the resolver for the home field.

@@ -31,9 +31,6 @@ func Prefetch() *prefetch.Plan {
 	prefetch.Via(p, "Cart", "lines", func(c *model.Cart) []*model.CartLine { return c.Lines })
 
 	// Product fields served by other backends.
-	prefetch.Load(p, "Product", "price", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		pricing.For(ctx).PrefetchIn(ctx, productIDs(ps), market.For(ctx).Currency)
-	})
 	prefetch.Load(p, "Product", "stock", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
 		skus := make([]string, len(ps))
 		for i, pr := range ps {
@@ -115,6 +112,11 @@ func Prefetch() *prefetch.Plan {
 			}
 		}
 		accounts.For(ctx).PrefetchAddresses(ctx, ids)
+	})
+	// Last: a price waits for the request's market (for a signed-in viewer,
+	// the account), and the walk runs steps in this order.
+	prefetch.Load(p, "Product", "price", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
+		pricing.For(ctx).PrefetchIn(ctx, productIDs(ps), market.For(ctx).Currency)
 	})
 	return p
 }

@@ -21,6 +21,7 @@ type objectPlan struct {
 	// into the level's parents, dropping nils.
 	parents func(any) []any
 	fields  map[string]step
+	order   []string // field names in registration order: the walk's order
 }
 
 // step is what the walk does for one selected field over all the parents
@@ -45,18 +46,20 @@ var (
 // and calls it there with the loaded child objects: the walk then starts
 // the next level before any resolver of this level sees its value. load
 // skips parents it has no key for and never fails: errors stay in the
-// loader's cache for the resolver to report.
+// loader's cache for the resolver to report. The walk runs the steps of a
+// level in registration order; a step that must wait for something before
+// it can start (the request's market, say) goes last.
 func Load[P, C any](p *Plan, typeName, field string, load func(ctx context.Context, parents []P, field graphql.CollectedField, next func(children []C))) {
-	p.object(typeName, parentsOf[P]).fields[field] = func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
+	p.object(typeName, parentsOf[P]).add(field, func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
 		load(ctx, typed[P](parents), f, func(children []C) { next(toAny(children)) })
-	}
+	})
 }
 
 // Via registers typeName.field as a plain field whose value holds more
 // objects, such as a connection's nodes or an order's lines: the walk
 // continues into them without a call.
 func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
-	p.object(typeName, parentsOf[P]).fields[field] = func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
+	p.object(typeName, parentsOf[P]).add(field, func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
 		var out []any
 		for _, pa := range parents {
 			for _, c := range children(pa.(P)) {
@@ -66,12 +69,19 @@ func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
 			}
 		}
 		next(out)
-	}
+	})
 }
 
 // Object registers typeName without fields, so that a resolver returning
 // it (one or a list) starts a walk; Load and Via do this themselves.
 func Object[P any](p *Plan, typeName string) { p.object(typeName, parentsOf[P]) }
+
+func (op *objectPlan) add(field string, st step) {
+	if _, ok := op.fields[field]; !ok {
+		op.order = append(op.order, field)
+	}
+	op.fields[field] = st
+}
 
 func (p *Plan) object(typeName string, parents func(any) []any) *objectPlan {
 	op := p.types[typeName]
@@ -122,16 +132,27 @@ func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast
 	if op == nil || oc == nil || len(parents) == 0 {
 		return
 	}
+	var selected map[string][]graphql.CollectedField
 	for _, f := range graphql.CollectFields(oc, sel, []string{typeName}) {
-		st, ok := op.fields[f.Name]
-		if !ok || f.IsDeferred() {
+		if _, ok := op.fields[f.Name]; !ok || f.IsDeferred() {
 			continue // not in the plan, or loads with its deferred payload
 		}
-		st(ctx, parents, f, func(children []any) {
-			if len(children) > 0 && len(f.Selections) > 0 {
-				p.Walk(ctx, f.Definition.Type.Name(), children, f.Selections)
-			}
-		})
+		if selected == nil {
+			selected = map[string][]graphql.CollectedField{}
+		}
+		selected[f.Name] = append(selected[f.Name], f)
+	}
+	// In registration order, so that a step that has to wait for a
+	// request-wide fact (the market a price is loaded in) can be
+	// registered last and not hold up the others.
+	for _, name := range op.order {
+		for _, f := range selected[name] {
+			op.fields[name](ctx, parents, f, func(children []any) {
+				if len(children) > 0 && len(f.Selections) > 0 {
+					p.Walk(ctx, f.Definition.Type.Name(), children, f.Selections)
+				}
+			})
+		}
 	}
 }
 

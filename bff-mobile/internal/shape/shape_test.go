@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"golang.org/x/text/language"
 )
 
 func TestSummarize(t *testing.T) {
@@ -78,84 +76,8 @@ func TestImageIndex(t *testing.T) {
 	}
 }
 
-func TestFormatMoney(t *testing.T) {
-	tests := []struct {
-		locale string
-		amount int64
-		code   string
-		want   string
-	}{
-		{"de-DE", 129900, "EUR", "€1.299,00"},
-		{"en-GB", 129900, "EUR", "€1,299.00"},
-		{"nl-NL", 129900, "EUR", "€1.299,00"},
-		{"fr-FR", 129900, "EUR", "€1\u00a0299,00"},
-		{"en-GB", 5, "GBP", "£0.05"},
-		{"en-GB", -500, "EUR", "-€5.00"},
-		{"de-DE", 1299, "JPY", "¥1.299"},
-		{"en-GB", 0, "EUR", "€0.00"},
-		{"en-GB", 123456789012, "EUR", "€1,234,567,890.12"},
-	}
-	for _, tt := range tests {
-		got, err := FormatMoney(language.MustParse(tt.locale), tt.amount, tt.code)
-		if err != nil {
-			t.Fatalf("%v: %v", tt, err)
-		}
-		if got != tt.want {
-			t.Errorf("FormatMoney(%s, %d, %s) = %q, want %q", tt.locale, tt.amount, tt.code, got, tt.want)
-		}
-	}
-	if _, err := FormatMoney(language.BritishEnglish, 1, "XXZ"); err == nil {
-		t.Fatal("unknown currency: want error")
-	}
-}
-
-func TestMatchLocale(t *testing.T) {
-	tests := []struct {
-		account, accept, want string
-	}{
-		{"de-DE", "fr-FR", "de-DE"},
-		{"", "fr-FR,fr;q=0.9", "fr-FR"},
-		{"", "nl-BE;q=0.5, de;q=0.8", "de-DE"},
-		{"", "", "en-GB"},
-		{"", "ja-JP", "en-GB"},
-		{"", "not a tag!!", "en-GB"},
-		{"xx-invalid-", "nl-NL", "nl-NL"},
-		{"ja-JP", "de-DE", "de-DE"},
-		{"", "en-US", "en-GB"},
-	}
-	for _, tt := range tests {
-		if got := MatchLocale(tt.account, tt.accept).String(); got != tt.want {
-			t.Errorf("MatchLocale(%q, %q) = %s, want %s", tt.account, tt.accept, got, tt.want)
-		}
-	}
-}
-
 // ResolveLocale tells a locale the request named from the default standing
 // in; the locale itself is MatchLocale's.
-func TestResolveLocale(t *testing.T) {
-	tests := []struct {
-		account, accept, want string
-		fromRequest           bool
-	}{
-		{"en-GB", "de-DE", "en-GB", true},
-		{"", "en-GB", "en-GB", true},
-		{"", "en-US", "en-GB", true},
-		{"", "nl-BE", "nl-NL", true},
-		{"", "", "en-GB", false},
-		{"", "ja-JP", "en-GB", false},
-		{"", "not a tag!!", "en-GB", false},
-		{"ja-JP", "", "en-GB", false},
-	}
-	for _, tt := range tests {
-		got, from := ResolveLocale(tt.account, tt.accept)
-		if got.String() != tt.want || from != tt.fromRequest {
-			t.Errorf("ResolveLocale(%q, %q) = %s %v, want %s %v", tt.account, tt.accept, got, from, tt.want, tt.fromRequest)
-		}
-		if m := MatchLocale(tt.account, tt.accept); m != got {
-			t.Errorf("MatchLocale(%q, %q) = %s, ResolveLocale %s", tt.account, tt.accept, m, got)
-		}
-	}
-}
 
 func TestDisplayName(t *testing.T) {
 	tests := map[string]string{

@@ -160,6 +160,12 @@ func (l *Loaders) Address(ctx context.Context, id string) (*Address, error) {
 	return l.address.Load(ctx, id)
 }
 
+// PrefetchUsers starts one call now for every user of ids the request does
+// not have yet, and returns at once (upstream.Loader.Start).
+func (l *Loaders) PrefetchUsers(ctx context.Context, ids []string) {
+	l.users.Start(ctx, ids, nil)
+}
+
 // PrefetchAddresses starts one call now for every address of ids the
 // request does not have yet, and returns at once (upstream.Loader.Start).
 func (l *Loaders) PrefetchAddresses(ctx context.Context, ids []string) {
