@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/shared/throttle"
@@ -44,7 +45,7 @@ var sampleObjects = map[string]string{
 
 func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
-	doc, errs := gqlparser.LoadQuery(schema, Query(first))
+	doc, errs := gqlparser.LoadQueryWithRules(schema, Query(first), rules.NewDefaultRules())
 	if len(errs) > 0 {
 		return costModel{}, fmt.Errorf("ceiling: the fan-out query does not validate against bff-web's schema: %w", errs)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
@@ -46,7 +47,7 @@ func TestRenderedCostMatchesCalculator(t *testing.T) {
 			t.Fatalf("%v: %s", err, rendered)
 		}
 		schema := generated.NewExecutableSchema(generated.Config{}).Schema()
-		doc, errs := gqlparser.LoadQuery(schema, Query(4))
+		doc, errs := gqlparser.LoadQueryWithRules(schema, Query(4), rules.NewDefaultRules())
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
