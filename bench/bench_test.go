@@ -33,10 +33,12 @@ func smokeOptions(t *testing.T) Options {
 // TestHarnessSmoke runs every scenario for about a second and checks the
 // figures are sane: answers all correct (and the ceiling's equal to
 // bff-web's, which Run checks), calls counted, CPU and memory read from
-// the processes, pinning in force where the machine allows, and a table
-// with every target.
+// the processes, pinning in force where the machine allows, profiles
+// written, and a table with every target. (One run for all of it: building
+// the three binaries is the slowest part.)
 func TestHarnessSmoke(t *testing.T) {
 	o := smokeOptions(t)
+	o.ProfileDir = t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, o)
@@ -91,11 +93,35 @@ func TestHarnessSmoke(t *testing.T) {
 	if web := findRow(rep.Rows, ScenarioFanOut, sysBFFWeb, variantDefaults.key); web.Rate != ceil.Throughput/2 {
 		t.Errorf("bff-web's fixed rate %.0f is not half the ceiling's saturation throughput %.0f", web.Rate, ceil.Throughput)
 	}
-	if len(rep.Targets) != 8 {
-		t.Errorf("%d targets, want 8: %+v", len(rep.Targets), rep.Targets)
+	if len(rep.Targets) != 9 {
+		t.Errorf("%d targets, want 9: %+v", len(rep.Targets), rep.Targets)
+	}
+	// Each BFF's reference group leaves a CPU, an allocation and a heap
+	// profile (gzipped protobuf).
+	profiled := 0
+	for _, r := range rep.Rows {
+		if len(r.Profiles) == 0 {
+			continue
+		}
+		profiled++
+		if len(r.Profiles) != 3 {
+			t.Errorf("%s/%s: profiles %v, want cpu, allocs and heap", r.Scenario, r.Variant, r.Profiles)
+		}
+		for _, f := range r.Profiles {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) || len(b) < 100 {
+				t.Errorf("%s is not a gzipped profile (%d bytes)", f, len(b))
+			}
+		}
+	}
+	if profiled != 4 {
+		t.Errorf("%d groups profiled, want 4 (one per scenario)", profiled)
 	}
 	md := rep.Markdown()
-	for _, want := range []string{"## Saturation", "## Latency at a fixed rate", "## Backend calls per request", "## Targets", rep.Machine.GoVersion, "pinning"} {
+	for _, want := range []string{"## Saturation", "## Latency at a fixed rate", "## Backend calls per request", "## Targets", "## Profiles", rep.Machine.GoVersion, "pinning"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the table lacks %q", want)
 		}
@@ -104,34 +130,4 @@ func TestHarnessSmoke(t *testing.T) {
 		t.Error("the targets have no verdicts")
 	}
 	t.Logf("\n%s", md)
-}
-
-// TestHarnessProfiles: with a profile directory, each profiled BFF leaves
-// a CPU, an allocation and a heap profile (gzipped protobuf) there.
-func TestHarnessProfiles(t *testing.T) {
-	o := smokeOptions(t)
-	o.Scenarios = []string{ScenarioMobileProduct}
-	o.ProfileDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	rep, err := Run(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := rep.Rows[0].Profiles
-	if len(files) != 3 {
-		t.Fatalf("profiles %v, want cpu, allocs and heap", files)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) || len(b) < 100 {
-			t.Errorf("%s is not a gzipped profile (%d bytes)", f, len(b))
-		}
-	}
-	if !strings.Contains(rep.Markdown(), "## Profiles") {
-		t.Error("the report does not list the profiles")
-	}
 }

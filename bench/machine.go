@@ -53,13 +53,13 @@ func describeMachine(goVersion string) machine {
 	}
 	m.Tools = strings.Join(tools, ", ")
 	var env []string
-	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} {
+	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
 	}
 	if len(env) == 0 {
-		env = []string{"runtime defaults (GOGC, GOMEMLIMIT, GODEBUG unset)"}
+		env = []string{"runtime defaults (GOGC, GOMEMLIMIT, GOMAXPROCS, GODEBUG unset)"}
 	}
 	m.Env = strings.Join(env, " ")
 	return m

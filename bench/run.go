@@ -43,7 +43,7 @@ type Options struct {
 	Scenarios []string
 	// ProfileDir, when set, receives a CPU, an allocation and a heap
 	// profile of each BFF's reference group under saturation (an extra
-	// run of Duration after the measured ones).
+	// run of Duration after the saturation run).
 	ProfileDir string
 	// BuildFlags are extra `go build` flags for the binaries (-race for the
 	// harness's own test).
@@ -340,6 +340,14 @@ func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (mea
 		return measurement{}, err
 	}
 
+	// Profiles before the fixed-rate run: a system held to a rate it
+	// cannot sustain may end it with its circuit breakers open.
+	if profile {
+		if m.profiles, err = r.profile(ctx, c, g, req, m.ref); err != nil {
+			return measurement{}, err
+		}
+	}
+
 	switch g.rate {
 	case rateHalfOwn:
 		m.rate = m.sat.throughput() / 2
@@ -348,11 +356,6 @@ func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (mea
 	}
 	if m.rate >= 1 {
 		if m.fixed, err = load(ctx, req, m.ref, r.opts.Clients, m.rate, r.opts.Duration, r.opts.Timeout); err != nil {
-			return measurement{}, err
-		}
-	}
-	if profile {
-		if m.profiles, err = r.profile(ctx, c, g, req, m.ref); err != nil {
 			return measurement{}, err
 		}
 	}

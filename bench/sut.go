@@ -104,7 +104,8 @@ func bffConfig(b *backends, v variant, pprof bool) ([]byte, error) {
 
 // childEnv is the harness's environment without TANDEM_* settings, which
 // would change the BFFs' configuration behind the harness's back. GOGC,
-// GOMEMLIMIT and GODEBUG pass through (and are recorded in the report).
+// GOMEMLIMIT, GOMAXPROCS and GODEBUG pass through (and are recorded in the
+// report).
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
