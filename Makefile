@@ -4,7 +4,7 @@ GO        ?= go
 PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: all run mocks test bench lint vet staticcheck generate checkgenerate build token tidy
+.PHONY: all run mocks test bench microbench lint vet staticcheck generate checkgenerate build token tidy
 
 all: build
 
@@ -24,8 +24,14 @@ mocks:
 test:
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
 
-## bench: the benchmark suite
+## bench: the performance harness (a few minutes, stops by itself): bff-web and
+## bff-mobile against a hand-written ceiling, table in bench/results/latest.md;
+## BENCHFLAGS passes flags, e.g. BENCHFLAGS="-runs 3 -profile-dir /tmp/prof"
 bench:
+	$(GO) run ./bench/cmd/tandem-bench $(BENCHFLAGS)
+
+## microbench: the go test micro-benchmarks of every package
+microbench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
 ## lint: go vet and staticcheck (generated code is excluded by staticcheck's own rules)

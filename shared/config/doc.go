@@ -10,9 +10,13 @@
 //	dev                         TANDEM_WEB_DEV                            -dev
 //	log.level                   TANDEM_WEB_LOG_LEVEL                      -log-level
 //	log.format                  TANDEM_WEB_LOG_FORMAT                     -log-format
+//	pprofAddr                   TANDEM_WEB_PPROF_ADDR                     -pprof-addr
 //	upstreams.<svc>.<field>     TANDEM_UPSTREAMS_<SVC>_<FIELD>            -upstream <svc>.<field>=<value>
 //	                            TANDEM_WEB_UPSTREAMS_<SVC>_<FIELD>        (repeatable)
 //	(the file itself)           TANDEM_WEB_CONFIG                         -config
+//
+// pprofAddr (default "", off) serves net/http/pprof on its own loopback
+// listener, for profiling a running BFF; a non-loopback host is refused.
 //
 // Upstream fields are address, timeout, retries, maxBatch, forwardToken
 // and batchWait (environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH,

@@ -36,6 +36,10 @@ type Config struct {
 	// Telemetry configures tracing (default: exporter none, sampling ratio
 	// 1 once an exporter is chosen).
 	Telemetry config.Telemetry
+	// PprofAddr, when set, is the loopback host:port where Main serves
+	// net/http/pprof under /debug/pprof/, on a listener of its own
+	// (default "": off).
+	PprofAddr string
 }
 
 // Default returns the configuration of spec that works out of the box with
@@ -53,6 +57,7 @@ func fromBase(spec Spec, b config.Config) Config {
 		Auth:      auth.DefaultConfig(),
 		Throttle:  spec.throttleDefaults(),
 		Telemetry: b.Telemetry,
+		PprofAddr: b.PprofAddr,
 	}
 }
 
@@ -85,7 +90,7 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 // Missing upstream addresses are reported by the registry when the app is
 // built, naming the source.
 func (c Config) Validate() error {
-	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry}
+	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry, PprofAddr: c.PprofAddr}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}
@@ -112,8 +117,9 @@ func Usage(spec Spec) string {
 	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
 		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_DEV,\n"+
 		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
-		"%[1]s_TRACING_SAMPLING_RATIO, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
-		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
+		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_PPROF_ADDR,\n"+
+		"TANDEM_UPSTREAMS_<SVC>_<FIELD> and %[1]s_UPSTREAMS_<SVC>_<FIELD>),\n"+
+		"then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
 	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait\n" +
 		"(environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT).\n" +

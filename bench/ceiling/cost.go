@@ -1,0 +1,121 @@
+package ceiling
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/tandemgw/tandem/bff-web/graph/generated"
+	"github.com/tandemgw/tandem/shared/throttle"
+)
+
+// Query returns the fan-out query the ceiling answers, with the page size
+// first.
+func Query(first int) string {
+	return `{ products(first: ` + strconv.Itoa(first) + `) { nodes { id name brand ratingSummary { average count } ` +
+		`price { current { amountMinor currency formatted } } stock { inStock } } } }`
+}
+
+// costModel is extensions.cost for the one query. requested depends on
+// the document only; actual on which objects the answer holds, so it is a
+// sum of per-object weights. Every figure comes from bff-web's schema
+// through shared/throttle's calculator, once, at start-up: the ceiling
+// reports what bff-web reports without costing anything per request.
+type costModel struct {
+	reportActual bool
+	// Weights of the objects of the answer: the connection, a node, and
+	// a node's rating summary, price (with its current amount) and stock.
+	page, node, rating, price, stock int
+	// before and after surround the actual cost in the extension's bytes
+	// (all of it when actual is not reported).
+	before, after string
+}
+
+// sampleObjects are a node's nullable objects as the answer writes them.
+var sampleObjects = map[string]string{
+	"ratingSummary": `{"average":1,"count":1}`,
+	"price":         `{"current":{"amountMinor":1,"currency":"EUR","formatted":"x"}}`,
+	"stock":         `{"inStock":true}`,
+}
+
+func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	doc, errs := gqlparser.LoadQueryWithRules(schema, Query(first), rules.NewDefaultRules())
+	if len(errs) > 0 {
+		return costModel{}, fmt.Errorf("ceiling: the fan-out query does not validate against bff-web's schema: %w", errs)
+	}
+	op := doc.Operations[0]
+	calc := throttle.NewCalculator(schema, cfg)
+
+	// pageCost is the calculator's actual cost of a page of nodes, each
+	// holding the objects named (the others null).
+	pageCost := func(nodes ...[]string) (int, error) {
+		var b strings.Builder
+		b.WriteString(`{"products":{"nodes":[`)
+		for i, objects := range nodes {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"id":"x","name":"x","brand":"x"`)
+			for _, field := range []string{"ratingSummary", "price", "stock"} {
+				value := "null"
+				if slices.Contains(objects, field) {
+					value = sampleObjects[field]
+				}
+				b.WriteString(`,"` + field + `":` + value)
+			}
+			b.WriteByte('}')
+		}
+		b.WriteString(`]}}`)
+		return calc.ActualCost(op, nil, json.RawMessage(b.String()))
+	}
+	m := costModel{reportActual: cfg.ReportActual}
+	costs := make([]int, 5)
+	for i, nodes := range [][][]string{
+		{},                  // no nodes: the connection
+		{nil},               // one bare node
+		{{"ratingSummary"}}, // one node with a rating summary
+		{{"price"}},
+		{{"stock"}},
+	} {
+		c, err := pageCost(nodes...)
+		if err != nil {
+			return costModel{}, fmt.Errorf("ceiling: actual cost: %w", err)
+		}
+		costs[i] = c
+	}
+	m.page = costs[0]
+	m.node = costs[1] - costs[0]
+	m.rating = costs[2] - costs[1]
+	m.price = costs[3] - costs[1]
+	m.stock = costs[4] - costs[1]
+
+	// The bytes around actual, keys in encoding/json's sorted map order.
+	rest := ""
+	if cfg.MaxCost > 0 {
+		rest += `,"max":` + strconv.Itoa(cfg.MaxCost)
+	}
+	rest += `,"requested":` + strconv.Itoa(calc.Cost(op, nil)) + `}}`
+	if m.reportActual {
+		m.before, m.after = `,"extensions":{"cost":{"actual":`, rest
+	} else {
+		m.before = `,"extensions":{"cost":{` + rest[1:]
+	}
+	return m, nil
+}
+
+// appendExtensions appends `,"extensions":{"cost":{...}}` as bff-web's
+// cost extension reports it.
+func (m costModel) appendExtensions(b []byte, actual int) []byte {
+	b = append(b, m.before...)
+	if m.reportActual {
+		b = strconv.AppendInt(b, int64(actual), 10)
+		b = append(b, m.after...)
+	}
+	return b
+}

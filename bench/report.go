@@ -1,0 +1,386 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Report is a run's results.
+type Report struct {
+	Date    time.Time
+	Machine machine
+	Options Options
+	Pinning string
+	Viewer  string // the signed-in viewer
+	// CeilingBodyBytes is the size of the fan-out answer the ceiling and
+	// bff-web were checked to share byte for byte (0: not compared).
+	CeilingBodyBytes int
+	Rows             []Row
+	Targets          []Target
+}
+
+// Row is one group's figures: medians over the runs, failures summed.
+type Row struct {
+	Scenario, ScenarioTitle, System, Variant, VariantLabel string
+	Runs                                                   int
+
+	Throughput    float64 // successful requests per second, closed loop
+	Requests      int     // requests sent at saturation, all runs
+	Failures      int     // failed requests at saturation, all runs
+	FixedFailures int     // failed requests at the fixed rate, all runs
+	FirstError    string
+
+	SatCalls, IdleCalls map[string]float64 // backend calls per request by service
+	SatTotal, IdleTotal float64
+
+	CPUPerRequest time.Duration
+	PeakRSS       int64
+	LoadCPU       float64 // share of the harness's CPUs busy at saturation
+	SUTBusy       float64 // share of its CPUs the system under test used at saturation
+
+	Rate, Achieved float64 // fixed rate asked and achieved (0: not measured)
+	P50, P99       time.Duration
+
+	CPUsAllowed string
+	Profiles    []string
+}
+
+// Target is one of the performance issue's targets, measured.
+type Target struct {
+	Name, Measured, Goal string
+	// Pass is the verdict; Info targets have none.
+	Pass, Info bool
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+func medianOf(ms []measurement, f func(measurement) float64) float64 {
+	xs := make([]float64, len(ms))
+	for i, m := range ms {
+		xs[i] = f(m)
+	}
+	return median(xs)
+}
+
+func medianCalls(ms []measurement, f func(measurement) map[string]float64) map[string]float64 {
+	services := map[string]bool{}
+	for _, m := range ms {
+		for s := range f(m) {
+			services[s] = true
+		}
+	}
+	out := map[string]float64{}
+	for s := range services {
+		out[s] = medianOf(ms, func(m measurement) float64 { return f(m)[s] })
+	}
+	return out
+}
+
+// summarize folds a group's measurements into its row. loadCPUs is how
+// many CPUs the harness had (0: unpinned, all of them).
+func summarize(g group, ms []measurement, loadCPUs int) Row {
+	if loadCPUs == 0 {
+		loadCPUs = max(1, runtimeCPUs())
+	}
+	row := Row{
+		Scenario: g.scenario.key, ScenarioTitle: g.scenario.title,
+		System: g.system, Variant: g.variant.key, VariantLabel: g.variant.label,
+		Runs: len(ms),
+	}
+	for _, m := range ms {
+		row.Requests += m.sat.requests
+		row.Failures += m.sat.failures
+		row.FixedFailures += m.fixed.failures
+		for _, e := range []string{m.sat.firstError, m.fixed.firstError} {
+			if row.FirstError == "" {
+				row.FirstError = e
+			}
+		}
+		row.Profiles = append(row.Profiles, m.profiles...)
+		row.CPUsAllowed = m.cpusAllowed
+	}
+	row.Throughput = medianOf(ms, func(m measurement) float64 { return m.sat.throughput() })
+	row.SatCalls = medianCalls(ms, func(m measurement) map[string]float64 { return m.satCalls })
+	row.IdleCalls = medianCalls(ms, func(m measurement) map[string]float64 { return m.idleCalls })
+	row.SatTotal = medianOf(ms, func(m measurement) float64 { return sum(m.satCalls) })
+	row.IdleTotal = medianOf(ms, func(m measurement) float64 { return sum(m.idleCalls) })
+	row.CPUPerRequest = time.Duration(medianOf(ms, func(m measurement) float64 { return float64(m.cpuPerRequest) }))
+	row.PeakRSS = int64(medianOf(ms, func(m measurement) float64 { return float64(m.peakRSS) }))
+	row.LoadCPU = medianOf(ms, func(m measurement) float64 {
+		if m.sat.elapsed <= 0 {
+			return 0
+		}
+		return m.sat.loadCPU.Seconds() / (m.sat.elapsed.Seconds() * float64(loadCPUs))
+	})
+	row.SUTBusy = medianOf(ms, func(m measurement) float64 { return m.sutBusy })
+	row.Rate = medianOf(ms, func(m measurement) float64 { return m.rate })
+	if row.Rate > 0 {
+		row.Achieved = medianOf(ms, func(m measurement) float64 { return m.fixed.throughput() })
+		row.P50 = time.Duration(medianOf(ms, func(m measurement) float64 { return float64(m.fixed.quantile(0.50)) }))
+		row.P99 = time.Duration(medianOf(ms, func(m measurement) float64 { return float64(m.fixed.quantile(0.99)) }))
+	}
+	return row
+}
+
+func findRow(rows []Row, scenario, system, variant string) *Row {
+	for i := range rows {
+		if rows[i].Scenario == scenario && rows[i].System == system && rows[i].Variant == variant {
+			return &rows[i]
+		}
+	}
+	return nil
+}
+
+// targets measures the issue's targets on the fan-out rows.
+func targets(rows []Row) []Target {
+	var ts []Target
+	ceil := findRow(rows, ScenarioFanOut, sysCeiling, "ceiling")
+	web := findRow(rows, ScenarioFanOut, sysBFFWeb, variantDefaults.key)
+	signedIn := findRow(rows, ScenarioFanOut, sysBFFWeb, variantSignedIn.key)
+	off := findRow(rows, ScenarioFanOut, sysBFFWeb, variantOff.key)
+	tracing := findRow(rows, ScenarioFanOut, sysBFFWeb, variantTracing.key)
+	if ceil != nil && web != nil && ceil.Throughput > 0 {
+		r := web.Throughput / ceil.Throughput
+		ts = append(ts, Target{Name: "fan-out throughput, bff-web ÷ ceiling",
+			Measured: fmt.Sprintf("%s (%.0f ÷ %.0f req/s)%s", pct(r), web.Throughput, ceil.Throughput, perCPU(web, ceil)),
+			Goal:     "≥ 60% (80% next)", Pass: r >= 0.60})
+		ts = append(ts, Target{Name: "backend calls per request at saturation, bff-web vs ceiling",
+			Measured: fmt.Sprintf("%.2f vs %.2f", web.SatTotal, ceil.SatTotal),
+			Goal:     fmt.Sprintf("equal (%.2f)", ceil.SatTotal), Pass: math.Abs(web.SatTotal-ceil.SatTotal) < 0.005})
+		if ceil.CPUPerRequest > 0 {
+			r := float64(web.CPUPerRequest) / float64(ceil.CPUPerRequest)
+			ts = append(ts, Target{Name: "CPU per request, bff-web ÷ ceiling",
+				Measured: fmt.Sprintf("%.2f× (%.2f ÷ %.2f ms)", r, ms(web.CPUPerRequest), ms(ceil.CPUPerRequest)),
+				Goal:     "≤ 1.5×", Pass: r <= 1.5})
+		}
+		if ceil.P99 > 0 && web.P99 > 0 {
+			r := float64(web.P99) / float64(ceil.P99)
+			ts = append(ts, Target{Name: fmt.Sprintf("p99 at half the ceiling's saturation rate (%.0f req/s), bff-web ÷ ceiling", web.Rate),
+				Measured: fmt.Sprintf("%.2f× (%s ÷ %s)", r, fmtDur(web.P99), fmtDur(ceil.P99)),
+				Goal:     "≤ 2×", Pass: r <= 2 && web.Achieved >= 0.95*web.Rate})
+		}
+	}
+	// Per BFF: its largest process over every scenario and variant.
+	for _, sys := range []string{sysBFFWeb, sysBFFMobile} {
+		var worst *Row
+		for i := range rows {
+			if rows[i].System == sys && (worst == nil || rows[i].PeakRSS > worst.PeakRSS) {
+				worst = &rows[i]
+			}
+		}
+		if worst != nil {
+			ts = append(ts, Target{Name: "peak RSS under saturation, " + sys + " (its largest process)",
+				Measured: fmt.Sprintf("%.1f MiB (%s, %s)", mib(worst.PeakRSS), worst.ScenarioTitle, variantNames[worst.Variant]),
+				Goal:     "≤ 64 MiB", Pass: worst.PeakRSS <= 64<<20})
+		}
+	}
+	if signedIn != nil && off != nil && off.Throughput > 0 {
+		c := 1 - signedIn.Throughput/off.Throughput
+		ts = append(ts, Target{Name: "auth + throttling cost: throughput lost, signed in with throttling on vs anonymous with both off",
+			Measured: fmt.Sprintf("%s (%.0f vs %.0f req/s; %.2f vs %.2f calls/req)%s", pct(c), signedIn.Throughput, off.Throughput, signedIn.SatTotal, off.SatTotal, costPerCPU(signedIn, off)),
+			Goal:     "≤ 5%", Pass: c <= 0.05})
+	}
+	if web != nil && off != nil && off.Throughput > 0 {
+		c := 1 - web.Throughput/off.Throughput
+		ts = append(ts, Target{Name: "throttling alone: throughput lost, anonymous with defaults vs both off",
+			Measured: fmt.Sprintf("%s (%.0f vs %.0f req/s)%s", pct(c), web.Throughput, off.Throughput, costPerCPU(web, off)), Goal: "—", Info: true})
+	}
+	if web != nil && tracing != nil && web.Throughput > 0 {
+		c := 1 - tracing.Throughput/web.Throughput
+		ts = append(ts, Target{Name: "tracing cost at 100% sampling: throughput lost vs defaults",
+			Measured: fmt.Sprintf("%s (%.0f vs %.0f req/s)%s", pct(c), tracing.Throughput, web.Throughput, costPerCPU(tracing, web)),
+			Goal:     "≤ 15%", Pass: c <= 0.15})
+	}
+	return ts
+}
+
+// perCPU is the throughput ratio a over b per CPU-second (the inverse
+// ratio of CPU per request): what the ratio would be if each had had its
+// CPU to itself, for reading runs where something else shared it.
+func perCPU(a, b *Row) string {
+	if a.CPUPerRequest <= 0 || b.CPUPerRequest <= 0 {
+		return ""
+	}
+	return "; per CPU-second " + pct(float64(b.CPUPerRequest)/float64(a.CPUPerRequest))
+}
+
+// costPerCPU is the throughput a loses against b, per CPU-second.
+func costPerCPU(a, b *Row) string {
+	if a.CPUPerRequest <= 0 || b.CPUPerRequest <= 0 {
+		return ""
+	}
+	return "; per CPU-second " + pct(1-float64(b.CPUPerRequest)/float64(a.CPUPerRequest))
+}
+
+func pct(r float64) string { return fmt.Sprintf("%.0f%%", 100*r) }
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2f ms", ms(d))
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", ms(d))
+	default:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+}
+
+// variantNames are the short names the tables use.
+var variantNames = map[string]string{
+	"ceiling":           "—",
+	variantDefaults.key: "defaults",
+	variantSignedIn.key: "signed in",
+	variantOff.key:      "auth + throttling off",
+	variantTracing.key:  "tracing 100%",
+}
+
+// Markdown renders the report: what ran where, then the tables.
+func (rep *Report) Markdown() string {
+	var b strings.Builder
+	o := rep.Options
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Tandem benchmark results\n\n")
+	p("Produced by `make bench` (the harness in [bench/](../README.md)); every figure below is from this one run.\n\n")
+	p("| | |\n|---|---|\n")
+	p("| date | %s |\n", rep.Date.Format("2006-01-02 15:04 MST"))
+	p("| machine | %s, %d logical CPUs; %s |\n", rep.Machine.CPUModel, rep.Machine.CPUs, rep.Machine.OS)
+	p("| Go | %s; %s |\n", rep.Machine.GoVersion, rep.Machine.Env)
+	p("| libraries | %s |\n", rep.Machine.Tools)
+	if o.Command != "" {
+		p("| command | `%s` |\n", o.Command)
+	}
+	p("| pinning | %s |\n", rep.Pinning)
+	p("| load | per process: %s warm-up; saturation: closed loop, %d clients, %s; latency: open loop at a fixed rate, %s; %d round(s), medians shown |\n",
+		o.Warmup, o.Clients, o.Duration, o.Duration, o.Runs)
+	p("| backends | the in-repo mocks in the harness's process, no added latency; signed-in requests are %s's (a user with %d orders) |\n", rep.Viewer, viewerOrders)
+	if rep.CeilingBodyBytes > 0 {
+		p("| ceiling | its answer to the fan-out query is byte for byte bff-web's (%d bytes) |\n", rep.CeilingBodyBytes)
+	}
+	p("\nEvery answer was checked byte for byte against the process's first, which had data and no errors. ")
+	p("Calls per request are the mocks' counters (admin API, reset before each run) over the requests sent. ")
+	p("CPU per request is the process's user + system time (/proc/<pid>/stat) over the saturation run's requests; ")
+	p("peak RSS is its VmHWM after the saturation run. ")
+	p("SUT CPU is the share of its CPU the system under test used at saturation: well under 100%% means something else (another process on that CPU, or the load side) held it back. ")
+	p("Load-side CPU is how busy the harness's CPUs (load generator, mocks) were: near 100%% means they, not the system under test, set the pace. ")
+	p("Throughput ratios are also given per CPU-second (from CPU per request), which holds when the CPU was shared.\n\n")
+
+	p("## Saturation\n\n")
+	p("| scenario | system | variant | req/s | failed | calls/req | CPU/req | peak RSS | SUT CPU | load-side CPU |\n")
+	p("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rep.Rows {
+		p("| %s | %s | %s | %.0f | %d | %.2f | %.2f ms | %.1f MiB | %s | %s |\n",
+			r.ScenarioTitle, r.System, variantNames[r.Variant], r.Throughput, r.Failures, r.SatTotal,
+			ms(r.CPUPerRequest), mib(r.PeakRSS), pct(r.SUTBusy), pct(r.LoadCPU))
+	}
+
+	p("\n## Latency at a fixed rate\n\n")
+	p("The fan-out query's rate is half the ceiling's saturation throughput, for both systems; the other scenarios run at half their own. ")
+	p("Latency is from sending a request to reading its whole answer; at most 256 requests are in flight, so a system that cannot keep up shows a lower rate achieved.\n\n")
+	p("| scenario | system | variant | rate asked | achieved | failed | p50 | p99 |\n")
+	p("|---|---|---|---:|---:|---:|---:|---:|\n")
+	for _, r := range rep.Rows {
+		if r.Rate == 0 {
+			continue
+		}
+		p("| %s | %s | %s | %.0f/s | %.0f/s | %d | %s | %s |\n",
+			r.ScenarioTitle, r.System, variantNames[r.Variant], r.Rate, r.Achieved, r.FixedFailures, fmtDur(r.P50), fmtDur(r.P99))
+	}
+
+	p("\n## Backend calls per request, by service\n\n")
+	services := map[string]bool{}
+	for _, r := range rep.Rows {
+		for s, v := range r.SatCalls {
+			if v > 0 {
+				services[s] = true
+			}
+		}
+		for s, v := range r.IdleCalls {
+			if v > 0 {
+				services[s] = true
+			}
+		}
+	}
+	cols := make([]string, 0, len(services))
+	for s := range services {
+		cols = append(cols, s)
+	}
+	sort.Strings(cols)
+	p("| scenario | system | variant | when |")
+	for _, s := range cols {
+		p(" %s |", s)
+	}
+	p(" total |\n|---|---|---|---|%s---:|\n", strings.Repeat("---:|", len(cols)))
+	for _, r := range rep.Rows {
+		for _, when := range []struct {
+			name  string
+			calls map[string]float64
+			total float64
+		}{{fmt.Sprintf("one at a time (%d requests)", o.IdleRequests), r.IdleCalls, r.IdleTotal}, {"at saturation", r.SatCalls, r.SatTotal}} {
+			p("| %s | %s | %s | %s |", r.ScenarioTitle, r.System, variantNames[r.Variant], when.name)
+			for _, s := range cols {
+				p(" %.2f |", when.calls[s])
+			}
+			p(" %.2f |\n", when.total)
+		}
+	}
+
+	if len(rep.Targets) > 0 {
+		p("\n## Targets\n\n")
+		p("| target | measured | goal | |\n|---|---|---|---|\n")
+		for _, t := range rep.Targets {
+			verdict := "MISS"
+			switch {
+			case t.Info:
+				verdict = ""
+			case t.Pass:
+				verdict = "PASS"
+			}
+			p("| %s | %s | %s | %s |\n", t.Name, t.Measured, t.Goal, verdict)
+		}
+	}
+
+	p("\n## Variants\n\n")
+	seen := map[string]bool{}
+	for _, r := range rep.Rows {
+		if !seen[r.Variant] {
+			seen[r.Variant] = true
+			p("- **%s** (%s): %s\n", variantNames[r.Variant], r.System, r.VariantLabel)
+		}
+	}
+
+	var failed, profiles []string
+	for _, r := range rep.Rows {
+		if r.Failures+r.FixedFailures > 0 {
+			failed = append(failed, fmt.Sprintf("- %s, %s %s: %d failed at saturation, %d at the fixed rate; first: %s",
+				r.ScenarioTitle, r.System, variantNames[r.Variant], r.Failures, r.FixedFailures, r.FirstError))
+		}
+		profiles = append(profiles, r.Profiles...)
+	}
+	if len(failed) > 0 {
+		p("\n## Failures\n\n%s\n", strings.Join(failed, "\n"))
+	}
+	if len(profiles) > 0 {
+		p("\n## Profiles\n\n`go tool pprof -top <file>` reads them:\n\n")
+		for _, f := range profiles {
+			p("- `%s`\n", f)
+		}
+	}
+	return b.String()
+}

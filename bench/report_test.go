@@ -1,0 +1,52 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func fanOutRows(web Row) []Row {
+	web.Scenario, web.System, web.Variant = ScenarioFanOut, sysBFFWeb, variantDefaults.key
+	return []Row{
+		{Scenario: ScenarioFanOut, System: sysCeiling, Variant: "ceiling", Throughput: 700, SatTotal: 4,
+			CPUPerRequest: 1300 * time.Microsecond, PeakRSS: 24 << 20, Rate: 350, Achieved: 350, P99: 5 * time.Millisecond},
+		web,
+		{Scenario: ScenarioFanOut, System: sysBFFWeb, Variant: variantSignedIn.key, Throughput: 480, SatTotal: 5, CPUPerRequest: 2 * time.Millisecond, PeakRSS: 50 << 20},
+		{Scenario: ScenarioFanOut, System: sysBFFWeb, Variant: variantOff.key, Throughput: 500, SatTotal: 4, CPUPerRequest: 1900 * time.Microsecond, PeakRSS: 50 << 20},
+		{Scenario: ScenarioFanOut, System: sysBFFWeb, Variant: variantTracing.key, Throughput: 440, SatTotal: 4, CPUPerRequest: 2100 * time.Microsecond, PeakRSS: 50 << 20},
+		{Scenario: ScenarioMobileProduct, System: sysBFFMobile, Variant: variantDefaults.key, Throughput: 900, SatTotal: 6, CPUPerRequest: time.Millisecond, PeakRSS: 30 << 20},
+	}
+}
+
+func TestTargetsMeetTheIssuesGoals(t *testing.T) {
+	good := Row{Throughput: 500, SatTotal: 4, CPUPerRequest: 1900 * time.Microsecond, PeakRSS: 60 << 20,
+		Rate: 350, Achieved: 349, P99: 9 * time.Millisecond}
+	ts := targets(fanOutRows(good))
+	if len(ts) != 9 {
+		t.Fatalf("%d targets: %+v", len(ts), ts)
+	}
+	for _, tg := range ts {
+		if !tg.Info && !tg.Pass {
+			t.Errorf("MISS where the goal is met: %+v", tg)
+		}
+	}
+
+	bad := Row{Throughput: 124, SatTotal: 9.1, CPUPerRequest: 8 * time.Millisecond, PeakRSS: 100 << 20,
+		Rate: 350, Achieved: 120, P99: 9 * time.Millisecond}
+	rows := fanOutRows(bad)
+	rows[2].Throughput = 100 // signed in: 20% below off's
+	rows[4].Throughput = 90  // tracing: 27% below defaults
+	rows[5].PeakRSS = 65 << 20
+	for _, tg := range targets(rows) {
+		if tg.Pass {
+			t.Errorf("PASS where the goal is missed: %+v", tg)
+		}
+	}
+	// A p99 within 2× does not pass when the rate was not kept up with.
+	for _, tg := range targets(rows) {
+		if strings.HasPrefix(tg.Name, "p99") && (tg.Pass || !strings.Contains(tg.Measured, "1.80×")) {
+			t.Errorf("p99 target %+v", tg)
+		}
+	}
+}

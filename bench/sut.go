@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tandemgw/tandem/shared/throttle"
+)
+
+// The systems under test: binaries built from this repository.
+const (
+	sysCeiling   = "ceiling"
+	sysBFFWeb    = "bff-web"
+	sysBFFMobile = "bff-mobile"
+)
+
+// packages are the main packages built for each system.
+var packages = map[string]string{
+	sysCeiling:   "./bench/cmd/tandem-ceiling",
+	sysBFFWeb:    "./bff-web/cmd/bff-web",
+	sysBFFMobile: "./bff-mobile/cmd/bff-mobile",
+}
+
+// binaryNames are the file names go build gives them.
+var binaryNames = map[string]string{
+	sysCeiling:   "tandem-ceiling",
+	sysBFFWeb:    "bff-web",
+	sysBFFMobile: "bff-mobile",
+}
+
+// variant is how a BFF is configured and called for a measurement.
+type variant struct {
+	key   string
+	label string
+	// signedIn: every request carries the viewer's bearer token (verified
+	// per request; bff-web then also reads the viewer's account for the
+	// market its prices are shown in).
+	signedIn bool
+	// throttleOff: no operation limits, no cost ceiling or actual-cost
+	// report, no rate or concurrency limits. Otherwise the BFF's own
+	// defaults, with the rate and concurrency limits raised out of reach.
+	throttleOff bool
+	// tracing: every request traced (stdout exporter, sampling 1, spans
+	// discarded by the harness).
+	tracing bool
+}
+
+var (
+	variantDefaults = variant{key: "defaults", label: "defaults: throttling on (rate limits raised), anonymous, tracing off"}
+	variantSignedIn = variant{key: "signed-in", label: "signed in: bearer token verified per request, throttling on", signedIn: true}
+	variantOff      = variant{key: "off", label: "auth and throttling off: anonymous, no limits or cost", throttleOff: true}
+	variantTracing  = variant{key: "tracing", label: "tracing on, 100% sampled (defaults otherwise)", tracing: true}
+)
+
+// unreachable is a rate budget no run can spend: the limiter still runs
+// on every request, it never refuses.
+var unreachable = map[string]any{"limit": 1_000_000_000, "period": "1m", "burst": 1_000_000_000}
+
+// bffConfig is the YAML configuration of a BFF for v against b, listening
+// on a free loopback port.
+func bffConfig(b *backends, v variant, pprof bool) ([]byte, error) {
+	ups := map[string]any{}
+	for _, s := range b.services() {
+		ups[s] = map[string]any{"address": b.upstreamAddress(s)}
+	}
+	cfg := map[string]any{
+		"addr":      "127.0.0.1:0",
+		"log":       map[string]any{"level": "info", "format": "json"},
+		"upstreams": ups,
+		"auth": map[string]any{"issuers": []any{map[string]any{
+			"issuer":    b.idp.Issuer(),
+			"audiences": []string{b.idp.Audience()},
+			"jwksUrl":   b.idp.JWKSURL(),
+		}}},
+	}
+	if pprof {
+		cfg["pprofAddr"] = "127.0.0.1:0"
+	}
+	if v.throttleOff {
+		zero := map[string]any{"limit": 0}
+		cfg["throttle"] = map[string]any{
+			"operation": map[string]any{"maxBodyBytes": 0, "maxTokens": 0, "maxDepth": 0, "maxAliases": 0,
+				"maxRootFields": 0, "maxDirectivesPerField": 0, "maxFields": 0},
+			"cost": map[string]any{"maxCost": 0, "reportActual": false},
+			"rate": map[string]any{"requests": zero, "points": zero, "appRequests": zero, "appPoints": zero, "concurrency": 0},
+		}
+	} else {
+		cfg["throttle"] = map[string]any{"rate": map[string]any{
+			"requests": unreachable, "points": unreachable, "appRequests": unreachable, "appPoints": unreachable,
+			"concurrency": 1_000_000,
+		}}
+	}
+	if v.tracing {
+		cfg["telemetry"] = map[string]any{"tracing": map[string]any{"exporter": "stdout", "samplingRatio": 1}}
+	}
+	return yaml.Marshal(cfg)
+}
+
+// childEnv is the harness's environment without TANDEM_* settings, which
+// would change the BFFs' configuration behind the harness's back. GOGC,
+// GOMEMLIMIT, GOMAXPROCS and GODEBUG pass through (and are recorded in the
+// report).
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TANDEM_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// startSystem starts sys for variant v, pinned to cpus, and waits until
+// it serves.
+func (r *runner) startSystem(ctx context.Context, sys string, v variant, pprof bool) (*child, error) {
+	bin := filepath.Join(r.binDir, binaryNames[sys])
+	var args []string
+	if sys == sysCeiling {
+		web := throttle.WebDefaults().Cost
+		args = []string{
+			"-addr", "127.0.0.1:0",
+			"-first", strconv.Itoa(fanOutFirst),
+			"-catalog", r.backends.upstreamAddress("catalog"),
+			"-reviews", r.backends.upstreamAddress("reviews"),
+			"-pricing", r.backends.upstreamAddress("pricing"),
+			"-inventory", r.backends.upstreamAddress("inventory"),
+			"-max-cost", strconv.Itoa(web.MaxCost),
+			"-report-actual=" + strconv.FormatBool(web.ReportActual),
+		}
+	} else {
+		cfg, err := bffConfig(r.backends, v, pprof)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(r.binDir, fmt.Sprintf("%s-%s.yaml", sys, v.key))
+		if err := os.WriteFile(path, cfg, 0o600); err != nil {
+			return nil, err
+		}
+		args = []string{"-config", path}
+	}
+	c, err := startChild(ctx, sys, bin, args, childEnv(), r.sutCPUs, pprof)
+	if err != nil {
+		return nil, err
+	}
+	if sys != sysCeiling {
+		if err := c.waitReady(ctx, "/readyz"); err != nil {
+			c.stop()
+			return nil, err
+		}
+	}
+	return c, nil
+}
