@@ -18,9 +18,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/tandemgw/tandem/bff-web/graph/locale"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
 
@@ -61,7 +61,7 @@ type Handler struct {
 	pricing   pricingv1.PricingServiceClient
 	inventory inventoryv1.InventoryServiceClient
 	conns     []*grpc.ClientConn
-	market    locale.Market
+	market    market.Market
 	cost      costModel
 	buffers   sync.Pool
 }
@@ -100,7 +100,7 @@ func New(cfg Config) (*Handler, error) {
 		transport: tr,
 		// The request's market when it names none: bff-web's rule, so the
 		// currency asked of pricing and the formatting are the same.
-		market: locale.Resolve(context.Background(), ""),
+		market: market.Default(),
 		cost:   cost,
 	}
 	for _, svc := range []struct{ name, addr string }{{"pricing", cfg.PricingAddr}, {"inventory", cfg.InventoryAddr}} {
@@ -328,7 +328,7 @@ func (h *Handler) render(b []byte, res fanOut) []byte {
 			b = append(b, `,"currency":`...)
 			b = appendString(b, pr.GetCurrency())
 			b = append(b, `,"formatted":`...)
-			b = appendString(b, locale.FormatMoney(h.market.Locale, pr.GetAmountMinor(), pr.GetCurrency()))
+			b = appendString(b, h.market.Format(pr.GetAmountMinor(), pr.GetCurrency()))
 			b = append(b, `}}`...)
 		} else {
 			b = append(b, "null"...)
