@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/graph-gophers/dataloader/v7"
-	"google.golang.org/grpc"
 
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	"github.com/tandemgw/tandem/shared/registry"
@@ -29,7 +28,7 @@ type Stock struct {
 
 // Client calls the inventory service. Safe for concurrent use.
 type Client struct {
-	conn *grpc.ClientConn
+	conn *upstream.GRPC
 	api  inventoryv1.InventoryServiceClient
 	cfg  upstream.Config
 }

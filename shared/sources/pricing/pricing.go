@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/graph-gophers/dataloader/v7"
-	"google.golang.org/grpc"
 
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/registry"
@@ -32,7 +31,7 @@ type Price struct {
 
 // Client calls the pricing service. Safe for concurrent use.
 type Client struct {
-	conn *grpc.ClientConn
+	conn *upstream.GRPC
 	api  pricingv1.PricingServiceClient
 	cfg  upstream.Config
 }
