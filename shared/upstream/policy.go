@@ -267,7 +267,11 @@ func (p *policy) once(ctx context.Context, ep *endpoint, attempt attemptFunc) *f
 	if f != nil {
 		code = f.err.Code
 		if f.err.Err != nil {
-			if reason := tlsReason(f.err.Err); reason != "" {
+			reason := tlsReason(f.err.Err)
+			if reason == "" && p.tls != nil && code == CodeUnavailable {
+				reason = p.tls.clientCertProblem()
+			}
+			if reason != "" {
 				f.retryable = false // the next handshake fails the same way
 				if ep.tlsLog.shouldLog(reason, p.opts.now()) {
 					p.opts.logger.Warn("upstream TLS handshake failed",

@@ -182,7 +182,7 @@ func tlsReason(err error) string {
 	case errors.As(err, &he) || strings.Contains(msg, "x509: certificate is valid for"):
 		return "the upstream's certificate does not name the address (check tls.serverName)"
 	case strings.Contains(msg, "tls: expired certificate"):
-		return "the upstream refused the client certificate: it has expired"
+		return reasonClientExpired
 	case strings.Contains(msg, "tls: unknown certificate authority"):
 		return "the upstream refused the client certificate: it does not trust its CA"
 	case strings.Contains(msg, "tls: certificate required"):
@@ -191,6 +191,30 @@ func tlsReason(err error) string {
 		return "the upstream refused the client certificate"
 	case strings.Contains(msg, "x509: "), strings.Contains(msg, "tls: "):
 		return "TLS handshake failed"
+	}
+	return ""
+}
+
+const (
+	reasonClientExpired  = "the client certificate has expired; the upstream refuses it"
+	reasonClientNotValid = "the client certificate is not valid yet; the upstream refuses it"
+)
+
+// clientCertProblem explains a failed connection by the client
+// certificate's own validity. With TLS 1.3 the upstream judges the client
+// certificate after the client's handshake is done, and its alert may be
+// lost to a broken pipe; the certificate's dates still say why.
+func (f *tlsFiles) clientCertProblem() string {
+	cert, _ := f.current()
+	if cert == nil || cert.Leaf == nil {
+		return ""
+	}
+	now := f.now()
+	switch {
+	case now.After(cert.Leaf.NotAfter):
+		return reasonClientExpired
+	case now.Before(cert.Leaf.NotBefore):
+		return reasonClientNotValid
 	}
 	return ""
 }
