@@ -38,7 +38,9 @@ func TestRetriesReadsNotUnkeyedWrites(t *testing.T) {
 
 func TestBreakerTripsAndRecovers(t *testing.T) { gatewaytest.CheckBreakerTripsAndRecovers(t, safety) }
 
-func TestBulkheadOverflowFailsFast(t *testing.T) { gatewaytest.CheckBulkheadOverflowFailsFast(t, safety) }
+func TestBulkheadOverflowFailsFast(t *testing.T) {
+	gatewaytest.CheckBulkheadOverflowFailsFast(t, safety)
+}
 
 func TestRetriesStopAtBudgets(t *testing.T) { gatewaytest.CheckRetriesStopAtBudgets(t, safety) }
 
