@@ -4,7 +4,7 @@ GO        ?= go
 PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: all run mocks test bench microbench lint vet staticcheck generate checkgenerate build token tidy
+.PHONY: all run mocks test bench microbench soak lint vet staticcheck generate checkgenerate build token tidy
 
 all: build
 
@@ -33,6 +33,11 @@ bench:
 ## microbench: the go test micro-benchmarks of every package
 microbench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## soak: about two minutes of steady load on both BFFs with injected faults;
+## checks every answer and that memory and goroutines stay flat (not part of test)
+soak:
+	$(GO) test -tags soak -run '^TestSoak$$' -count=1 -timeout 10m -v ./e2e/soak/
 
 ## lint: go vet and staticcheck (generated code is excluded by staticcheck's own rules)
 lint: vet staticcheck

@@ -58,6 +58,9 @@ type Fault struct {
 	// 2k-th, ...), counted from when the fault was set; default 1 (every
 	// call). Calls it does not fire on are answered normally.
 	Every int
+	// Times makes the fault fire on its first Times occasions only, then
+	// answer normally ("fail once, then succeed"); default 0, no limit.
+	Times int
 	// Status is the HTTP status of FaultError on REST; default 503.
 	Status int
 	// Code is the gRPC code of FaultError on gRPC; default codes.Unavailable.
@@ -95,8 +98,8 @@ func (f Fault) Validate() error {
 	default:
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
-	if f.Latency < 0 || f.Jitter < 0 || f.Every < 0 {
-		return errors.New("latency, jitter and every must not be negative")
+	if f.Latency < 0 || f.Jitter < 0 || f.Every < 0 || f.Times < 0 {
+		return errors.New("latency, jitter, every and times must not be negative")
 	}
 	if f.Kind == FaultLatency && f.Latency == 0 && f.Jitter == 0 {
 		return errors.New("a latency fault needs latency or jitter")
@@ -122,6 +125,7 @@ type faultJSON struct {
 	Latency  string    `json:"latency,omitempty"`
 	Jitter   string    `json:"jitter,omitempty"`
 	Every    int       `json:"every,omitempty"`
+	Times    int       `json:"times,omitempty"`
 	Status   int       `json:"status,omitempty"`
 	GRPCCode string    `json:"grpcCode,omitempty"`
 	Group    string    `json:"group,omitempty"`
@@ -139,7 +143,7 @@ var codeNames = map[codes.Code]string{
 
 // MarshalJSON encodes f as the admin API shows it.
 func (f Fault) MarshalJSON() ([]byte, error) {
-	j := faultJSON{Kind: f.Kind, Every: f.Every, Status: f.Status, Group: f.Group, Size: f.Size}
+	j := faultJSON{Kind: f.Kind, Every: f.Every, Times: f.Times, Status: f.Status, Group: f.Group, Size: f.Size}
 	if f.Latency != 0 {
 		j.Latency = f.Latency.String()
 	}
@@ -160,7 +164,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&j); err != nil {
 		return err
 	}
-	out := Fault{Kind: j.Kind, Every: j.Every, Status: j.Status, Group: j.Group, Size: j.Size}
+	out := Fault{Kind: j.Kind, Every: j.Every, Times: j.Times, Status: j.Status, Group: j.Group, Size: j.Size}
 	var err error
 	if j.Latency != "" {
 		if out.Latency, err = time.ParseDuration(j.Latency); err != nil {
@@ -199,12 +203,16 @@ type FaultEntry struct {
 type activeFault struct {
 	FaultEntry
 	calls   atomic.Int64
+	fired   atomic.Int64
 	removed chan struct{}
 }
 
 // fires counts a matching call and reports whether the fault applies to it.
 func (a *activeFault) fires() bool {
-	return a.calls.Add(1)%int64(a.Fault.Every) == 0
+	if a.calls.Add(1)%int64(a.Fault.Every) != 0 {
+		return false
+	}
+	return a.Fault.Times == 0 || a.fired.Add(1) <= int64(a.Fault.Times)
 }
 
 type faultKey struct{ service, route string }

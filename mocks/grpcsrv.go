@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
@@ -22,7 +23,11 @@ import (
 // and protected from panics. Calls to unknown methods are counted as
 // RouteUnmatched and answered UNIMPLEMENTED.
 func (c *Cluster) grpcServer(svc string, tl *trackingListener) *grpc.Server {
-	return grpc.NewServer(
+	var opts []grpc.ServerOption
+	if c.tls != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(c.tls)))
+	}
+	return grpc.NewServer(append(opts,
 		grpc.ChainUnaryInterceptor(c.unaryInterceptor(svc, tl)),
 		grpc.ForceServerCodecV2(faultCodec{base: encoding.GetCodecV2(proto.Name)}),
 		grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
@@ -31,7 +36,7 @@ func (c *Cluster) grpcServer(svc string, tl *trackingListener) *grpc.Server {
 			c.recorder.add(recordGRPC(stream.Context(), svc, RouteUnmatched, method))
 			return status.Error(codes.Unimplemented, "unknown method")
 		}),
-	)
+	)...)
 }
 
 // recordGRPC captures the identity and trace context metadata of a gRPC call.
@@ -44,7 +49,12 @@ func recordGRPC(ctx context.Context, svc, route, method string) RecordedRequest 
 		return ""
 	}
 	auth := md.Get("authorization")
+	var deadlineMs int64
+	if dl, ok := ctx.Deadline(); ok {
+		deadlineMs = max(time.Until(dl).Milliseconds(), 1)
+	}
 	return RecordedRequest{
+		DeadlineMs:       deadlineMs,
 		Service:          svc,
 		Route:            route,
 		Target:           method,
@@ -66,6 +76,8 @@ func (c *Cluster) unaryInterceptor(svc string, tl *trackingListener) grpc.UnaryS
 				resp, err = nil, status.Error(codes.Internal, "internal error")
 			}
 		}()
+		c.inFlight[svc].Add(1)
+		defer c.inFlight[svc].Add(-1)
 		c.counters.inc(svc, info.FullMethod)
 		c.recorder.add(recordGRPC(ctx, svc, info.FullMethod, info.FullMethod))
 		if a := c.faults.match(svc, info.FullMethod); a != nil {

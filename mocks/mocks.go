@@ -2,6 +2,7 @@ package mocks
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -28,6 +30,11 @@ type Options struct {
 	AdminAddr string
 	// Logger receives warnings and recovered panics; nil discards them.
 	Logger *slog.Logger
+	// TLS, when set, serves every service over TLS with this
+	// configuration (ClientAuth set to RequireAndVerifyClientCert makes it
+	// mutual TLS); REST URLs become https. The admin API stays plain HTTP
+	// on loopback. Default nil: plain HTTP and insecure gRPC.
+	TLS *tls.Config
 }
 
 // shutdownGrace bounds how long Close waits for calls in flight.
@@ -45,6 +52,8 @@ type Cluster struct {
 	counters *Counters
 	faults   *Faults
 	recorder *recorder
+	inFlight map[string]*atomic.Int64 // calls being served, per service
+	tls      *tls.Config
 
 	adminAddr string
 	adminMux  *http.ServeMux
@@ -80,10 +89,13 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		recorder: newRecorder(),
 		adminMux: http.NewServeMux(),
 		closing:  make(chan struct{}),
+		inFlight: map[string]*atomic.Int64{},
+		tls:      opts.TLS,
 	}
 	known := map[string]bool{}
 	for _, s := range c.specs {
 		known[s.Name] = true
+		c.inFlight[s.Name] = new(atomic.Int64)
 	}
 	for name := range opts.Addrs {
 		if !known[name] {
@@ -178,7 +190,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		})
 	}
 	for _, r := range rests {
-		serveHTTP(r.ln, r.h)
+		ln := r.ln
+		if c.tls != nil {
+			ln = tls.NewListener(ln, c.tls)
+		}
+		serveHTTP(ln, r.h)
 	}
 	serveHTTP(adminLn, c.adminMux)
 	for _, g := range grpcs {
@@ -196,15 +212,29 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 // unknown service.
 func (c *Cluster) Addr(service string) string { return c.addrs[service] }
 
-// URL returns the base URL ("http://127.0.0.1:port") of a REST service, or
-// "" for an unknown or gRPC service.
+// URL returns the base URL ("http://127.0.0.1:port", https with
+// Options.TLS) of a REST service, or "" for an unknown or gRPC service.
 func (c *Cluster) URL(name string) string {
+	scheme := "http://"
+	if c.tls != nil {
+		scheme = "https://"
+	}
 	for _, s := range c.specs {
 		if s.Name == name && s.Kind == service.REST {
-			return "http://" + c.addrs[name]
+			return scheme + c.addrs[name]
 		}
 	}
 	return ""
+}
+
+// InFlight returns how many calls service is serving right now (held by a
+// fault or not): tests use it to see a call arrive, and to see it end
+// when its caller goes away.
+func (c *Cluster) InFlight(service string) int64 {
+	if n := c.inFlight[service]; n != nil {
+		return n.Load()
+	}
+	return 0
 }
 
 // AdminAddr returns the admin API's "127.0.0.1:port".

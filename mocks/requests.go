@@ -24,8 +24,12 @@ type RecordedRequest struct {
 	Authorization    string `json:"authorization,omitempty"`
 	// Traceparent is the W3C trace context the caller sent (header or
 	// metadata "traceparent"), empty when none; for tracing tests.
-	Traceparent string    `json:"traceparent,omitempty"`
-	At          time.Time `json:"at"`
+	Traceparent string `json:"traceparent,omitempty"`
+	// DeadlineMs is how long the caller said it would wait, in
+	// milliseconds: the X-Tandem-Deadline-Ms header (REST) or the time left
+	// to the call's deadline (gRPC); 0 when it said nothing.
+	DeadlineMs int64     `json:"deadlineMs,omitempty"`
+	At         time.Time `json:"at"`
 }
 
 // recorder keeps the last requestLog requests of each service.

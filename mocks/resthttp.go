@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/tandemgw/tandem/mocks/internal/rest"
@@ -80,16 +81,25 @@ func recordHTTP(svc, route string, r *http.Request) RecordedRequest {
 		Traceparent:      r.Header.Get("Traceparent"),
 		At:               time.Now().UTC(),
 	}
+	if ms, err := strconv.ParseInt(r.Header.Get(DeadlineHeader), 10, 64); err == nil && ms > 0 {
+		rec.DeadlineMs = ms
+	}
 	if hasAuth && len(auth) > 0 {
 		rec.Authorization = auth[0]
 	}
 	return rec
 }
 
+// DeadlineHeader is where the gateway says how many milliseconds it will
+// wait for a REST answer (schema/README.md).
+const DeadlineHeader = "X-Tandem-Deadline-Ms"
+
 // restRoute counts and records every call of one route, then applies the
 // route's fault, if any, before the service's handler.
 func (c *Cluster) restRoute(svc, pattern string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.inFlight[svc].Add(1)
+		defer c.inFlight[svc].Add(-1)
 		c.counters.inc(svc, pattern)
 		c.recorder.add(recordHTTP(svc, pattern, r))
 		if a := c.faults.match(svc, pattern); a != nil && c.restFault(w, r, a) {

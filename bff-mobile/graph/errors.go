@@ -8,6 +8,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // Client-facing error codes raised by the resolvers themselves; upstream
@@ -58,15 +59,8 @@ func deref(s *string) string {
 }
 
 // validIdempotencyKey accepts 1 to MaxIdempotencyKey visible ASCII
-// characters (a UUID fits), so the key travels safely in an HTTP header.
+// characters (a UUID fits), so the key travels safely in an HTTP header;
+// the rule is the one both BFFs share (upstream.CheckIdempotencyKey).
 func validIdempotencyKey(k string) bool {
-	if len(k) < 1 || len(k) > MaxIdempotencyKey {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		if k[i] < 0x21 || k[i] > 0x7e {
-			return false
-		}
-	}
-	return true
+	return upstream.CheckIdempotencyKey("idempotencyKey", k, MaxIdempotencyKey) == nil
 }

@@ -50,8 +50,8 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID str
 		return nil, err
 	}
 	key := strings.TrimSpace(idempotencyKey)
-	if key == "" || len(key) > maxIdempotencyKeyLen {
-		return nil, badInput(ctx, "idempotencyKey must be 1 to 200 characters")
+	if err := upstream.CheckIdempotencyKey("idempotencyKey", key, maxIdempotencyKeyLen); err != nil {
+		return nil, badInput(ctx, err.Error())
 	}
 	o, err := orders.For(ctx).PlaceOrder(ctx, user, shippingAddressID, key)
 	if err != nil {

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/http/httpguts"
 
+	"github.com/tandemgw/tandem/shared/server"
 	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -37,6 +39,35 @@ type Log struct {
 // own section, metrics need no settings).
 type Telemetry struct {
 	Tracing telemetry.TracingConfig `yaml:"tracing"`
+}
+
+// Steering is how a request may pin its upstream calls to a named
+// endpoint of a source (canary testing): a request header of the form
+// "catalog=canary, pricing=canary", honoured in dev mode and from callers
+// whose verified token holds PinScope, and ignored from anyone else.
+type Steering struct {
+	// PinHeader names the request header; default X-Tandem-Pin.
+	PinHeader string `yaml:"pinHeader"`
+	// PinScope is the scope a token needs for its pins to be honoured;
+	// default upstream:pin.
+	PinScope string `yaml:"pinScope"`
+}
+
+// Defaults of Steering.
+const (
+	DefaultPinHeader = "X-Tandem-Pin"
+	DefaultPinScope  = "upstream:pin"
+)
+
+// WithDefaults fills the zero fields of s.
+func (s Steering) WithDefaults() Steering {
+	if s.PinHeader == "" {
+		s.PinHeader = DefaultPinHeader
+	}
+	if s.PinScope == "" {
+		s.PinScope = DefaultPinScope
+	}
+	return s
 }
 
 // Section is a configuration section kept as raw YAML for the package that
@@ -78,9 +109,12 @@ type Config struct {
 	Dev       bool                       `yaml:"dev"`
 	Log       Log                        `yaml:"log"`
 	Upstreams map[string]upstream.Config `yaml:"upstreams"`
-	Auth      Section                    `yaml:"auth"`
-	Throttle  Section                    `yaml:"throttle"`
-	Telemetry Telemetry                  `yaml:"telemetry"`
+	// RequestBudget bounds each GraphQL operation (server.RequestBudget).
+	RequestBudget server.RequestBudget `yaml:"requestBudget"`
+	Steering      Steering             `yaml:"steering"`
+	Auth          Section              `yaml:"auth"`
+	Throttle      Section              `yaml:"throttle"`
+	Telemetry     Telemetry            `yaml:"telemetry"`
 	// PprofAddr, when set, is a loopback host:port where the BFF serves
 	// net/http/pprof (/debug/pprof/), apart from its public listener.
 	// Default "": off.
@@ -93,11 +127,13 @@ type Config struct {
 // and any source id may be configured.
 func Defaults(spec Spec) Config {
 	return Config{
-		Name:      spec.Name,
-		Addr:      spec.DefaultAddr,
-		Log:       Log{Level: "info", Format: "json"},
-		Upstreams: map[string]upstream.Config{},
-		Telemetry: Telemetry{Tracing: telemetry.DefaultTracingConfig()},
+		Name:          spec.Name,
+		Addr:          spec.DefaultAddr,
+		Log:           Log{Level: "info", Format: "json"},
+		Upstreams:     map[string]upstream.Config{},
+		RequestBudget: server.RequestBudget{}.WithDefaults(),
+		Steering:      Steering{}.WithDefaults(),
+		Telemetry:     Telemetry{Tracing: telemetry.DefaultTracingConfig()},
 	}
 }
 
@@ -154,6 +190,8 @@ func (c *Config) applyYAML(r io.Reader) error {
 		Dev       *bool              `yaml:"dev"`
 		Log       *Section           `yaml:"log"`
 		Upstreams map[string]Section `yaml:"upstreams"`
+		Budget    *Section           `yaml:"requestBudget"`
+		Steering  *Section           `yaml:"steering"`
 		Auth      Section            `yaml:"auth"`
 		Throttle  Section            `yaml:"throttle"`
 		Telemetry *Section           `yaml:"telemetry"`
@@ -191,6 +229,23 @@ func (c *Config) applyYAML(r io.Reader) error {
 		}
 		c.Upstreams[id] = u
 	}
+	if raw.Budget != nil {
+		// Query and mutation fall back to the default given here, not to
+		// the built-in one.
+		var b server.RequestBudget
+		if err := raw.Budget.Decode(&b); err != nil {
+			return fmt.Errorf("requestBudget: %w", err)
+		}
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		c.RequestBudget = b.WithDefaults()
+	}
+	if raw.Steering != nil {
+		if err := raw.Steering.Decode(&c.Steering); err != nil {
+			return fmt.Errorf("steering: %w", err)
+		}
+	}
 	if raw.Telemetry != nil {
 		if err := raw.Telemetry.Decode(&c.Telemetry); err != nil {
 			return fmt.Errorf("telemetry: %w", err)
@@ -217,13 +272,23 @@ func envMap(environ []string) map[string]string {
 
 // upstreamFields maps environment suffixes to YAML field names.
 var upstreamFields = map[string]string{
-	"ADDRESS":       "address",
-	"TIMEOUT":       "timeout",
-	"RETRIES":       "retries",
-	"MAX_BATCH":     "maxBatch",
-	"FORWARD_TOKEN": "forwardToken",
-	"BATCH_WAIT":    "batchWait",
+	"ADDRESS":         "address",
+	"TIMEOUT":         "timeout",
+	"RETRIES":         "retries",
+	"MAX_BATCH":       "maxBatch",
+	"FORWARD_TOKEN":   "forwardToken",
+	"BATCH_WAIT":      "batchWait",
+	"MIN_ATTEMPT":     "minAttempt",
+	"MAX_CONCURRENT":  "maxConcurrent",
+	"TLS_CERT":        "tls.cert",
+	"TLS_KEY":         "tls.key",
+	"TLS_CA":          "tls.ca",
+	"TLS_SERVER_NAME": "tls.serverName",
 }
+
+// upstreamFieldList names the fields settable per upstream from the
+// environment and flags, for messages.
+const upstreamFieldList = "address, timeout, retries, maxBatch, forwardToken, batchWait, minAttempt, maxConcurrent, tls.cert, tls.key, tls.ca, tls.serverName"
 
 func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 	p := spec.EnvPrefix + "_"
@@ -245,6 +310,28 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 	}
 	if v, ok := env[p+"PPROF_ADDR"]; ok {
 		c.PprofAddr = v
+	}
+	for suffix, dst := range map[string]*time.Duration{
+		"REQUEST_BUDGET":          &c.RequestBudget.Default,
+		"REQUEST_BUDGET_QUERY":    &c.RequestBudget.Query,
+		"REQUEST_BUDGET_MUTATION": &c.RequestBudget.Mutation,
+	} {
+		if v, ok := env[p+suffix]; ok {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("config: %s%s=%q is not a duration", p, suffix, v)
+			}
+			*dst = d
+		}
+	}
+	if v, ok := env[p+"REQUEST_BUDGET"]; ok && v != "" {
+		// A new default applies to the operation types not set on their own.
+		if _, q := env[p+"REQUEST_BUDGET_QUERY"]; !q {
+			c.RequestBudget.Query = c.RequestBudget.Default
+		}
+		if _, m := env[p+"REQUEST_BUDGET_MUTATION"]; !m {
+			c.RequestBudget.Mutation = c.RequestBudget.Default
+		}
 	}
 	if v, ok := env[p+"TRACING_EXPORTER"]; ok {
 		c.Telemetry.Tracing.Exporter = v
@@ -268,7 +355,7 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 		for _, k := range keys {
 			svc, field, ok := splitUpstreamEnv(strings.TrimPrefix(k, prefix))
 			if !ok {
-				return fmt.Errorf("config: %s: expected %s<SERVICE>_<ADDRESS|TIMEOUT|RETRIES|MAX_BATCH|FORWARD_TOKEN|BATCH_WAIT>", k, prefix)
+				return fmt.Errorf("config: %s: expected %s<SERVICE>_<FIELD> with FIELD one of %s", k, prefix, strings.Join(envSuffixes(), ", "))
 			}
 			if err := c.setUpstream(svc, field, env[k]); err != nil {
 				return fmt.Errorf("config: %s: %w", k, err)
@@ -276,6 +363,16 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// envSuffixes lists the upstream field suffixes, sorted.
+func envSuffixes() []string {
+	out := make([]string, 0, len(upstreamFields))
+	for s := range upstreamFields {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // splitUpstreamEnv splits "CATALOG_MAX_BATCH" into ("catalog", "maxBatch").
@@ -314,8 +411,20 @@ func (c *Config) setUpstream(svc, field, value string) error {
 		u.MaxBatch, err = strconv.Atoi(value)
 	case "forwardToken":
 		u.ForwardToken, err = strconv.ParseBool(value)
+	case "minAttempt":
+		u.MinAttempt, err = time.ParseDuration(value)
+	case "maxConcurrent":
+		u.MaxConcurrent, err = strconv.Atoi(value)
+	case "tls.cert":
+		u.TLS.Cert = value
+	case "tls.key":
+		u.TLS.Key = value
+	case "tls.ca":
+		u.TLS.CA = value
+	case "tls.serverName":
+		u.TLS.ServerName = value
 	default:
-		return fmt.Errorf("unknown upstream field %q (use address, timeout, retries, maxBatch, forwardToken, batchWait)", field)
+		return fmt.Errorf("unknown upstream field %q (use %s; the rest is set in the file)", field, upstreamFieldList)
 	}
 	if err != nil {
 		return fmt.Errorf("upstreams.%s.%s: %w", svc, field, err)
@@ -416,16 +525,15 @@ func (c Config) Validate() error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		u := c.Upstreams[id]
-		if u.Timeout < 0 || u.BatchWait < 0 || u.MaxBatch < 0 || u.Retries < -1 {
-			errs = append(errs, fmt.Errorf("upstreams.%s: timeout, batchWait and maxBatch must not be negative, retries at least -1", id))
+		if err := c.Upstreams[id].Validate("upstreams." + id); err != nil {
+			errs = append(errs, err)
 		}
-		if u.Timeout > time.Minute {
-			errs = append(errs, fmt.Errorf("upstreams.%s.timeout %s is longer than a minute (it is per attempt)", id, u.Timeout))
-		}
-		if u.MaxBatch > 500 {
-			errs = append(errs, fmt.Errorf("upstreams.%s.maxBatch %d: the services accept at most 500 ids per batch", id, u.MaxBatch))
-		}
+	}
+	if err := c.RequestBudget.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if h := c.Steering.PinHeader; h != "" && !httpguts.ValidHeaderFieldName(h) {
+		errs = append(errs, fmt.Errorf("steering.pinHeader %q is not a header name", h))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)

@@ -232,3 +232,59 @@ func TestPprofAddr(t *testing.T) {
 		assert.ErrorContains(t, err, "pprofAddr", bad)
 	}
 }
+
+// The resilience settings of an upstream: scalar ones from every source,
+// endpoints, breaker, retry budget and outlier ejection from the file.
+func TestUpstreamSafetySettings(t *testing.T) {
+	file := writeFile(t, `
+upstreams:
+  catalog:
+    endpoints:
+      - {name: stable, address: http://10.0.0.1:9102, weight: 9}
+      - {name: canary, address: http://10.0.0.2:9102, weight: 1}
+    breaker: {failureRatio: 0.3, minRequests: 50, window: 30s, openFor: 10s}
+    retryBudget: {ratio: 0.2, minPerSecond: 1, window: 5s}
+    outlier: {consecutiveFailures: 3, ejectFor: 1m, maxEjectedPercent: 34}
+    maxConcurrent: 64
+requestBudget: {default: 2s, mutation: 5s}
+steering: {pinHeader: X-Canary}
+`)
+	cfg, err := Load(spec, []string{"-config", file, "-upstream", "pricing.tls.cert=/etc/tandem/pricing.crt", "-upstream", "pricing.tls.key=/etc/tandem/pricing.key"},
+		[]string{"TANDEM_UPSTREAMS_PRICING_TLS_CA=/etc/tandem/ca.crt", "TANDEM_WEB_UPSTREAMS_CATALOG_MIN_ATTEMPT=50ms",
+			"TANDEM_WEB_REQUEST_BUDGET_QUERY=1500ms"})
+	require.NoError(t, err)
+	c := cfg.Upstreams["catalog"]
+	assert.Equal(t, []upstream.Endpoint{{Name: "stable", Address: "http://10.0.0.1:9102", Weight: 9}, {Name: "canary", Address: "http://10.0.0.2:9102", Weight: 1}}, c.Endpoints)
+	assert.Equal(t, upstream.Breaker{FailureRatio: 0.3, MinRequests: 50, Window: 30 * time.Second, OpenFor: 10 * time.Second, HalfOpenRequests: 1}, c.Breaker)
+	assert.Equal(t, upstream.RetryBudget{Ratio: 0.2, MinPerSecond: 1, Window: 5 * time.Second}, c.RetryBudget)
+	assert.Equal(t, upstream.Outlier{ConsecutiveFailures: 3, EjectFor: time.Minute, MaxEjectedPercent: 34}, c.Outlier)
+	assert.Equal(t, 64, c.MaxConcurrent)
+	assert.Equal(t, 50*time.Millisecond, c.MinAttempt)
+	assert.Equal(t, upstream.TLS{Cert: "/etc/tandem/pricing.crt", Key: "/etc/tandem/pricing.key", CA: "/etc/tandem/ca.crt"}, cfg.Upstreams["pricing"].TLS)
+	assert.Equal(t, 2*time.Second, cfg.RequestBudget.Default)
+	assert.Equal(t, 1500*time.Millisecond, cfg.RequestBudget.Query, "env beats the file")
+	assert.Equal(t, 5*time.Second, cfg.RequestBudget.Mutation)
+	assert.Equal(t, Steering{PinHeader: "X-Canary", PinScope: DefaultPinScope}, cfg.Steering)
+
+	d, err := Load(spec, nil, []string{"TANDEM_WEB_REQUEST_BUDGET=4s"})
+	require.NoError(t, err)
+	assert.Equal(t, 4*time.Second, d.RequestBudget.Query, "a new default reaches the types without their own")
+	assert.Equal(t, 4*time.Second, d.RequestBudget.Mutation)
+}
+
+func TestUpstreamSafetySettingsValidated(t *testing.T) {
+	for _, body := range []string{
+		"upstreams: {catalog: {address: http://a, endpoints: [{name: a, address: http://b, weight: 1}]}}\n",
+		"upstreams: {catalog: {endpoints: [{name: a, address: http://b}]}}\n",
+		"upstreams: {catalog: {breaker: {failureRatio: 3}}}\n",
+		"upstreams: {catalog: {tls: {cert: /c.pem}}}\n",
+		"requestBudget: {query: -1s}\n",
+		"steering: {pinHeader: \"bad header\"}\n",
+		"upstreams: {catalog: {breaker: {unknownKey: 1}}}\n",
+	} {
+		_, err := Load(spec, []string{"-config", writeFile(t, body)}, nil)
+		assert.Error(t, err, body)
+	}
+	_, err := Load(spec, nil, []string{"TANDEM_WEB_REQUEST_BUDGET=soon"})
+	assert.ErrorContains(t, err, "TANDEM_WEB_REQUEST_BUDGET")
+}

@@ -11,6 +11,11 @@
 //	log.level                   TANDEM_WEB_LOG_LEVEL                      -log-level
 //	log.format                  TANDEM_WEB_LOG_FORMAT                     -log-format
 //	pprofAddr                   TANDEM_WEB_PPROF_ADDR                     -pprof-addr
+//	requestBudget.default       TANDEM_WEB_REQUEST_BUDGET                 -
+//	requestBudget.query         TANDEM_WEB_REQUEST_BUDGET_QUERY           -
+//	requestBudget.mutation      TANDEM_WEB_REQUEST_BUDGET_MUTATION        -
+//	steering.pinHeader          (file only)
+//	steering.pinScope           (file only)
 //	upstreams.<svc>.<field>     TANDEM_UPSTREAMS_<SVC>_<FIELD>            -upstream <svc>.<field>=<value>
 //	                            TANDEM_WEB_UPSTREAMS_<SVC>_<FIELD>        (repeatable)
 //	(the file itself)           TANDEM_WEB_CONFIG                         -config
@@ -18,11 +23,20 @@
 // pprofAddr (default "", off) serves net/http/pprof on its own loopback
 // listener, for profiling a running BFF; a non-loopback host is refused.
 //
-// Upstream fields are address, timeout, retries, maxBatch, forwardToken
-// and batchWait (environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH,
-// FORWARD_TOKEN, BATCH_WAIT). TANDEM_UPSTREAMS_* applies to every BFF
-// (both talk to the same services); the BFF-prefixed form overrides it for
-// one BFF. Upstream retries: 0 means the default (2), -1 disables retries.
+// Upstream fields settable everywhere are address, timeout, retries,
+// maxBatch, forwardToken, batchWait, minAttempt, maxConcurrent, tls.cert,
+// tls.key, tls.ca and tls.serverName (environment: ADDRESS, TIMEOUT,
+// RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT, MIN_ATTEMPT,
+// MAX_CONCURRENT, TLS_CERT, TLS_KEY, TLS_CA, TLS_SERVER_NAME); endpoints,
+// breaker, retryBudget and outlier are set in the file (see
+// shared/upstream.Config). TANDEM_UPSTREAMS_* applies to every BFF (both
+// talk to the same services); the BFF-prefixed form overrides it for one
+// BFF. Upstream retries: 0 means the default (2), -1 disables retries.
+//
+// requestBudget bounds each GraphQL operation (default 3s; query and
+// mutation default to the default given); steering names the header that
+// pins a trusted request's upstream calls to an endpoint for canary tests
+// (default X-Tandem-Pin, honoured with scope upstream:pin or in dev mode).
 //
 // No upstream is listed by default and any source id is accepted: a source
 // without a configured address uses the DefaultAddress of its registration

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/server"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -27,6 +28,13 @@ type Config struct {
 	// (registry.Source) and the shared/upstream defaults, so any registered
 	// source works without a configuration entry (default: empty).
 	Upstreams map[string]upstream.Config
+	// RequestBudget bounds each GraphQL operation, per operation type
+	// (default 3s).
+	RequestBudget server.RequestBudget
+	// Steering names the header that pins a trusted request's upstream
+	// calls to a named endpoint (default X-Tandem-Pin, honoured with scope
+	// upstream:pin or in dev mode).
+	Steering config.Steering
 	// Auth configures token verification (default auth.DefaultConfig: the
 	// mock identity provider on 127.0.0.1:9100, audience "tandem").
 	Auth auth.Config
@@ -50,14 +58,16 @@ func Default(spec Spec) Config {
 
 func fromBase(spec Spec, b config.Config) Config {
 	return Config{
-		Addr:      b.Addr,
-		Dev:       b.Dev,
-		Log:       b.Log,
-		Upstreams: b.Upstreams,
-		Auth:      auth.DefaultConfig(),
-		Throttle:  spec.throttleDefaults(),
-		Telemetry: b.Telemetry,
-		PprofAddr: b.PprofAddr,
+		Addr:          b.Addr,
+		Dev:           b.Dev,
+		Log:           b.Log,
+		Upstreams:     b.Upstreams,
+		RequestBudget: b.RequestBudget,
+		Steering:      b.Steering,
+		Auth:          auth.DefaultConfig(),
+		Throttle:      spec.throttleDefaults(),
+		Telemetry:     b.Telemetry,
+		PprofAddr:     b.PprofAddr,
 	}
 }
 
@@ -90,7 +100,8 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 // Missing upstream addresses are reported by the registry when the app is
 // built, naming the source.
 func (c Config) Validate() error {
-	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry, PprofAddr: c.PprofAddr}
+	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
+		RequestBudget: c.RequestBudget, Steering: c.Steering, PprofAddr: c.PprofAddr}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}
@@ -117,12 +128,15 @@ func Usage(spec Spec) string {
 	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
 		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_DEV,\n"+
 		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
-		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_PPROF_ADDR,\n"+
-		"TANDEM_UPSTREAMS_<SVC>_<FIELD> and %[1]s_UPSTREAMS_<SVC>_<FIELD>),\n"+
-		"then these flags:\n\n", spec.EnvPrefix)
+		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_REQUEST_BUDGET[_QUERY|_MUTATION],\n"+
+		"%[1]s_PPROF_ADDR, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
+		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
-	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait\n" +
-		"(environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT).\n" +
+	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait,\n" +
+		"minAttempt, maxConcurrent, tls.cert, tls.key, tls.ca, tls.serverName (environment:\n" +
+		"ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT, MIN_ATTEMPT,\n" +
+		"MAX_CONCURRENT, TLS_CERT, TLS_KEY, TLS_CA, TLS_SERVER_NAME); endpoints, breaker,\n" +
+		"retryBudget and outlier are set in the file.\n" +
 		"A source with no configured address uses its default (schema/README.md).\n")
 	return b.String()
 }

@@ -15,9 +15,10 @@
 // New turns these into an App: the sources are built and checked against
 // RequiredSources, then come the token verifier, the rate limit store and
 // limiter, the schema with the auth directives, and the server with its
-// middleware chain (body limit, token verification, rate limits,
-// per-request loaders, the BFF's own middlewares) and its extensions
-// (operation limits, cost). Spans go to the provider of WithTracerProvider
+// middleware chain (body limit, token verification, endpoint pins of
+// trusted callers, rate limits, per-request loaders, the BFF's own
+// middlewares), its extensions (operation limits, cost) and its request
+// budget (a deadline per operation that every upstream call inherits). Spans go to the provider of WithTracerProvider
 // (default: the global one) from the server and every upstream client.
 // Main is what a BFF's cmd calls; it loads the configuration (printing
 // usage on -h), makes the logger, installs the W3C propagator and the

@@ -144,11 +144,13 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		return nil, wrap(errors.New("gateway: Spec.NewSchema returned no schema"))
 	}
 	// Outermost first: refuse oversized bodies before anything else, verify
-	// the token, rate limit by principal, give the request its own loaders,
+	// the token, honour a trusted caller's endpoint pins, rate limit by
+	// principal, give the request its own loaders,
 	// then the BFF's own middlewares (which may read all of those).
 	middlewares := append([]func(http.Handler) http.Handler{
 		throttle.BodyLimit(cfg.Throttle.Operation),
 		verifier.Middleware,
+		pinMiddleware(cfg.Steering, cfg.Dev, o.logger),
 		limiter.Middleware,
 		sources.Middleware,
 	}, spec.Middlewares...)
@@ -169,6 +171,7 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		},
 		FieldInterceptors: fieldInterceptors(spec),
 		Ready:             verifier.Ready,
+		RequestBudget:     cfg.RequestBudget,
 		Logger:            o.logger,
 		TracerProvider:    o.tracer,
 		Propagator:        o.propagator,

@@ -192,10 +192,10 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 	set := &Set{mainPath: r.mainPath(), appName: r.appName(), byID: map[string]Instance{}, index: map[string]int{}}
 	for _, s := range r.sources {
 		cfg := cfgs[s.ID]
-		if strings.TrimSpace(cfg.Address) == "" {
+		if !cfg.HasAddress() {
 			cfg.Address = s.DefaultAddress
 		}
-		if strings.TrimSpace(cfg.Address) == "" {
+		if !cfg.HasAddress() {
 			_ = set.Close()
 			return nil, fmt.Errorf("registry: source %q has no address: set %s in the config file or %s in the environment",
 				s.ID, ConfigKey(s.ID), EnvKey(s.ID))

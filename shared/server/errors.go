@@ -43,6 +43,22 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var path = graphql.GetPath(ctx)
 		var ue *upstream.Error
+		if errors.As(err, &ue) && ue.Code == upstream.CodeInvalidInput {
+			// The gateway refused the caller's input before calling the
+			// service: the caller's error, with the rule it broke (an
+			// InputError names the field and the rule, never the value).
+			msg := "invalid input"
+			var ie *upstream.InputError
+			if errors.As(ue, &ie) {
+				msg = ie.Error()
+			}
+			return &gqlerror.Error{Message: msg, Path: path, Extensions: map[string]any{"code": CodeBadInput}}
+		}
+		if errors.As(err, &ue) && ue.Code == upstream.CodeGatewayInternal {
+			logger.LogAttrs(ctx, slog.LevelError, "request to an upstream could not be built",
+				slog.String("service", ue.Service), slog.String("path", path.String()), slog.Any("cause", ue.Err))
+			return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": CodeInternal}}
+		}
 		if errors.As(err, &ue) {
 			msg, ok := clientMessages[ue.Code]
 			if !ok {

@@ -63,6 +63,9 @@ type Options struct {
 	// (with the GraphQL operation's name and type as attributes); default:
 	// the global provider, a no-op unless tracing is set up.
 	TracerProvider trace.TracerProvider
+	// RequestBudget bounds each GraphQL operation, per operation type;
+	// zero fields take DefaultRequestBudget (3s).
+	RequestBudget RequestBudget
 	// Propagator reads the caller's trace context from the request
 	// headers. Default: W3C TraceContext only. Baggage from outside is not
 	// accepted by default: internal services may trust baggage entries,
@@ -141,6 +144,7 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](s.opts.QueryCacheSize))
+	srv.Use(budgetExtension{s.opts.RequestBudget.WithDefaults()})
 	srv.SetDisableSuggestion(!s.opts.Dev)
 	if s.opts.Dev {
 		srv.Use(extension.Introspection{})

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/stretchr/testify/assert"
@@ -27,7 +28,8 @@ import (
 // resolver fails in the way kind asks for; it runs resolvers the way
 // generated code does (field context, resolver middleware, recover).
 func fakeSchema() graphql.ExecutableSchema {
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { field(kind: String!): String }`})
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { field(kind: String!): String }
+type Mutation { field(kind: String!): String }`})
 	resolve := func(ctx context.Context, kind string) (any, error) {
 		switch kind {
 		case "ok":
@@ -45,6 +47,17 @@ func fakeSchema() graphql.ExecutableSchema {
 			return nil, &gqlerror.Error{Message: "sign in first", Extensions: map[string]any{"code": "UNAUTHENTICATED"}}
 		case "panic":
 			panic("boom: internal state secret")
+		case "budget":
+			dl, ok := ctx.Deadline()
+			if !ok {
+				return "none", nil
+			}
+			return time.Until(dl).Round(time.Second).String(), nil
+		case "input":
+			return nil, &upstream.Error{Service: "orders", Code: upstream.CodeInvalidInput,
+				Err: &upstream.InputError{Field: "idempotencyKey", Rule: "must be 1 to 200 visible ASCII characters"}}
+		case "unbuildable":
+			return nil, &upstream.Error{Service: "orders", Code: upstream.CodeGatewayInternal, Err: errors.New("parse http://10.1.2.3/x: bad")}
 		}
 		return nil, errors.New("unknown kind")
 	}
@@ -348,4 +361,50 @@ func TestCustomPresenterStillGetsCode(t *testing.T) {
 	require.Len(t, resp.Errors, 1)
 	assert.Equal(t, "custom", resp.Errors[0].Message)
 	assert.Equal(t, CodeInternal, resp.Errors[0].Extensions["code"])
+}
+
+// TestRequestBudgetPerOperationType: the operation's context carries the
+// budget of its type.
+func TestRequestBudgetPerOperationType(t *testing.T) {
+	s, _ := newServer(t, func(o *Options) {
+		o.RequestBudget = RequestBudget{Default: 3 * time.Second, Mutation: 7 * time.Second}
+	})
+	_, r, _ := post(t, s.Handler(), `{ field(kind: "budget") }`)
+	assert.Equal(t, "3s", r.Data["field"])
+	_, r, _ = post(t, s.Handler(), `mutation { field(kind: "budget") }`)
+	assert.Equal(t, "7s", r.Data["field"])
+
+	s, _ = newServer(t, nil)
+	_, r, _ = post(t, s.Handler(), `{ field(kind: "budget") }`)
+	assert.Equal(t, "3s", r.Data["field"], "default 3s")
+}
+
+func TestRequestBudgetValidate(t *testing.T) {
+	assert.NoError(t, RequestBudget{}.Validate())
+	assert.Error(t, RequestBudget{Query: -time.Second}.Validate())
+	assert.Error(t, RequestBudget{Mutation: time.Hour}.Validate())
+	assert.Equal(t, RequestBudget{Default: time.Second, Query: time.Second, Mutation: 2 * time.Second},
+		RequestBudget{Default: time.Second, Mutation: 2 * time.Second}.WithDefaults())
+}
+
+// TestGatewayRefusalsArePresentedAsTheGatewayOwn: input the gateway
+// refused to send is the caller's BAD_USER_INPUT with the rule it broke;
+// a request that could not be built is an internal error, logged, with
+// nothing of the cause shown.
+func TestGatewayRefusalsArePresentedAsTheGatewayOwn(t *testing.T) {
+	s, logs := newServer(t, nil)
+	_, r, raw := post(t, s.Handler(), `{ a: field(kind: "input") b: field(kind: "unbuildable") }`)
+	require.Len(t, r.Errors, 2, raw)
+	byPath := map[string]map[string]any{}
+	msgs := map[string]string{}
+	for _, e := range r.Errors {
+		byPath[e.Path[0].(string)] = e.Extensions
+		msgs[e.Path[0].(string)] = e.Message
+	}
+	assert.Equal(t, map[string]any{"code": "BAD_USER_INPUT"}, byPath["a"])
+	assert.Equal(t, "idempotencyKey must be 1 to 200 visible ASCII characters", msgs["a"])
+	assert.Equal(t, map[string]any{"code": "INTERNAL_SERVER_ERROR"}, byPath["b"])
+	assert.Equal(t, "internal server error", msgs["b"])
+	assert.NotContains(t, raw, "10.1.2.3")
+	assert.Contains(t, logs.String(), "request to an upstream could not be built")
 }

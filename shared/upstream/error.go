@@ -19,7 +19,35 @@ const (
 	CodeTimeout     Code = "UPSTREAM_TIMEOUT"
 	CodeInternal    Code = "UPSTREAM_ERROR"
 	CodeConflict    Code = "CONFLICT"
+
+	// CodeInvalidInput is the gateway refusing caller input that cannot
+	// travel to the upstream (a header value with a line break, a batch id
+	// with a comma). The upstream was not called.
+	CodeInvalidInput Code = "BAD_USER_INPUT"
+	// CodeGatewayInternal is a request the gateway could not build (a bad
+	// URL, a body that does not encode): a bug of the gateway, never of
+	// the upstream, which was not called.
+	CodeGatewayInternal Code = "INTERNAL_SERVER_ERROR"
 )
+
+// Local reports whether c is a failure raised inside the gateway before a
+// request left it: never retried, never counted against the upstream.
+func (c Code) Local() bool { return c == CodeInvalidInput || c == CodeGatewayInternal }
+
+// InputError describes caller input the gateway refuses to send. Its
+// message names the field and the rule, never the value, so it is safe to
+// show to clients and to log.
+type InputError struct {
+	Field string // "idempotencyKey", "id"
+	Rule  string // "must be 1 to 200 visible ASCII characters"
+}
+
+func (e *InputError) Error() string { return e.Field + " " + e.Rule }
+
+// invalidInput wraps an InputError as the *Error of service.
+func invalidInput(service string, ie *InputError) *Error {
+	return &Error{Service: service, Code: CodeInvalidInput, Err: ie}
+}
 
 // Error carries a stable code and the failing service; Error() never
 // includes URLs, bodies or tokens.

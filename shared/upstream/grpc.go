@@ -7,17 +7,38 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
-// DialGRPC creates the client connection of one gRPC upstream with
-// grpc.NewClient (connections are made lazily). Calls on it go through a
-// resilience interceptor (per-attempt timeout, retries for idempotent
-// methods, circuit breaker) and then through the interceptors given with
-// WithUnaryInterceptors, once per attempt. Errors leaving the connection are
-// *Error values; FromGRPC passes them through unchanged.
+// GRPC is the client of one gRPC upstream: one grpc.ClientConn per
+// endpoint (made lazily by grpc.NewClient) behind the upstream's policy
+// (deadline, retries for idempotent methods, retry budget, circuit
+// breaker, bulkhead, endpoint choice with outlier ejection). It implements
+// grpc.ClientConnInterface, so generated clients take it as they take a
+// *grpc.ClientConn. Errors leaving it are *Error values; FromGRPC passes
+// them through unchanged.
+//
+// Why one connection per endpoint rather than a gRPC balancer: the
+// endpoint choice, pinning and ejection are then the very code REST
+// upstreams use, visible to the policy that retries on another endpoint
+// and counts what each one did, and nothing is registered process-wide. A
+// custom balancer would need a global registration, a resolver to carry
+// weights as attributes and a picker reaching back into ejection state,
+// for the same behaviour. Each connection still resolves its own address
+// and reconnects with gRPC's own backoff.
+type GRPC struct {
+	service string
+	policy  *policy
+}
+
+var _ grpc.ClientConnInterface = (*GRPC)(nil)
+
+// DialGRPC creates the client of one gRPC upstream. Calls go through the
+// policy, then through the interceptors given with WithUnaryInterceptors,
+// once per attempt.
 //
 // With Config.ForwardToken the caller's bearer token (from WithTokenFunc)
 // travels as "authorization" metadata, as REST upstreams get it in the
@@ -27,36 +48,108 @@ import (
 // WithTracerProvider), and the trace context travels as metadata
 // (WithPropagator); both are no-ops unless tracing is set up.
 //
-// Transport credentials default to insecure, meant for loopback; pass
-// WithDialOptions(grpc.WithTransportCredentials(...)) for TLS.
-func DialGRPC(service string, cfg Config, opts ...Option) (*grpc.ClientConn, error) {
+// Transport credentials default to insecure, meant for loopback; with
+// Config.TLS they are TLS (mutual with a client certificate).
+func DialGRPC(service string, cfg Config, opts ...Option) (*GRPC, error) {
 	if service == "" {
 		return nil, errors.New("upstream: service name is empty")
 	}
-	if cfg.Address == "" {
+	if !cfg.HasAddress() {
 		return nil, fmt.Errorf("upstream %s: gRPC address is empty", service)
 	}
 	cfg = cfg.WithDefaults()
+	if err := cfg.Validate("upstream " + service); err != nil {
+		return nil, err
+	}
 	o := newOptions(opts)
 	if cfg.ForwardToken && o.tokenFunc == nil {
 		return nil, fmt.Errorf("upstream %s: forwardToken is set but no token source is configured (WithTokenFunc)", service)
 	}
-	p := newPolicy(service, cfg, o)
-	chain := []grpc.UnaryClientInterceptor{p.unaryInterceptor()}
+	p, err := newPolicy(service, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	var chain []grpc.UnaryClientInterceptor
 	if cfg.ForwardToken {
 		chain = append(chain, forwardTokenInterceptor(o.tokenFunc))
 	}
 	chain = append(chain, o.interceptors...)
+	creds := insecure.NewCredentials()
+	if p.tls != nil {
+		creds = credentials.NewTLS(p.tls.config())
+	}
 	dopts := append([]grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithChainUnaryInterceptor(chain...),
 		o.grpcStatsHandler(),
 	}, o.dialOptions...)
-	conn, err := grpc.NewClient(cfg.Address, dopts...)
-	if err != nil {
-		return nil, fmt.Errorf("upstream %s: %w", service, err)
+	g := &GRPC{service: service, policy: p}
+	for _, ep := range p.endpoints.eps {
+		conn, err := grpc.NewClient(ep.address, dopts...)
+		if err != nil {
+			_ = g.Close()
+			return nil, fmt.Errorf("upstream %s: endpoint %s: %w", service, ep.name, err)
+		}
+		ep.conn = conn
 	}
-	return conn, nil
+	return g, nil
+}
+
+// Invoke makes a unary call through the policy.
+func (g *GRPC) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
+	p := g.policy
+	return p.run(ctx, p.opts.grpcIdempotent(method), func(actx context.Context, ep *endpoint) *failure {
+		err := ep.conn.Invoke(actx, method, args, reply, opts...)
+		if err == nil {
+			return nil
+		}
+		st, _ := status.FromError(err)
+		switch st.Code() {
+		case codes.DeadlineExceeded, codes.Canceled:
+			if f, ok := p.classifyCtx(ctx, actx, err); ok {
+				return f
+			}
+		}
+		return &failure{
+			err:       &Error{Service: p.service, Code: grpcCode(st.Code()), Err: err},
+			retryable: st.Code() == codes.Unavailable,
+			unhealthy: grpcUnhealthy(st.Code()),
+		}
+	})
+}
+
+// NewStream opens a stream on the endpoint the policy picks. Streams are
+// not retried and do not go through the breaker or the bulkhead; the
+// services offer none today.
+func (g *GRPC) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	ep, err := g.policy.endpoints.pick(ctx, nil)
+	if err != nil {
+		var ie *InputError
+		errors.As(err, &ie)
+		return nil, invalidInput(g.service, ie)
+	}
+	return ep.conn.NewStream(ctx, desc, method, opts...)
+}
+
+// Service returns the upstream's service name.
+func (g *GRPC) Service() string { return g.service }
+
+// BreakerState reports the circuit breaker state: "closed", "half-open",
+// "open" or "disabled".
+func (g *GRPC) BreakerState() string { return g.policy.breakerState() }
+
+// State reports the breaker, bulkhead and endpoints of the upstream.
+func (g *GRPC) State() State { return g.policy.state() }
+
+// Close closes every endpoint's connection.
+func (g *GRPC) Close() error {
+	var errs []error
+	for _, ep := range g.policy.endpoints.eps {
+		if ep.conn != nil {
+			errs = append(errs, ep.conn.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // forwardTokenInterceptor sets the "authorization" metadata from the
@@ -74,33 +167,8 @@ func forwardTokenInterceptor(token TokenFunc) grpc.UnaryClientInterceptor {
 	}
 }
 
-// unaryInterceptor applies the policy to every unary call.
-func (p *policy) unaryInterceptor() grpc.UnaryClientInterceptor {
-	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-		return p.run(ctx, p.opts.grpcIdempotent(method), func(actx context.Context) *failure {
-			err := invoker(actx, method, req, reply, cc, opts...)
-			if err == nil {
-				return nil
-			}
-			st, _ := status.FromError(err)
-			switch st.Code() {
-			case codes.DeadlineExceeded, codes.Canceled:
-				if f, ok := p.classifyCtx(ctx, actx, err); ok {
-					return f
-				}
-			}
-			code := grpcCode(st.Code())
-			return &failure{
-				err:       &Error{Service: p.service, Code: code, Err: err},
-				retryable: st.Code() == codes.Unavailable,
-				unhealthy: grpcUnhealthy(st.Code()),
-			}
-		})
-	}
-}
-
 // FromGRPC maps an error from a gRPC call to an *Error of service. An
-// *Error (as returned through DialGRPC's interceptor) is returned as is;
+// *Error (as returned by a GRPC client) is returned as is;
 // nil stays nil.
 func FromGRPC(service string, err error) error {
 	if err == nil {

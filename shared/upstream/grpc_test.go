@@ -121,7 +121,7 @@ func TestGRPCNonIdempotentMethodNotRetried(t *testing.T) {
 func TestGRPCBreakerOpens(t *testing.T) {
 	f := &fakePricing{failCode: codes.Unavailable}
 	f.failures.Store(100)
-	c := startPricing(t, f, Config{Retries: -1}, WithBreaker(BreakerSettings{ConsecutiveFailures: 2}))
+	c := startPricing(t, f, Config{Retries: -1, Breaker: Breaker{MinRequests: 2}})
 	for range 2 {
 		_, _ = c.GetPrice(context.Background(), &pricingv1.GetPriceRequest{ProductId: "prd_1"})
 	}

@@ -14,43 +14,20 @@ import (
 // Option configures a REST client or a gRPC connection.
 type Option func(*options)
 
-// BreakerSettings tunes the circuit breaker kept per upstream.
-type BreakerSettings struct {
-	// ConsecutiveFailures opens the breaker; default 5.
-	ConsecutiveFailures uint32
-	// OpenFor is how long an open breaker answers UPSTREAM_UNAVAILABLE
-	// before it lets probe requests through; default 5s.
-	OpenFor time.Duration
-	// HalfOpenRequests is how many probes may run while half-open; default 1.
-	HalfOpenRequests uint32
-}
-
-func (b BreakerSettings) withDefaults() BreakerSettings {
-	if b.ConsecutiveFailures == 0 {
-		b.ConsecutiveFailures = 5
-	}
-	if b.OpenFor <= 0 {
-		b.OpenFor = 5 * time.Second
-	}
-	if b.HalfOpenRequests == 0 {
-		b.HalfOpenRequests = 1
-	}
-	return b
-}
-
 type options struct {
 	httpClient     *http.Client
 	headerFunc     HeaderFunc
 	tokenFunc      TokenFunc
 	interceptors   []grpc.UnaryClientInterceptor
 	dialOptions    []grpc.DialOption
-	breaker        BreakerSettings
 	breakerOff     bool
 	maxBody        int64
 	backoffBase    time.Duration
 	backoffMax     time.Duration
 	logger         *slog.Logger
-	lenient        bool
+	strict         bool
+	observers      observers
+	now            func() time.Time
 	grpcIdempotent func(fullMethod string) bool
 	tracerProvider trace.TracerProvider          // nil: the global one
 	propagator     propagation.TextMapPropagator // nil: the global one
@@ -68,7 +45,9 @@ func newOptions(opts []Option) *options {
 			opt(o)
 		}
 	}
-	o.breaker = o.breaker.withDefaults()
+	if o.now == nil {
+		o.now = time.Now
+	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
@@ -98,8 +77,9 @@ func WithUnaryInterceptors(i ...grpc.UnaryClientInterceptor) Option {
 	return func(o *options) { o.interceptors = append(o.interceptors, i...) }
 }
 
-// WithDialOptions adds gRPC dial options, e.g. transport credentials for
-// mTLS or a custom dialer. Default: insecure credentials (loopback).
+// WithDialOptions adds gRPC dial options to every endpoint's connection,
+// e.g. a custom dialer. Default: insecure transport credentials, or the
+// TLS credentials Config.TLS describes.
 func WithDialOptions(d ...grpc.DialOption) Option {
 	return func(o *options) { o.dialOptions = append(o.dialOptions, d...) }
 }
@@ -120,11 +100,8 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(o *options) { o.propagator = p }
 }
 
-// WithBreaker tunes the circuit breaker. Default: opens after 5 consecutive
-// failures, stays open 5s, then lets 1 probe through.
-func WithBreaker(s BreakerSettings) Option { return func(o *options) { o.breaker = s } }
-
-// WithoutBreaker disables the circuit breaker. Default: enabled.
+// WithoutBreaker disables the circuit breaker, as Config.Breaker.Disabled
+// does. Default: enabled.
 func WithoutBreaker() Option { return func(o *options) { o.breakerOff = true } }
 
 // WithMaxBodyBytes caps the size of a REST response body; larger answers
@@ -137,13 +114,32 @@ func WithBackoff(base, max time.Duration) Option {
 	return func(o *options) { o.backoffBase, o.backoffMax = base, max }
 }
 
-// WithLogger sets the logger for breaker state changes. Default: discard.
+// WithLogger sets the logger for breaker state changes, endpoint
+// ejections and TLS failures. Default: discard.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithLenientDecoding accepts JSON fields the Go types do not know.
-// Default: strict (unknown fields are an UPSTREAM_ERROR), so contract drift
-// shows up in tests instead of as silently missing data.
-func WithLenientDecoding() Option { return func(o *options) { o.lenient = true } }
+// WithStrictDecoding rejects JSON fields the Go types do not know, as an
+// UPSTREAM_ERROR. Default: lenient (unknown fields are ignored), so that a
+// backend adding a field never breaks the gateway; contract tests turn
+// strictness on to catch drift between the Go types, the OpenAPI
+// documents and the mocks.
+func WithStrictDecoding() Option { return func(o *options) { o.strict = true } }
+
+// WithObserver adds an observer of calls, attempts, retries, breaker state
+// changes, bulkhead rejections and endpoint ejections (metrics, tests).
+// Repeatable. Default: none.
+func WithObserver(obs Observer) Option {
+	return func(o *options) {
+		if obs != nil {
+			o.observers = append(o.observers, obs)
+		}
+	}
+}
+
+// WithClock sets the clock of the retry budget, endpoint ejection and
+// certificate validity checks (the circuit breaker keeps the real clock).
+// Default: time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithGRPCIdempotent decides which gRPC methods may be retried. Default:
 // DefaultGRPCIdempotent.

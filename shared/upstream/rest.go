@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,7 +19,6 @@ import (
 // concurrent use; build one per upstream and share it.
 type REST struct {
 	service string
-	base    string
 	client  *http.Client
 	ownTr   *http.Transport // closed by Close when REST built it
 	policy  *policy
@@ -43,28 +43,41 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// NewREST builds the client of one REST upstream. cfg.Address is the base
-// URL ("http://127.0.0.1:9102"); zero fields of cfg take the defaults.
+// NewREST builds the client of one REST upstream. cfg.Address (or each of
+// cfg.Endpoints) is a base URL ("http://127.0.0.1:9102"); zero fields of
+// cfg take the defaults. With cfg.TLS every address must be https.
 func NewREST(service string, cfg Config, opts ...Option) (*REST, error) {
 	if service == "" {
 		return nil, errors.New("upstream: service name is empty")
 	}
 	cfg = cfg.WithDefaults()
-	u, err := url.Parse(cfg.Address)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("upstream %s: address %q is not an http(s) base URL", service, cfg.Address)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("upstream %s: address must be a plain base URL without query, fragment or credentials", service)
+	if err := cfg.Validate("upstream " + service); err != nil {
+		return nil, err
 	}
 	o := newOptions(opts)
 	if cfg.ForwardToken && o.tokenFunc == nil {
 		return nil, fmt.Errorf("upstream %s: forwardToken is set but no token source is configured (WithTokenFunc)", service)
 	}
+	p, err := newPolicy(service, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, ep := range p.endpoints.eps {
+		u, err := url.Parse(ep.address)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("upstream %s: address %q is not an http(s) base URL", service, ep.address)
+		}
+		if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("upstream %s: address must be a plain base URL without query, fragment or credentials", service)
+		}
+		if p.tls != nil && u.Scheme != "https" {
+			return nil, fmt.Errorf("upstream %s: tls is configured but address %q is not https", service, ep.address)
+		}
+		ep.base = strings.TrimRight(u.String(), "/")
+	}
 	c := &REST{
 		service: service,
-		base:    strings.TrimRight(u.String(), "/"),
-		policy:  newPolicy(service, cfg, o),
+		policy:  p,
 		opts:    o,
 		forward: cfg.ForwardToken,
 	}
@@ -72,6 +85,12 @@ func NewREST(service string, cfg Config, opts ...Option) (*REST, error) {
 		c.client = o.httpClient
 	} else {
 		c.ownTr = NewTransport()
+		// Every connection of the source stays within its bulkhead, so one
+		// slow upstream cannot hold an unbounded number of sockets.
+		c.ownTr.MaxConnsPerHost = cfg.MaxConcurrent
+		if p.tls != nil {
+			c.ownTr.TLSClientConfig = p.tls.config()
+		}
 		c.client = &http.Client{Transport: c.ownTr}
 	}
 	// Never follow redirects: an internal service that redirects is
@@ -91,6 +110,9 @@ func (c *REST) Service() string { return c.service }
 // BreakerState reports the circuit breaker state: "closed", "half-open",
 // "open" or "disabled".
 func (c *REST) BreakerState() string { return c.policy.breakerState() }
+
+// State reports the breaker, bulkhead and endpoints of the upstream.
+func (c *REST) State() State { return c.policy.state() }
 
 // Close releases idle connections of the transport NewREST built.
 func (c *REST) Close() error {
@@ -115,7 +137,7 @@ func (c *REST) PostJSON(ctx context.Context, path string, hdr http.Header, body,
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return &Error{Service: c.service, Code: CodeInternal, Err: fmt.Errorf("encode request: %w", err)}
+			return &Error{Service: c.service, Code: CodeGatewayInternal, Err: fmt.Errorf("encode request: %w", err)}
 		}
 		payload = b
 	}
@@ -130,16 +152,28 @@ func PathSegment(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), ".", "%2E")
 }
 
+// DeadlineHeader carries, on every REST attempt, how many milliseconds the
+// gateway will wait for the answer: the smaller of the attempt's timeout
+// and what is left of the client request's budget. A service can stop
+// working on a request nobody will read. gRPC calls carry the same as
+// their deadline (grpc-timeout).
+const DeadlineHeader = "X-Tandem-Deadline-Ms"
+
 func (c *REST) do(ctx context.Context, method, path string, query url.Values, hdr http.Header, body []byte, idempotent bool, out any) error {
 	if !strings.HasPrefix(path, "/") {
-		return &Error{Service: c.service, Code: CodeInternal, Err: errors.New("request path must start with /")}
+		return c.policy.reject(&Error{Service: c.service, Code: CodeGatewayInternal, Err: errors.New("request path must start with /")})
 	}
-	target := c.base + path
+	// Caller-supplied header values are input: refuse what net/http would
+	// refuse before anything is counted or retried.
+	if err := checkHeader(hdr); err != nil {
+		return c.policy.reject(c.policy.localFailure(err).err)
+	}
+	target := path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	return c.policy.run(ctx, idempotent, func(actx context.Context) *failure {
-		return c.attempt(ctx, withRoute(actx, path), method, target, hdr, body, out)
+	return c.policy.run(ctx, idempotent, func(actx context.Context, ep *endpoint) *failure {
+		return c.attempt(ctx, withRoute(actx, path), method, ep.base+target, hdr, body, out)
 	})
 }
 
@@ -150,7 +184,7 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 	}
 	req, err := http.NewRequestWithContext(actx, method, target, rd)
 	if err != nil {
-		return &failure{err: &Error{Service: c.service, Code: CodeInternal, Err: scrub(err)}}
+		return c.policy.localFailure(err)
 	}
 	for k, vs := range hdr {
 		for _, v := range vs {
@@ -168,6 +202,14 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 		if tok, ok := c.opts.tokenFunc(ctx); ok && tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
+	}
+	if dl, ok := actx.Deadline(); ok {
+		req.Header.Set(DeadlineHeader, strconv.FormatInt(max(time.Until(dl).Milliseconds(), 1), 10))
+	}
+	// What the identity hooks added is checked too: a value net/http
+	// refuses is the gateway's bug, not the upstream's failure.
+	if err := checkHeader(req.Header); err != nil {
+		return &failure{err: &Error{Service: c.service, Code: CodeGatewayInternal, Err: err}, local: true}
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
@@ -199,7 +241,7 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	if err := decodeJSON(data, out, !c.opts.lenient); err != nil {
+	if err := decodeJSON(data, out, c.opts.strict); err != nil {
 		return &failure{err: &Error{Service: c.service, Code: CodeInternal, Status: resp.StatusCode, Err: fmt.Errorf("decode response: %w", err)}}
 	}
 	return nil

@@ -235,7 +235,7 @@ func TestBreakerOpensFailsFastAndRecovers(t *testing.T) {
 		fmt.Fprint(w, `{"id":"ok"}`)
 	}))
 	defer srv.Close()
-	c := newClient(t, srv, Config{Retries: -1}, WithBreaker(BreakerSettings{ConsecutiveFailures: 3, OpenFor: 50 * time.Millisecond}))
+	c := newClient(t, srv, Config{Retries: -1, Breaker: Breaker{MinRequests: 3, FailureRatio: 0.5, OpenFor: 50 * time.Millisecond}})
 
 	for range 3 {
 		assert.Equal(t, CodeUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
@@ -264,14 +264,14 @@ func TestBreakerIgnoresClientErrors(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 	}))
 	defer srv.Close()
-	c := newClient(t, srv, Config{}, WithBreaker(BreakerSettings{ConsecutiveFailures: 2}))
+	c := newClient(t, srv, Config{Breaker: Breaker{MinRequests: 2}})
 	for range 5 {
 		assert.True(t, IsNotFound(c.GetJSON(context.Background(), "/x", nil, &item{})))
 	}
 	assert.Equal(t, "closed", c.BreakerState())
 }
 
-func TestBodyCapAndStrictDecoding(t *testing.T) {
+func TestBodyCapAndDecoding(t *testing.T) {
 	body := atomic.Value{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, body.Load().(string))
@@ -284,17 +284,27 @@ func TestBodyCapAndStrictDecoding(t *testing.T) {
 	assert.Equal(t, CodeInternal, CodeOf(err))
 	assert.ErrorIs(t, err, errBodyTooLarge)
 
-	body.Store(`{"id":"a","extra":1}`)
-	assert.Equal(t, CodeInternal, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})), "unknown field")
-
 	body.Store(`{"id":"a"} {"id":"b"}`)
 	assert.Equal(t, CodeInternal, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})), "trailing data")
 
-	lenient := newClient(t, srv, Config{}, WithLenientDecoding())
+	strict := newClient(t, srv, Config{}, WithStrictDecoding())
 	body.Store(`{"id":"a","extra":1}`)
-	var out item
-	require.NoError(t, lenient.GetJSON(context.Background(), "/x", nil, &out))
-	assert.Equal(t, "a", out.ID)
+	assert.Equal(t, CodeInternal, CodeOf(strict.GetJSON(context.Background(), "/x", nil, &item{})), "unknown field, strict")
+}
+
+// TestNewFieldDoesNotBreakTheCall is the regression test of an additive
+// change in a backend's JSON: a field the Go type does not know (at the
+// top and nested) is ignored by default, as protobuf ignores unknown
+// fields, and the known fields still arrive.
+func TestNewFieldDoesNotBreakTheCall(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"items":[{"id":"a","name":"Lamp","launchedAt":"2026-01-01","badges":{"new":true}}],"missing":[],"nextGen":1}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv, Config{})
+	var out BatchResponse[item]
+	require.NoError(t, c.GetJSON(context.Background(), "/products", nil, &out))
+	assert.Equal(t, []item{{"a", "Lamp"}}, out.Items)
 }
 
 func TestRedirectsAreNotFollowed(t *testing.T) {

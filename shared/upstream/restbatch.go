@@ -27,9 +27,29 @@ func (l ListResponse[T]) Page() Page[T] {
 // GetBatch loads ids through a REST batch endpoint (GET path?param=a,b,c),
 // deduplicating ids and splitting them into concurrent calls of at most
 // maxBatch ids. The result is keyed by key(item); ids the upstream lists as
-// missing are simply absent.
+// missing are simply absent. An id that cannot travel in the batch (empty,
+// with a comma or a control character; see CheckID) is never sent: it
+// fails alone, with BAD_USER_INPUT, in a KeyErrors next to the others'
+// values.
 func GetBatch[T any](ctx context.Context, c *REST, path, param string, ids []string, maxBatch int, key func(T) string) (map[string]T, error) {
-	return Chunked(ctx, Dedup(ids), maxBatch, func(ctx context.Context, chunk []string) (map[string]T, error) {
+	ids = Dedup(ids)
+	var bad KeyErrors[string]
+	valid := ids
+	for i, id := range ids {
+		err := CheckID("id", id)
+		if err == nil {
+			if bad != nil {
+				valid = append(valid, id)
+			}
+			continue
+		}
+		if bad == nil {
+			bad = KeyErrors[string]{}
+			valid = append(make([]string, 0, len(ids)), ids[:i]...)
+		}
+		bad[id] = invalidInput(c.service, err.(*InputError))
+	}
+	m, err := Chunked(ctx, valid, maxBatch, func(ctx context.Context, chunk []string) (map[string]T, error) {
 		var resp BatchResponse[T]
 		if err := c.GetJSON(ctx, path, url.Values{param: {strings.Join(chunk, ",")}}, &resp); err != nil {
 			return nil, err
@@ -40,6 +60,13 @@ func GetBatch[T any](ctx context.Context, c *REST, path, param string, ids []str
 		}
 		return out, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if bad != nil {
+		return m, bad
+	}
+	return m, nil
 }
 
 // GetPage GETs one page of a REST list. first <= 0 leaves the page size to

@@ -24,9 +24,12 @@ import (
 
 // StartMocks starts every mock backend on loopback ports and closes them
 // when the test ends.
-func StartMocks(t testing.TB) *mocks.Cluster {
+func StartMocks(t testing.TB) *mocks.Cluster { return StartMocksWith(t, mocks.Options{}) }
+
+// StartMocksWith is StartMocks with options (TLS, for instance).
+func StartMocksWith(t testing.TB, o mocks.Options) *mocks.Cluster {
 	t.Helper()
-	c, err := mocks.Start(context.Background(), mocks.Options{})
+	c, err := mocks.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +118,8 @@ type Options struct {
 	Tweak func(*gateway.Config)
 	// AppOptions are passed to New after a logger that discards.
 	AppOptions []gateway.Option
+	// MockOptions start the mocks (TLS, for instance). Optional.
+	MockOptions mocks.Options
 }
 
 // Env is one BFF built through its own constructor against its own mocks
@@ -132,7 +137,7 @@ type Env struct {
 // the test ends.
 func Start(t testing.TB, o Options) *Env {
 	t.Helper()
-	e := &Env{T: t, Mocks: StartMocks(t), IdP: StartIdP(t)}
+	e := &Env{T: t, Mocks: StartMocksWith(t, o.MockOptions), IdP: StartIdP(t)}
 	cfg := Config(o.Spec, e.Mocks, e.IdP)
 	if o.Tweak != nil {
 		o.Tweak(&cfg)

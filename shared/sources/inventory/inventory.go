@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 
-	"google.golang.org/grpc"
 
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	"github.com/tandemgw/tandem/shared/registry"
@@ -28,7 +27,7 @@ type Stock struct {
 
 // Client calls the inventory service. Safe for concurrent use.
 type Client struct {
-	conn *grpc.ClientConn
+	conn *upstream.GRPC
 	api  inventoryv1.InventoryServiceClient
 	cfg  upstream.Config
 }

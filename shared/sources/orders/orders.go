@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -150,14 +149,20 @@ func (c *Client) AddToCart(ctx context.Context, userID, productID string, qty in
 }
 
 // ErrNoIdempotencyKey is returned by PlaceOrder without an idempotency key.
-var ErrNoIdempotencyKey = &upstream.Error{Service: ID, Code: upstream.CodeBadRequest, Err: errors.New("idempotency key is required")}
+var ErrNoIdempotencyKey = &upstream.Error{Service: ID, Code: upstream.CodeInvalidInput,
+	Err: &upstream.InputError{Field: "idempotencyKey", Rule: "is required"}}
 
 // PlaceOrder places the user's cart as an order (POST /orders with an
 // Idempotency-Key). Because of the key the call is idempotent and retried
 // on retryable failures: the service answers a retry with the first result.
+// A key that cannot travel as the header (upstream.CheckIdempotencyKey) is
+// the caller's BAD_USER_INPUT and calls nothing.
 func (c *Client) PlaceOrder(ctx context.Context, userID, shippingAddressID, idempotencyKey string) (*Order, error) {
 	if idempotencyKey == "" {
 		return nil, ErrNoIdempotencyKey
+	}
+	if err := upstream.CheckIdempotencyKey("idempotencyKey", idempotencyKey, upstream.MaxIdempotencyKey); err != nil {
+		return nil, &upstream.Error{Service: ID, Code: upstream.CodeInvalidInput, Err: err}
 	}
 	body := struct {
 		UserID            string `json:"userId"`

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"google.golang.org/grpc"
 
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/registry"
@@ -31,7 +30,7 @@ type Price struct {
 
 // Client calls the pricing service. Safe for concurrent use.
 type Client struct {
-	conn *grpc.ClientConn
+	conn *upstream.GRPC
 	api  pricingv1.PricingServiceClient
 	cfg  upstream.Config
 }

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// DefaultRequestBudget bounds a GraphQL operation unless configured.
+const DefaultRequestBudget = 3 * time.Second
+
+// RequestBudget is how long one GraphQL operation may take from the moment
+// it is parsed and validated, per operation type. The budget is the
+// context deadline of the operation: every upstream attempt gets the
+// smaller of its own timeout and what is left (shared/upstream), retries
+// stop when another attempt no longer fits, and the rest travels to the
+// services (X-Tandem-Deadline-Ms, the gRPC deadline). Fields still waiting
+// when it runs out answer UPSTREAM_TIMEOUT; the others are kept.
+type RequestBudget struct {
+	// Default applies to operations without their own budget; default 3s.
+	Default time.Duration `yaml:"default"`
+	// Query and Mutation override Default for their operation type;
+	// default: Default.
+	Query    time.Duration `yaml:"query"`
+	Mutation time.Duration `yaml:"mutation"`
+}
+
+// WithDefaults returns b with zero fields filled in.
+func (b RequestBudget) WithDefaults() RequestBudget {
+	if b.Default <= 0 {
+		b.Default = DefaultRequestBudget
+	}
+	if b.Query <= 0 {
+		b.Query = b.Default
+	}
+	if b.Mutation <= 0 {
+		b.Mutation = b.Default
+	}
+	return b
+}
+
+// Validate reports budgets that cannot work.
+func (b RequestBudget) Validate() error {
+	if b.Default < 0 || b.Query < 0 || b.Mutation < 0 {
+		return errors.New("requestBudget: durations must not be negative")
+	}
+	for name, d := range map[string]time.Duration{"default": b.Default, "query": b.Query, "mutation": b.Mutation} {
+		if d > 5*time.Minute {
+			return fmt.Errorf("requestBudget.%s %s is longer than 5 minutes", name, d)
+		}
+	}
+	return nil
+}
+
+// For returns the budget of an operation type (subscriptions have none).
+func (b RequestBudget) For(op ast.Operation) time.Duration {
+	switch op {
+	case ast.Query:
+		return b.Query
+	case ast.Mutation:
+		return b.Mutation
+	}
+	return 0
+}
+
+// budgetExtension puts the operation's budget on its context. It is an
+// operation interceptor, not an HTTP middleware, because the budget
+// depends on the operation type, known only once the document is parsed.
+type budgetExtension struct{ budget RequestBudget }
+
+var (
+	_ graphql.HandlerExtension     = budgetExtension{}
+	_ graphql.OperationInterceptor = budgetExtension{}
+)
+
+func (budgetExtension) ExtensionName() string                   { return "RequestBudget" }
+func (budgetExtension) Validate(graphql.ExecutableSchema) error { return nil }
+func (e budgetExtension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil {
+		return next(ctx)
+	}
+	d := e.budget.For(oc.Operation.Operation)
+	if d <= 0 {
+		return next(ctx)
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	h := next(ctx)
+	// Queries and mutations have one response; release the timer once it
+	// is produced.
+	var once sync.Once
+	return func(ctx context.Context) *graphql.Response {
+		defer once.Do(cancel)
+		return h(ctx)
+	}
+}
