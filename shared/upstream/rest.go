@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -221,7 +222,9 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 		return &failure{err: &Error{Service: c.service, Code: CodeUnavailable, Err: scrub(err)}, retryable: true, unhealthy: true}
 	}
 	defer resp.Body.Close()
-	data, err := readCapped(resp.Body, c.opts.maxBody)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	data, err := readCapped(buf, resp.Body, resp.ContentLength, c.opts.maxBody)
 	if err != nil {
 		if f, ok := c.policy.classifyCtx(ctx, actx, err); ok {
 			return f
@@ -249,20 +252,47 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 
 var errBodyTooLarge = errors.New("response body exceeds the size cap")
 
-// readCapped reads at most max bytes and fails if there is more.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
+// bodyBuffers recycles response read buffers: an answer is decoded into
+// fresh values (encoding/json copies every string), so its bytes are
+// garbage as soon as decodeJSON returns, and a listing page is ~100 KB.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps an unusually large answer's buffer out of the pool.
+const maxPooledBuffer = 1 << 20
+
+func getBuffer() *bytes.Buffer { return bodyBuffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	bodyBuffers.Put(b)
+}
+
+// readCapped reads r into buf, at most max bytes, and fails if there is
+// more. size is the announced length (-1 if unknown), used to size buf once.
+// The bytes returned belong to buf.
+func readCapped(buf *bytes.Buffer, r io.Reader, size, max int64) ([]byte, error) {
+	if size > 0 && size <= max {
+		buf.Grow(int(size) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > max {
+	if int64(buf.Len()) > max {
 		return nil, fmt.Errorf("%w (%d bytes)", errBodyTooLarge, max)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // decodeJSON decodes exactly one JSON value; strict also rejects unknown fields.
 func decodeJSON(data []byte, out any, strict bool) error {
+	if !strict {
+		// Unmarshal decodes in place (a Decoder copies the input into a
+		// buffer of its own) and refuses anything after the value.
+		return json.Unmarshal(data, out)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if strict {
 		dec.DisallowUnknownFields()

@@ -1,0 +1,50 @@
+package gateway
+
+import (
+	"log/slog"
+	"runtime/debug"
+	"strings"
+)
+
+// Garbage collector defaults of a BFF process, used unless the standard
+// GOGC and GOMEMLIMIT environment variables say otherwise.
+//
+// A BFF's live heap is small (caches and connection pools, a few MiB) while
+// every request allocates a lot for a short time (decoded backend answers,
+// gqlgen's field contexts), so with Go's default GOGC=100 the collector
+// runs very often and, with a goroutine per resolver, spends much of its
+// time scanning stacks. GOGC=400 lets the heap grow to five times the live
+// heap between collections; the soft memory limit brings collections back
+// before the process outgrows what a replica is sized for (see
+// deploy/ and the README's performance figures).
+const (
+	DefaultGCPercent   = 400
+	DefaultMemoryLimit = 48 << 20 // bytes
+)
+
+// tuneGC applies the defaults above where environ does not set the
+// variables, and logs what is in force.
+func tuneGC(environ []string, logger *slog.Logger) {
+	gogc, memlimit := lookupEnv(environ, "GOGC"), lookupEnv(environ, "GOMEMLIMIT")
+	if gogc == "" {
+		debug.SetGCPercent(DefaultGCPercent)
+	}
+	if memlimit == "" {
+		debug.SetMemoryLimit(DefaultMemoryLimit)
+	}
+	gcPercent := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gcPercent)
+	logger.Info("garbage collector",
+		slog.Int("gc_percent", gcPercent),
+		slog.Int64("memory_limit_bytes", debug.SetMemoryLimit(-1)),
+		slog.Bool("from_environment", gogc != "" || memlimit != ""))
+}
+
+func lookupEnv(environ []string, key string) string {
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
