@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -302,4 +303,47 @@ func postFanOut(client *http.Client, url string, body []byte) error {
 		}
 	}
 	return nil
+}
+
+// TestProductPageCallsPerLevel: the web product page (the README's
+// example) makes one call per batch endpoint per level of the page:
+// the product; then its categories (the whole small list serves the
+// category and its parent), price, stock, rating summary, reviews and
+// related list; then the related products; then their prices.
+func TestProductPageCallsPerLevel(t *testing.T) {
+	e := newEnv(t, nil)
+	q, err := os.ReadFile("../../e2e/testdata/web_product_page.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second request makes the same calls: nothing leaks between requests
+		e.Mocks.Counters().Reset()
+		e.do(gql{query: string(q), vars: map[string]any{"id": "prd_000042"}}).NoErrors(t)
+		c := e.Mocks.Counters()
+		for _, w := range []struct {
+			service, route string
+			calls          int
+		}{
+			{"catalog", "GET /products", 2}, // the product; the related products
+			{"catalog", "GET /categories", 1},
+			{"pricing", pricingv1.PricingService_BatchGetPrices_FullMethodName, 2}, // the product; the related products
+			{"inventory", inventoryv1.InventoryService_BatchGetStock_FullMethodName, 1},
+			{"reviews", "GET /summaries", 1},
+			{"reviews", "GET /products/{productId}/reviews", 1},
+			{"recommendations", "GET /products/{productId}/related", 1},
+		} {
+			if n := c.Get(w.service, w.route); n != int64(w.calls) {
+				t.Errorf("%s %s: %d calls, want %d", w.service, w.route, n, w.calls)
+			}
+		}
+		var total int64
+		for _, routes := range c.Snapshot() {
+			for _, n := range routes {
+				total += n
+			}
+		}
+		if total != 9 {
+			t.Errorf("%d backend calls in all, want 9: %v", total, c.Snapshot())
+		}
+	}
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandemgw/tandem/shared/registry"
@@ -149,6 +150,9 @@ type Loaders struct {
 	products   *upstream.Loader[string, *Product]
 	categories *upstream.Loader[string, *Category]
 	all        *upstream.Loader[struct{}, []*Category]
+	// allStarted is set once the request loads every category: from then
+	// on a category by id is looked up in that list, not fetched alone.
+	allStarted atomic.Bool
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
@@ -185,6 +189,15 @@ func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 
 // Category loads one category, batched with the request's other category loads.
 func (l *Loaders) Category(ctx context.Context, id string) (*Category, error) {
+	if l.allStarted.Load() {
+		if cats, err := l.all.Load(ctx, struct{}{}); err == nil {
+			for _, c := range cats {
+				if c.ID == id {
+					return c, nil
+				}
+			}
+		}
+	}
 	return l.categories.Load(ctx, id)
 }
 
@@ -204,6 +217,7 @@ func (l *Loaders) PrefetchCategories(ctx context.Context, ids []string, then fun
 // request) and primes the by-id categories with them before then gets the
 // list and before any Load of them returns.
 func (l *Loaders) PrefetchAllCategories(ctx context.Context, then func(all []*Category)) {
+	l.allStarted.Store(true)
 	l.all.Start(ctx, []struct{}{{}}, func(found map[struct{}][]*Category) {
 		cats := found[struct{}{}]
 		for _, c := range cats {
@@ -231,6 +245,7 @@ func (l *Loaders) Search(ctx context.Context, p SearchParams) (upstream.Page[*Pr
 // Categories loads every category once per request and primes the
 // Category loader with them.
 func (l *Loaders) Categories(ctx context.Context) ([]*Category, error) {
+	l.allStarted.Store(true)
 	cats, err := l.all.Load(ctx, struct{}{})
 	if err != nil {
 		return nil, err
