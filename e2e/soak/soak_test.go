@@ -144,8 +144,9 @@ func TestSoak(t *testing.T) {
 	samples := sampler.stop()
 	elapsed := time.Since(start)
 
-	t.Logf("soak: %s at %d requests/s per BFF; %s of %s faulted (every 20th call, HTTP 500), %s slowed by %s+%s",
-		elapsed.Round(time.Second), rate, faultyService, "its calls", slowService, slow.Latency, slow.Jitter)
+	t.Logf("soak: %s at %d requests/s per BFF; every %dth %s call fails (HTTP %d, %.0f%%); %s answers after %s + up to %s",
+		elapsed.Round(time.Second), rate, faulty.Every, faultyService, faulty.Status, 100/float64(faulty.Every),
+		slowService, slow.Latency, slow.Jitter)
 	for i, c := range checks {
 		c.report(t, envs[i])
 	}

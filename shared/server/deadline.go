@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -14,8 +15,8 @@ import (
 // DefaultRequestBudget bounds a GraphQL operation unless configured.
 const DefaultRequestBudget = 3 * time.Second
 
-// RequestBudget is how long one GraphQL operation may take from the moment
-// it is parsed and validated, per operation type. The budget is the
+// RequestBudget is how long one GraphQL request may take from the moment
+// it reaches the server, per operation type. The budget is the
 // context deadline of the operation: every upstream attempt gets the
 // smaller of its own timeout and what is left (shared/upstream), retries
 // stop when another attempt no longer fits, and the rest travels to the
@@ -68,10 +69,31 @@ func (b RequestBudget) For(op ast.Operation) time.Duration {
 	return 0
 }
 
-// budgetExtension puts the operation's budget on its context. It is an
-// operation interceptor, not an HTTP middleware, because the budget
-// depends on the operation type, known only once the document is parsed.
+// budgetExtension puts the operation's deadline on its context: the
+// request's arrival (withArrival) plus the budget of its operation type.
+// It is an operation interceptor, not an HTTP middleware, because the
+// budget depends on the operation type, known only once the document is
+// parsed; counting from the arrival keeps reading, parsing, validation
+// and the middlewares inside the budget.
 type budgetExtension struct{ budget RequestBudget }
+
+type arrivalKey struct{}
+
+// withArrival records when a request reached the server.
+func withArrival(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), arrivalKey{}, time.Now())))
+	})
+}
+
+// arrival is when the request of ctx reached the server (now when unknown,
+// as for an operation run without the server's handler).
+func arrival(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(arrivalKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
+}
 
 var (
 	_ graphql.HandlerExtension     = budgetExtension{}
@@ -89,7 +111,7 @@ func (e budgetExtension) InterceptOperation(ctx context.Context, next graphql.Op
 	if d <= 0 {
 		return next(ctx)
 	}
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := context.WithDeadline(ctx, arrival(ctx).Add(d))
 	h := next(ctx)
 	// Queries and mutations have one response; release the timer once it
 	// is produced.

@@ -122,6 +122,7 @@ func New(opts Options) (*Server, error) {
 	}
 	h = limitBody(h, opts.MaxBodyBytes)
 	h = s.traceHandler(h)
+	h = withArrival(h) // the request budget counts from here
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", h)

@@ -57,8 +57,10 @@ func newOptions(opts []Option) *options {
 // DefaultMaxBodyBytes caps a REST response body unless WithMaxBodyBytes says otherwise.
 const DefaultMaxBodyBytes = 4 << 20
 
-// WithHTTPClient sets the HTTP client REST calls use. Default: a client on
-// NewTransport() with no client-level timeout (timeouts are per attempt).
+// WithHTTPClient sets the HTTP client REST calls use; it cannot be
+// combined with Config.TLS. Default: a client on NewTransport() with no
+// client-level timeout (timeouts are per attempt), at most
+// Config.MaxConcurrent connections per host, and Config.TLS's settings.
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
 
 // WithHeaderFunc sets the identity propagation hook called on every REST

@@ -83,6 +83,9 @@ func NewREST(service string, cfg Config, opts ...Option) (*REST, error) {
 		forward: cfg.ForwardToken,
 	}
 	if o.httpClient != nil {
+		if p.tls != nil {
+			return nil, fmt.Errorf("upstream %s: tls is configured, which a custom HTTP client (WithHTTPClient) would ignore", service)
+		}
 		c.client = o.httpClient
 	} else {
 		c.ownTr = NewTransport()

@@ -128,6 +128,8 @@ func TestMutualTLSToREST(t *testing.T) {
 		assert.ErrorContains(t, err, "not https")
 		_, err = NewREST("orders", Config{Address: "https://127.0.0.1:1", TLS: TLS{Cert: files.Cert + ".missing", Key: files.Key}})
 		assert.ErrorContains(t, err, "tls")
+		_, err = NewREST("orders", Config{Address: "https://127.0.0.1:1", TLS: TLS{CA: files.CA}}, WithHTTPClient(http.DefaultClient))
+		assert.ErrorContains(t, err, "would ignore")
 	})
 }
 
