@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -50,7 +51,7 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			if ue.Code != upstream.CodeNotFound && ue.Code != upstream.CodeBadRequest && ue.Code != upstream.CodeConflict {
 				logger.LogAttrs(ctx, slog.LevelWarn, "upstream failure",
-					slog.String("service", ue.Service), slog.String("code", string(ue.Code)),
+					slog.String(telemetry.KeyUpstreamService, ue.Service), slog.String("code", string(ue.Code)),
 					slog.Int("status", ue.Status), slog.String("path", path.String()), slog.Any("cause", ue.Err))
 			}
 			return &gqlerror.Error{

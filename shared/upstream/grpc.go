@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -50,7 +51,7 @@ func DialGRPC(service string, cfg Config, opts ...Option) (*grpc.ClientConn, err
 	dopts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithChainUnaryInterceptor(chain...),
-		o.grpcStatsHandler(),
+		o.grpcStatsHandler(service),
 	}, o.dialOptions...)
 	conn, err := grpc.NewClient(cfg.Address, dopts...)
 	if err != nil {
@@ -77,7 +78,7 @@ func forwardTokenInterceptor(token TokenFunc) grpc.UnaryClientInterceptor {
 // unaryInterceptor applies the policy to every unary call.
 func (p *policy) unaryInterceptor() grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-		return p.run(ctx, p.opts.grpcIdempotent(method), func(actx context.Context) *failure {
+		return p.observed(ctx, strings.TrimPrefix(method, "/"), p.opts.grpcIdempotent(method), func(actx context.Context) *failure {
 			err := invoker(actx, method, req, reply, cc, opts...)
 			if err == nil {
 				return nil

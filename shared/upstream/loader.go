@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // KeyErrors lets a loader's fetch function fail some keys but not others:
@@ -33,7 +35,9 @@ func (e KeyErrors[K]) Error() string {
 func NewLoader[K comparable, V any](service, what string, cfg Config, fetch func(ctx context.Context, keys []K) (map[K]V, error)) *dataloader.Loader[K, V] {
 	cfg = cfg.WithDefaults()
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		ctx, endBatch := telemetry.StartBatch(ctx, service, what, len(keys))
 		m, err := fetch(ctx, keys)
+		endBatch(err)
 		var keyErrs KeyErrors[K]
 		if err != nil && !errors.As(err, &keyErrs) {
 			res := make([]*dataloader.Result[V], len(keys))

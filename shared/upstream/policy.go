@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // failure is the outcome of one failed attempt, as the policy sees it.
@@ -52,9 +54,10 @@ func newPolicy(service string, cfg Config, o *options) *policy {
 		},
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			o.logger.Warn("upstream circuit breaker changed state",
-				slog.String("service", name), slog.String("from", from.String()), slog.String("to", to.String()))
+				slog.String(telemetry.KeyUpstreamService, name), slog.String("from", from.String()), slog.String("to", to.String()))
 		},
 	})
+	p.watchBreaker()
 	return p
 }
 

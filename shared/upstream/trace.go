@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // routeKey carries the route-like name of a REST call ("/products/{id}")
@@ -36,6 +38,12 @@ func (o *options) traceTransport(service string, base http.RoundTripper) http.Ro
 	}
 	if o.propagator != nil {
 		opts = append(opts, otelhttp.WithPropagators(o.propagator))
+	}
+	if o.meterProvider != nil {
+		opts = append(opts, otelhttp.WithMeterProvider(o.meterProvider),
+			otelhttp.WithMetricAttributesFn(func(*http.Request) []attribute.KeyValue {
+				return []attribute.KeyValue{telemetry.AttrUpstreamService.String(service)}
+			}))
 	}
 	if base == nil {
 		base = http.DefaultTransport
@@ -74,8 +82,12 @@ func (t redactQuery) CloseIdleConnections() {
 // the full method, carrying the trace context to the upstream in metadata.
 // otelgrpc records the RPC system, service, method, status code and server
 // address; never metadata or messages.
-func (o *options) grpcStatsHandler() grpc.DialOption {
+func (o *options) grpcStatsHandler(service string) grpc.DialOption {
 	var opts []otelgrpc.Option
+	if o.meterProvider != nil {
+		opts = append(opts, otelgrpc.WithMeterProvider(o.meterProvider),
+			otelgrpc.WithMetricAttributes(telemetry.AttrUpstreamService.String(service)))
+	}
 	if o.tracerProvider != nil {
 		opts = append(opts, otelgrpc.WithTracerProvider(o.tracerProvider))
 	}
