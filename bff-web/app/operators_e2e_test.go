@@ -20,8 +20,8 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/mocks"
-	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
+	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
 
