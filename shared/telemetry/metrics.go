@@ -113,9 +113,8 @@ type Metrics struct {
 type MetricsOption func(*metricsOptions)
 
 type metricsOptions struct {
-	readers    []sdkmetric.Reader
-	nameLimit  int
-	resourceKV []attribute.KeyValue
+	readers   []sdkmetric.Reader
+	nameLimit int
 }
 
 // WithMetricReader adds a reader next to the Prometheus one, such as the

@@ -58,7 +58,7 @@ func TestStartBatch(t *testing.T) {
 	assert.Equal(t, trace.SpanKindInternal, batch.SpanKind())
 	attrs := map[string]string{}
 	for _, kv := range batch.Attributes() {
-		attrs[string(kv.Key)] = kv.Value.Emit()
+		attrs[string(kv.Key)] = kv.Value.String()
 	}
 	assert.Equal(t, "7", attrs["dataloader.batch.size"])
 	assert.Equal(t, "pricing", attrs["upstream.service"])

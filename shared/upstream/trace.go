@@ -40,15 +40,12 @@ func (o *options) traceTransport(service string, base http.RoundTripper) http.Ro
 		opts = append(opts, otelhttp.WithPropagators(o.propagator))
 	}
 	if o.meterProvider != nil {
-		opts = append(opts, otelhttp.WithMeterProvider(o.meterProvider),
-			otelhttp.WithMetricAttributesFn(func(*http.Request) []attribute.KeyValue {
-				return []attribute.KeyValue{telemetry.AttrUpstreamService.String(service)}
-			}))
+		opts = append(opts, otelhttp.WithMeterProvider(o.meterProvider))
 	}
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return otelhttp.NewTransport(redactQuery{base}, opts...)
+	return otelhttp.NewTransport(redactQuery{next: base, service: service}, opts...)
 }
 
 // urlFull is the attribute under which otelhttp records a request's URL.
@@ -58,9 +55,19 @@ const urlFull = attribute.Key("url.full")
 // url.full on the client span, and replaces that URL's query string with
 // "REDACTED": batch calls carry ids (user ids among them) in the query,
 // and the span name already says which call it was.
-type redactQuery struct{ next http.RoundTripper }
+//
+// It also labels the attempt's http.client.request.duration with the
+// upstream's name (upstream.service), through the labeler otelhttp puts in
+// the request's context.
+type redactQuery struct {
+	next    http.RoundTripper
+	service string
+}
 
 func (t redactQuery) RoundTrip(r *http.Request) (*http.Response, error) {
+	if l, ok := otelhttp.ClientLabelerFromContext(r.Context()); ok {
+		l.Add(telemetry.AttrUpstreamService.String(t.service))
+	}
 	if r.URL.RawQuery != "" {
 		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
 			u := *r.URL
