@@ -139,10 +139,14 @@ func NewMetrics(service string, opts ...MetricsOption) (*Metrics, error) {
 		opt(&o)
 	}
 	reg := prometheus.NewRegistry()
-	if err := reg.Register(collectors.NewGoCollector()); err != nil {
+	// The runtime and process series carry service_name too, as the
+	// OpenTelemetry ones do through the resource, so that one label
+	// selects a BFF on every panel.
+	runtime := prometheus.WrapRegistererWith(prometheus.Labels{"service_name": service}, reg)
+	if err := runtime.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
-	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+	if err := runtime.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
 	exp, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo(),
