@@ -111,3 +111,31 @@ func TestAdminAddrDiffersFromPublic(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler)})
 	assert.ErrorContains(t, err, "admin address")
 }
+
+// BenchmarkObservedRequest is one small /graphql request through the whole
+// handler, with the access log line (JSON, to io.Discard) and every request
+// metric recorded; BenchmarkObservedRequest/log-off keeps the metrics but
+// drops the line below its level, to show what the line itself costs.
+func BenchmarkObservedRequest(b *testing.B) {
+	body := []byte(`{"query":"query Bench { field(kind: \"ok\") }"}`)
+	for _, c := range []struct {
+		name  string
+		level slog.Level
+	}{{"log-on", slog.LevelInfo}, {"log-off", slog.LevelError}} {
+		b.Run(c.name, func(b *testing.B) {
+			s, err := New(Options{Name: "bff-bench", Schema: fakeSchema(),
+				Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: c.level}))})
+			require.NoError(b, err)
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				s.Handler().ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+	}
+}
