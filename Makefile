@@ -4,7 +4,7 @@ GO        ?= go
 PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: all run mocks test bench microbench soak lint vet staticcheck generate checkgenerate build token tidy
+.PHONY: all run mocks test bench microbench soak lint vet staticcheck generate checkgenerate build token tidy deploy-check k8s-schemas
 
 all: build
 
@@ -20,9 +20,21 @@ run: build
 mocks:
 	$(GO) run ./mocks/cmd/mocks
 
-## test: every test, with the race detector
-test:
+## test: the deployment manifests' validation, then every test with the race detector
+test: deploy-check
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
+
+## deploy-check: validate deploy/kubernetes strictly (unknown fields are errors)
+## against the committed schemas of the pinned Kubernetes release; nothing is skipped
+deploy-check:
+	$(GO) tool kubeconform -strict -summary \
+		-schema-location 'deploy/kubernetes/schemas/{{.ResourceKind}}{{.KindSuffix}}.json' \
+		deploy/kubernetes/*.yaml
+
+## k8s-schemas: regenerate deploy/kubernetes/schemas from Kubernetes' OpenAPI
+## documents (the k8s.io/kubernetes module, fetched by go mod download)
+k8s-schemas:
+	$(GO) run ./deploy/internal/k8sschema -out deploy/kubernetes/schemas
 
 ## bench: the performance harness (a few minutes, stops by itself): bff-web and
 ## bff-mobile against a hand-written ceiling, table in bench/results/latest.md;

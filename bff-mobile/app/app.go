@@ -21,6 +21,10 @@ const Name = "bff-mobile"
 // DefaultAddr is where bff-mobile listens unless configured otherwise.
 const DefaultAddr = "127.0.0.1:8081"
 
+// DefaultAdminAddr is where bff-mobile serves /metrics and /debug/pprof/ unless
+// configured otherwise: loopback, never the public port.
+const DefaultAdminAddr = "127.0.0.1:8091"
+
 // Spec is what bff-mobile brings to the gateway: environment variables
 // start with TANDEM_MOBILE_ (TANDEM_MOBILE_ADDR, TANDEM_MOBILE_DEV,
 // TANDEM_MOBILE_CONFIG, ...; upstream settings also accept the shared
@@ -30,7 +34,8 @@ var Spec = gateway.Spec{
 	Name:             Name,
 	EnvPrefix:        "TANDEM_MOBILE",
 	DefaultAddr:      DefaultAddr,
-	Description:      "bff-mobile serves the mobile app's GraphQL API: /graphql, /healthz, /readyz, /metrics, GraphiQL at / with -dev.",
+	DefaultAdminAddr: DefaultAdminAddr,
+	Description:      "bff-mobile serves the mobile app's GraphQL API: /graphql, /healthz, /readyz, GraphiQL at / with -dev; /metrics and /debug/pprof/ on the admin address (8091 by default).",
 	ThrottleDefaults: throttle.MobileDefaults,
 	RequiredSources:  graph.RequiredSources,
 	NewSchema: func(d gateway.Directives) graphql.ExecutableSchema {

@@ -20,6 +20,10 @@ const Name = "bff-web"
 // DefaultAddr is where bff-web listens unless configured otherwise.
 const DefaultAddr = "127.0.0.1:8080"
 
+// DefaultAdminAddr is where bff-web serves /metrics and /debug/pprof/ unless
+// configured otherwise: loopback, never the public port.
+const DefaultAdminAddr = "127.0.0.1:8090"
+
 // Spec is what bff-web brings to the gateway: environment variables start
 // with TANDEM_WEB_ (TANDEM_WEB_ADDR, TANDEM_WEB_DEV, TANDEM_WEB_CONFIG, ...;
 // upstream settings also accept the shared TANDEM_UPSTREAMS_<SVC>_<FIELD>,
@@ -29,7 +33,8 @@ var Spec = gateway.Spec{
 	Name:             Name,
 	EnvPrefix:        "TANDEM_WEB",
 	DefaultAddr:      DefaultAddr,
-	Description:      "bff-web serves the web shop's GraphQL API: /graphql, /healthz, /readyz, /metrics, GraphiQL at / with -dev.",
+	DefaultAdminAddr: DefaultAdminAddr,
+	Description:      "bff-web serves the web shop's GraphQL API: /graphql, /healthz, /readyz, GraphiQL at / with -dev; /metrics and /debug/pprof/ on the admin address (8090 by default).",
 	ThrottleDefaults: throttle.WebDefaults,
 	RequiredSources:  graph.RequiredSources,
 	NewSchema: func(d gateway.Directives) graphql.ExecutableSchema {

@@ -82,7 +82,8 @@ func wantAll(t *testing.T, err error, parts ...string) {
 
 func TestHealthReadyAndGraphiQL(t *testing.T) {
 	e := newEnv(t, func(c *app.Config) { c.Dev = true })
-	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/": 200, "/metrics": 200} {
+	// /metrics and the profiler are on the admin listener only.
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/": 200, "/metrics": 404, "/debug/pprof/": 404} {
 		resp, err := e.Server.Client().Get(e.Server.URL + path)
 		if err != nil {
 			t.Fatal(err)

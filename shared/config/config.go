@@ -27,6 +27,9 @@ type Spec struct {
 	Name        string // "bff-web"
 	EnvPrefix   string // "TANDEM_WEB"
 	DefaultAddr string // "127.0.0.1:8080"
+	// DefaultAdminAddr is where /metrics and /debug/pprof/ are served
+	// unless configured ("127.0.0.1:8090"); "" means no admin listener.
+	DefaultAdminAddr string
 }
 
 // Log configures logging.
@@ -35,10 +38,11 @@ type Log struct {
 	Format string `yaml:"format"` // json or text; default json
 }
 
-// Telemetry is the telemetry section: tracing for now (logs have their
-// own section, metrics need no settings).
+// Telemetry is the telemetry section: tracing and metrics export (logs
+// have their own section).
 type Telemetry struct {
 	Tracing telemetry.TracingConfig `yaml:"tracing"`
+	Metrics telemetry.MetricsConfig `yaml:"metrics"`
 }
 
 // Steering is how a request may pin its upstream calls to a named
@@ -106,6 +110,7 @@ func (s Section) Decode(v any) error {
 type Config struct {
 	Name      string                     `yaml:"-"`
 	Addr      string                     `yaml:"addr"`
+	AdminAddr string                     `yaml:"adminAddr"` // "" disables the admin listener
 	Dev       bool                       `yaml:"dev"`
 	Log       Log                        `yaml:"log"`
 	Upstreams map[string]upstream.Config `yaml:"upstreams"`
@@ -129,6 +134,7 @@ func Defaults(spec Spec) Config {
 	return Config{
 		Name:          spec.Name,
 		Addr:          spec.DefaultAddr,
+		AdminAddr:     spec.DefaultAdminAddr,
 		Log:           Log{Level: "info", Format: "json"},
 		Upstreams:     map[string]upstream.Config{},
 		RequestBudget: server.RequestBudget{}.WithDefaults(),
@@ -187,6 +193,7 @@ func Load(spec Spec, args []string, environ []string) (Config, error) {
 func (c *Config) applyYAML(r io.Reader) error {
 	var raw struct {
 		Addr      *string            `yaml:"addr"`
+		AdminAddr *string            `yaml:"adminAddr"`
 		Dev       *bool              `yaml:"dev"`
 		Log       *Section           `yaml:"log"`
 		Upstreams map[string]Section `yaml:"upstreams"`
@@ -207,6 +214,9 @@ func (c *Config) applyYAML(r io.Reader) error {
 	}
 	if raw.Addr != nil {
 		c.Addr = *raw.Addr
+	}
+	if raw.AdminAddr != nil {
+		c.AdminAddr = *raw.AdminAddr
 	}
 	if raw.Dev != nil {
 		c.Dev = *raw.Dev
@@ -294,6 +304,16 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 	p := spec.EnvPrefix + "_"
 	if v, ok := env[p+"ADDR"]; ok {
 		c.Addr = v
+	}
+	if v, ok := env[p+"ADMIN_ADDR"]; ok {
+		c.AdminAddr = v
+	}
+	if v, ok := env[p+"METRICS_OTLP"]; ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("config: %sMETRICS_OTLP=%q is not a boolean", p, v)
+		}
+		c.Telemetry.Metrics.OTLP = b
 	}
 	if v, ok := env[p+"DEV"]; ok {
 		b, err := strconv.ParseBool(v)
@@ -434,7 +454,7 @@ func (c *Config) setUpstream(svc, field, value string) error {
 }
 
 type flagValues struct {
-	config, addr, logLevel, logFormat, pprofAddr string
+	config, addr, adminAddr, logLevel, logFormat, pprofAddr string
 	dev                                          bool
 	upstreams                                    upstreamFlags
 }
@@ -451,6 +471,7 @@ func newFlagSet(spec Spec) (*flag.FlagSet, *flagValues) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&fl.config, "config", "", "YAML configuration file (env "+spec.EnvPrefix+"_CONFIG)")
 	fs.StringVar(&fl.addr, "addr", spec.DefaultAddr, "listen address (env "+spec.EnvPrefix+"_ADDR)")
+	fs.StringVar(&fl.adminAddr, "admin-addr", spec.DefaultAdminAddr, "admin listen address for /metrics and /debug/pprof/, \"\" for none (env "+spec.EnvPrefix+"_ADMIN_ADDR)")
 	fs.BoolVar(&fl.dev, "dev", false, "dev mode: GraphiQL, introspection, field suggestions (env "+spec.EnvPrefix+"_DEV)")
 	fs.StringVar(&fl.logLevel, "log-level", "info", "debug, info, warn or error (env "+spec.EnvPrefix+"_LOG_LEVEL)")
 	fs.StringVar(&fl.logFormat, "log-format", "json", "json or text (env "+spec.EnvPrefix+"_LOG_FORMAT)")
@@ -471,6 +492,9 @@ func FlagUsage(spec Spec) string {
 func (c *Config) applyFlags(fl *flagValues, set map[string]bool) error {
 	if set["addr"] {
 		c.Addr = fl.addr
+	}
+	if set["admin-addr"] {
+		c.AdminAddr = fl.adminAddr
 	}
 	if set["dev"] {
 		c.Dev = fl.dev
@@ -502,6 +526,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if strings.TrimSpace(c.Addr) == "" {
 		errs = append(errs, errors.New("addr is empty"))
+	}
+	if c.AdminAddr != "" && c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+		errs = append(errs, fmt.Errorf("adminAddr %q is the public addr: /metrics and /debug/pprof/ must not share the public port", c.AdminAddr))
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":

@@ -198,8 +198,11 @@ func TestTelemetryTracing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0.25, cfg.Telemetry.Tracing.SamplingRatio)
 
-	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_EXPORTER=otlp"})
+	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_EXPORTER=zipkin"})
 	assert.ErrorContains(t, err, "telemetry.tracing.exporter")
+	cfg, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_EXPORTER=otlp"})
+	require.NoError(t, err)
+	assert.Equal(t, "otlp", cfg.Telemetry.Tracing.Exporter)
 	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_SAMPLING_RATIO=1.5"})
 	assert.ErrorContains(t, err, "telemetry.tracing.samplingRatio")
 	_, err = Load(spec, nil, []string{"TANDEM_WEB_TRACING_SAMPLING_RATIO=half"})
@@ -287,4 +290,38 @@ func TestUpstreamSafetySettingsValidated(t *testing.T) {
 	}
 	_, err := Load(spec, nil, []string{"TANDEM_WEB_REQUEST_BUDGET=soon"})
 	assert.ErrorContains(t, err, "TANDEM_WEB_REQUEST_BUDGET")
+}
+
+// The admin listener (/metrics, /debug/pprof/) has its own address: the
+// spec's default, then file, environment and flag; "" turns it off; it
+// never shares the public address.
+func TestAdminAddrAndMetricsExport(t *testing.T) {
+	withAdmin := spec
+	withAdmin.DefaultAdminAddr = "127.0.0.1:8090"
+	cfg, err := Load(withAdmin, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8090", cfg.AdminAddr)
+	assert.False(t, cfg.Telemetry.Metrics.OTLP)
+
+	path := writeFile(t, "adminAddr: 0.0.0.0:9090\ntelemetry:\n  metrics: {otlp: true}\n")
+	cfg, err = Load(withAdmin, []string{"-config", path}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "0.0.0.0:9090", cfg.AdminAddr)
+	assert.True(t, cfg.Telemetry.Metrics.OTLP)
+
+	cfg, err = Load(withAdmin, []string{"-config", path}, []string{"TANDEM_WEB_ADMIN_ADDR=127.0.0.1:7000", "TANDEM_WEB_METRICS_OTLP=false"})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:7000", cfg.AdminAddr)
+	assert.False(t, cfg.Telemetry.Metrics.OTLP)
+
+	cfg, err = Load(withAdmin, []string{"-admin-addr", ""}, []string{"TANDEM_WEB_ADMIN_ADDR=127.0.0.1:7000"})
+	require.NoError(t, err)
+	assert.Empty(t, cfg.AdminAddr, "an empty flag turns the admin listener off")
+
+	_, err = Load(withAdmin, []string{"-admin-addr", "127.0.0.1:8080"}, nil)
+	assert.ErrorContains(t, err, "adminAddr")
+	_, err = Load(withAdmin, []string{"-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0"}, nil)
+	assert.NoError(t, err, "two ports chosen by the kernel never collide")
+	_, err = Load(withAdmin, nil, []string{"TANDEM_WEB_METRICS_OTLP=maybe"})
+	assert.ErrorContains(t, err, "METRICS_OTLP")
 }

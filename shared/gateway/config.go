@@ -17,6 +17,9 @@ import (
 type Config struct {
 	// Addr is the listen address (default Spec.DefaultAddr).
 	Addr string
+	// AdminAddr is the admin listener's address, serving /metrics and
+	// /debug/pprof/ (default Spec.DefaultAdminAddr; "" serves none).
+	AdminAddr string
 	// Dev serves GraphiQL at "/", enables introspection and lets
 	// introspection-only operations past the operation limits (default
 	// false).
@@ -42,7 +45,8 @@ type Config struct {
 	// Spec.ThrottleDefaults).
 	Throttle throttle.Config
 	// Telemetry configures tracing (default: exporter none, sampling ratio
-	// 1 once an exporter is chosen).
+	// 1 once an exporter is chosen) and metrics export (default:
+	// Prometheus on the admin listener only).
 	Telemetry config.Telemetry
 	// PprofAddr, when set, is the loopback host:port where Main serves
 	// net/http/pprof under /debug/pprof/, on a listener of its own
@@ -59,6 +63,7 @@ func Default(spec Spec) Config {
 func fromBase(spec Spec, b config.Config) Config {
 	return Config{
 		Addr:          b.Addr,
+		AdminAddr:     b.AdminAddr,
 		Dev:           b.Dev,
 		Log:           b.Log,
 		Upstreams:     b.Upstreams,
@@ -100,7 +105,7 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 // Missing upstream addresses are reported by the registry when the app is
 // built, naming the source.
 func (c Config) Validate() error {
-	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
+	base := config.Config{Addr: c.Addr, AdminAddr: c.AdminAddr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
 		RequestBudget: c.RequestBudget, Steering: c.Steering, PprofAddr: c.PprofAddr}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
@@ -126,9 +131,9 @@ func Usage(spec Spec) string {
 		fmt.Fprintf(&b, "%s\n\n", spec.Description)
 	}
 	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
-		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_DEV,\n"+
-		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
-		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_REQUEST_BUDGET[_QUERY|_MUTATION],\n"+
+		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_ADMIN_ADDR,\n"+
+		"%[1]s_DEV, %[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
+		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_METRICS_OTLP, %[1]s_REQUEST_BUDGET[_QUERY|_MUTATION],\n"+
 		"%[1]s_PPROF_ADDR, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
 		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))

@@ -20,6 +20,11 @@
 // middlewares), its extensions (operation limits, cost) and its request
 // budget (a deadline per operation that every upstream call inherits). Spans go to the provider of WithTracerProvider
 // (default: the global one) from the server and every upstream client.
+// Metrics (WithMetrics, default a fresh telemetry.Metrics) observe every
+// upstream call and breaker, every rate limit decision and every request,
+// and are served on the admin listener (Config.AdminAddr) with the
+// profiler; App.RegisterOperationNames keeps a persisted manifest's
+// operation names as metric attribute values.
 // Main is what a BFF's cmd calls; it loads the configuration (printing
 // usage on -h), makes the logger, installs the W3C propagator and the
 // tracer provider telemetry.tracing asks for, serves net/http/pprof on a

@@ -16,6 +16,7 @@ import (
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/server"
+	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -29,6 +30,7 @@ type options struct {
 	upstreamOps []upstream.Option
 	tracer      trace.TracerProvider
 	propagator  propagation.TextMapPropagator
+	metrics     *telemetry.Metrics
 }
 
 // WithLogger sets the logger of the server, the sources, authentication and
@@ -61,6 +63,13 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // propagator (Main installs W3C TraceContext and Baggage) sends it on.
 func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(o *options) { o.propagator = p }
+}
+
+// WithMetrics sets the meter provider and instruments the BFF records on
+// (Main passes one with an OTLP reader when telemetry.metrics.otlp is on).
+// Default: a fresh telemetry.NewMetrics(Spec.Name), shut down by Close.
+func WithMetrics(m *telemetry.Metrics) Option {
+	return func(o *options) { o.metrics = m }
 }
 
 // App is a built BFF: its HTTP server and the resources it owns (upstream
@@ -99,6 +108,14 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		}
 	}()
 
+	metrics := o.metrics
+	if metrics == nil {
+		if metrics, err = telemetry.NewMetrics(spec.Name); err != nil {
+			return nil, wrap(err)
+		}
+		built.closers = append(built.closers, func() error { return metrics.Shutdown(context.Background()) })
+	}
+
 	// Sources first: a registration mistake is the likeliest startup error
 	// and its message should not hide behind another one.
 	sources, err := reg.Build(ctx, cfg.Upstreams, registry.Deps{
@@ -108,7 +125,11 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		Logger:            o.logger,
 		TracerProvider:    o.tracer,
 		Propagator:        o.propagator,
-		Options:           o.upstreamOps,
+		// Every call and breaker is reported to the metrics (and to the
+		// access log's count of calls); options given to New come after.
+		Options: append([]upstream.Option{
+			upstream.WithCallObserver(metrics), upstream.WithMeterProvider(metrics.MeterProvider()),
+		}, o.upstreamOps...),
 	})
 	if err != nil {
 		return nil, wrap(err)
@@ -131,7 +152,8 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 	}
 	built.closers = append(built.closers, closeStore)
 	limiter, err := throttle.NewLimiter(cfg.Throttle.Rate, store,
-		throttle.WithSubject(principalSubject), throttle.WithLogger(o.logger))
+		throttle.WithSubject(principalSubject), throttle.WithLogger(o.logger),
+		throttle.WithDecisionObserver(metrics.RateLimitDecision))
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -144,22 +166,28 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		return nil, wrap(errors.New("gateway: Spec.NewSchema returned no schema"))
 	}
 	// Outermost first: refuse oversized bodies before anything else, verify
-	// the token, honour a trusted caller's endpoint pins, rate limit by
-	// principal, give the request its own loaders,
-	// then the BFF's own middlewares (which may read all of those).
+	// the token (and note its subject for the access log, also when the
+	// rate limits then refuse the request), honour a trusted caller's
+	// endpoint pins, rate limit by principal, give
+	// the request its own loaders, then the BFF's own middlewares (which
+	// may read all of those).
 	middlewares := append([]func(http.Handler) http.Handler{
 		throttle.BodyLimit(cfg.Throttle.Operation),
 		verifier.Middleware,
+		recordSubject,
 		pinMiddleware(cfg.Steering, cfg.Dev, o.logger),
 		limiter.Middleware,
 		sources.Middleware,
 	}, spec.Middlewares...)
 	srv, err := server.New(server.Options{
-		Name:        spec.Name,
-		Addr:        cfg.Addr,
-		Schema:      schema,
-		Dev:         cfg.Dev,
-		Middlewares: middlewares,
+		Name:          spec.Name,
+		Addr:          cfg.Addr,
+		AdminAddr:     cfg.AdminAddr,
+		Metrics:       metrics,
+		ClientAddress: limiter.ClientIP,
+		Schema:        schema,
+		Dev:           cfg.Dev,
+		Middlewares:   middlewares,
 		Extensions: []graphql.HandlerExtension{
 			// In dev mode GraphiQL's schema query (depth 15, thousands of
 			// cost points) must get through both; outside dev the server
@@ -218,9 +246,29 @@ func warnUnknownUpstreams(logger *slog.Logger, cfgs map[string]upstream.Config, 
 	}
 }
 
-// Handler is the whole HTTP surface: /graphql, /healthz, /readyz, /metrics
-// and, in dev mode, GraphiQL at /.
+// Handler is the public HTTP surface: /graphql, /healthz, /readyz and, in
+// dev mode, GraphiQL at /.
 func (a *App) Handler() http.Handler { return a.srv.Handler() }
+
+// AdminHandler is the admin listener's surface: /metrics and /debug/pprof/.
+func (a *App) AdminHandler() http.Handler { return a.srv.AdminHandler() }
+
+// Metrics returns the app's metrics.
+func (a *App) Metrics() *telemetry.Metrics { return a.srv.Metrics() }
+
+// RegisterOperationNames keeps names (the operations of a persisted
+// document manifest) as values of the metrics' operation name attribute
+// however many other names clients send; see telemetry.OperationNames.
+func (a *App) RegisterOperationNames(names ...string) {
+	a.srv.Metrics().RegisterOperationNames(names...)
+}
+
+// ServeWithAdmin is Run on existing listeners: the public one and the
+// admin one.
+func (a *App) ServeWithAdmin(ctx context.Context, public, admin net.Listener) error {
+	err := a.srv.ServeWithAdmin(ctx, public, admin)
+	return errors.Join(err, a.Close())
+}
 
 // Run serves on the configured address until ctx ends, then shuts down
 // gracefully and releases the app's resources.
@@ -261,6 +309,17 @@ func principalSubject(ctx context.Context) string {
 		return p.Subject
 	}
 	return ""
+}
+
+// recordSubject notes the verified subject on the request's telemetry
+// record, for the access log.
+func recordSubject(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := principalSubject(r.Context()); s != "" {
+			telemetry.RequestFromContext(r.Context()).SetSubject(s)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // principalToken gives sources configured with forwardToken the caller's

@@ -21,9 +21,11 @@ import (
 // returns nil when args ask for help (-h, -help), makes the logger (to
 // stderr), installs the W3C trace propagator and, when telemetry.tracing
 // names an exporter, the global tracer provider (spans flushed on return),
-// registers sources in a fresh registry, builds the App with New, serves
-// net/http/pprof on its own loopback listener when pprofAddr is set, and
-// runs the App until ctx ends. Errors are returned for main to print; a
+// makes the metrics (pushed over OTLP as well when telemetry.metrics.otlp
+// is on, flushed on return), registers sources in a fresh registry,
+// builds the App with New, serves net/http/pprof on its own loopback
+// listener when pprofAddr is set, and runs the App until ctx ends.
+// Errors are returned for main to print; a
 // configuration error is followed by a hint to run with -h.
 func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) error, args, environ []string, stdout, stderr io.Writer) error {
 	cfg, err := Load(spec, args, environ)
@@ -60,13 +62,32 @@ func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) err
 	if cfg.Telemetry.Tracing.Enabled() {
 		otel.SetTracerProvider(tp)
 	}
+	var metricOpts []telemetry.MetricsOption
+	if cfg.Telemetry.Metrics.OTLP {
+		reader, err := telemetry.NewOTLPMetricReader(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		metricOpts = append(metricOpts, telemetry.WithMetricReader(reader))
+	}
+	metrics, err := telemetry.NewMetrics(spec.Name, metricOpts...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := metrics.Shutdown(sctx); err != nil {
+			logger.Warn("flushing metrics failed", slog.Any("error", err))
+		}
+	}()
 	reg := registry.New(registry.WithApp(spec.Name))
 	for _, register := range sources {
 		if err := register(reg); err != nil {
 			return fmt.Errorf("%s: %w", spec.Name, err)
 		}
 	}
-	a, err := New(ctx, spec, cfg, reg, WithLogger(logger))
+	a, err := New(ctx, spec, cfg, reg, WithLogger(logger), WithMetrics(metrics))
 	if err != nil {
 		return err
 	}

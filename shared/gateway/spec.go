@@ -30,6 +30,9 @@ type Spec struct {
 	EnvPrefix string
 	// DefaultAddr is the listen address unless configured ("127.0.0.1:8080").
 	DefaultAddr string
+	// DefaultAdminAddr is the admin listener's address unless configured
+	// ("127.0.0.1:8090"): /metrics and /debug/pprof/. "" means none.
+	DefaultAdminAddr string
 	// Description is one line on what the binary serves, printed by -h.
 	Description string
 	// ThrottleDefaults returns the BFF's operation limits, cost and rate
@@ -55,7 +58,7 @@ type Spec struct {
 
 // ConfigSpec tells shared/config how the BFF's keys are named.
 func (s Spec) ConfigSpec() config.Spec {
-	return config.Spec{Name: s.Name, EnvPrefix: s.EnvPrefix, DefaultAddr: s.DefaultAddr}
+	return config.Spec{Name: s.Name, EnvPrefix: s.EnvPrefix, DefaultAddr: s.DefaultAddr, DefaultAdminAddr: s.DefaultAdminAddr}
 }
 
 func (s Spec) throttleDefaults() throttle.Config {

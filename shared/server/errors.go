@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -56,7 +57,7 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		if errors.As(err, &ue) && ue.Code == upstream.CodeGatewayInternal {
 			logger.LogAttrs(ctx, slog.LevelError, "request to an upstream could not be built",
-				slog.String("service", ue.Service), slog.String("path", path.String()), slog.Any("cause", ue.Err))
+				slog.String(telemetry.KeyUpstreamService, ue.Service), slog.String("path", path.String()), slog.Any("cause", ue.Err))
 			return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": CodeInternal}}
 		}
 		if errors.As(err, &ue) {
@@ -66,7 +67,7 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			if ue.Code != upstream.CodeNotFound && ue.Code != upstream.CodeBadRequest && ue.Code != upstream.CodeConflict {
 				logger.LogAttrs(ctx, slog.LevelWarn, "upstream failure",
-					slog.String("service", ue.Service), slog.String("code", string(ue.Code)),
+					slog.String(telemetry.KeyUpstreamService, ue.Service), slog.String("code", string(ue.Code)),
 					slog.Int("status", ue.Status), slog.String("path", path.String()), slog.Any("cause", ue.Err))
 			}
 			return &gqlerror.Error{

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -34,8 +35,12 @@ const (
 
 // Options configure a Server.
 type Options struct {
-	Name        string // "bff-web"
-	Addr        string // "127.0.0.1:8080"
+	Name string // "bff-web"
+	Addr string // "127.0.0.1:8080"
+	// AdminAddr is where Run serves /metrics and /debug/pprof/
+	// ("127.0.0.1:8090"); "" serves no admin listener (AdminHandler still
+	// returns the handler). Never the public address.
+	AdminAddr   string
 	Schema      graphql.ExecutableSchema
 	Dev         bool                              // GraphiQL at "/", introspection, field suggestions
 	Middlewares []func(http.Handler) http.Handler // applied outermost-first around /graphql (auth, throttle, loaders)
@@ -50,9 +55,19 @@ type Options struct {
 	Ready          func(ctx context.Context) error // readiness check behind /readyz; nil means always ready
 	Logger         *slog.Logger
 
-	// Metrics serves /metrics and records GraphQL request metrics; default:
-	// a fresh telemetry.NewMetrics(Name).
+	// Metrics records the request metrics and is served on the admin
+	// listener's /metrics; default: a fresh telemetry.NewMetrics(Name).
 	Metrics *telemetry.Metrics
+	// AccessLog receives one line per /graphql request once its response
+	// is done; default: Logger.
+	AccessLog *slog.Logger
+	// ClientAddress resolves the client's address for the access log (the
+	// BFF passes the rate limiter's, which honours trusted proxies);
+	// default: the peer's IP.
+	ClientAddress func(*http.Request) string
+	// ClientApp names the client application for the access log; default:
+	// the apollographql-client-name header.
+	ClientApp func(*http.Request) string
 	// QueryCacheSize is the number of parsed queries kept (LRU); default 1000.
 	QueryCacheSize int
 	// MaxBodyBytes caps a /graphql request body; default 1 MiB.
@@ -77,9 +92,11 @@ type Options struct {
 type Server struct {
 	opts    Options
 	log     *slog.Logger
+	access  *slog.Logger
 	metrics *telemetry.Metrics
 	gql     *handler.Server
 	mux     *http.ServeMux
+	admin   *http.ServeMux
 }
 
 // New builds the server; it does not listen yet.
@@ -102,7 +119,13 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
-	s := &Server{opts: opts, log: opts.Logger, metrics: opts.Metrics}
+	if opts.AdminAddr != "" && opts.AdminAddr == opts.Addr && !strings.HasSuffix(opts.Addr, ":0") {
+		return nil, errors.New("server: the admin address must differ from the public one")
+	}
+	if opts.AccessLog == nil {
+		opts.AccessLog = opts.Logger
+	}
+	s := &Server{opts: opts, log: opts.Logger, access: opts.AccessLog, metrics: opts.Metrics}
 	if s.metrics == nil {
 		m, err := telemetry.NewMetrics(opts.Name)
 		if err != nil {
@@ -121,6 +144,7 @@ func New(opts Options) (*Server, error) {
 		h = opts.Middlewares[i](h)
 	}
 	h = limitBody(h, opts.MaxBodyBytes)
+	h = s.observe(h)
 	h = s.traceHandler(h)
 	h = withArrival(h) // the request budget counts from here
 
@@ -131,11 +155,11 @@ func New(opts Options) (*Server, error) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", s.metrics.Handler())
 	if opts.Dev {
 		mux.Handle("GET /{$}", playground.Handler(opts.Name, "/graphql"))
 	}
 	s.mux = mux
+	s.admin = s.newAdminMux()
 	return s, nil
 }
 
@@ -158,11 +182,9 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	}
 	srv.SetErrorPresenter(withCode(presenter))
 	srv.SetRecoverFunc(s.recover)
-	ext, err := newMetricsExtension(s.metrics)
-	if err != nil {
-		return nil, err
-	}
-	srv.Use(ext)
+	// First, so that it sees every operation before another extension may
+	// refuse it, and every response after the others have added to it.
+	srv.Use(observeExtension{})
 	srv.Use(tracingExtension{})
 	for _, e := range s.opts.Extensions {
 		srv.Use(e)
@@ -208,8 +230,8 @@ func limitBody(next http.Handler, max int64) http.Handler {
 	})
 }
 
-// Handler returns the whole mux: /graphql, / (dev only), /healthz,
-// /readyz, /metrics.
+// Handler returns the public mux: /graphql, / (dev only), /healthz and
+// /readyz. /metrics and /debug/pprof/ are on AdminHandler only.
 func (s *Server) Handler() http.Handler { return s.mux }
 
 // Metrics returns the server's metrics, for instruments of other packages.
@@ -228,15 +250,23 @@ func (s *Server) httpServer() *http.Server {
 	}
 }
 
-// Run listens on Options.Addr and serves until ctx ends, then shuts down
-// gracefully within ShutdownTimeout.
+// Run listens on Options.Addr (and Options.AdminAddr, when set) and serves
+// until ctx ends, then shuts down gracefully within ShutdownTimeout.
 func (s *Server) Run(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
 	if err != nil {
 		return fmt.Errorf("server %s: listen: %w", s.opts.Name, err)
 	}
-	return s.Serve(ctx, ln)
+	if s.opts.AdminAddr == "" {
+		return s.Serve(ctx, ln)
+	}
+	aln, err := lc.Listen(ctx, "tcp", s.opts.AdminAddr)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("server %s: admin listen: %w", s.opts.Name, err)
+	}
+	return s.ServeWithAdmin(ctx, ln, aln)
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully. It closes ln.

@@ -317,12 +317,21 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get("/readyz").Code)
 
 	post(t, s.Handler(), `{ field(kind: "ok") }`)
-	post(t, s.Handler(), `{ field(kind: "plain") }`)
-	m := get("/metrics").Body.String()
-	assert.Contains(t, m, `graphql_requests_total{`)
-	assert.Contains(t, m, `operation_type="query",outcome="ok"`)
-	assert.Contains(t, m, `operation_type="query",outcome="error"`)
-	assert.Contains(t, m, `graphql_request_duration_seconds_bucket`)
+	post(t, s.Handler(), `query Broken { field(kind: "plain") }`)
+	assert.Equal(t, http.StatusNotFound, get("/metrics").Code, "metrics are not on the public port")
+	assert.Equal(t, http.StatusNotFound, get("/debug/pprof/").Code, "nor is the profiler")
+
+	admin := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec
+	}
+	m := admin("/metrics").Body.String()
+	assert.Contains(t, m, `graphql_operation_requests_total{graphql_operation_name="anonymous",graphql_operation_type="query",outcome="ok",service_name="bff-test"} 1`)
+	assert.Contains(t, m, `graphql_operation_requests_total{error_type="INTERNAL_SERVER_ERROR",graphql_operation_name="Broken",graphql_operation_type="query",outcome="error",service_name="bff-test"} 1`)
+	assert.Contains(t, m, `http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="200",http_route="/graphql",service_name="bff-test"} 2`)
+	assert.Contains(t, m, `http_server_active_requests{http_request_method="POST",service_name="bff-test"} 0`)
+	assert.Equal(t, http.StatusOK, admin("/debug/pprof/").Code)
 }
 
 func TestServeShutsDownGracefully(t *testing.T) {

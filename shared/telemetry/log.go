@@ -16,9 +16,17 @@ func ParseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
+// Keys that several packages put on log records. Each names one thing only,
+// so that a record never carries the same key twice: the gateway's own name
+// is KeyBFF, the backend a record is about is KeyUpstreamService.
+const (
+	KeyBFF             = "bff"
+	KeyUpstreamService = "upstream.service"
+)
+
 // NewLogger returns a logger writing to w at level in format "json" or
-// "text"; service is added to every record as "service".
-func NewLogger(w io.Writer, service, level, format string) (*slog.Logger, error) {
+// "text"; bff (the gateway's name) is added to every record as KeyBFF.
+func NewLogger(w io.Writer, bff, level, format string) (*slog.Logger, error) {
 	lvl, err := ParseLevel(level)
 	if err != nil {
 		return nil, err
@@ -34,8 +42,8 @@ func NewLogger(w io.Writer, service, level, format string) (*slog.Logger, error)
 		return nil, fmt.Errorf("telemetry: log format %q: use json or text", format)
 	}
 	l := slog.New(h)
-	if service != "" {
-		l = l.With(slog.String("service", service))
+	if bff != "" {
+		l = l.With(slog.String(KeyBFF, bff))
 	}
 	return l, nil
 }

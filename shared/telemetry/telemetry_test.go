@@ -21,7 +21,8 @@ func TestNewLoggerFormatsAndLevels(t *testing.T) {
 	var rec map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &rec), buf.String())
 	assert.Equal(t, "kept", rec["msg"])
-	assert.Equal(t, "bff-web", rec["service"])
+	assert.Equal(t, "bff-web", rec["bff"])
+	assert.NotContains(t, rec, "service")
 
 	buf.Reset()
 	l, err = NewLogger(&buf, "", "debug", "text")
@@ -45,7 +46,7 @@ func TestMetricsServeInstruments(t *testing.T) {
 
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	assert.Contains(t, rec.Body.String(), "widgets_total 3")
+	assert.Contains(t, rec.Body.String(), `widgets_total{service_name="bff-web"} 3`, "every series names the BFF")
 	assert.Contains(t, rec.Body.String(), `service_name="bff-web"`)
 	assert.Contains(t, rec.Body.String(), "go_goroutines")
 
@@ -90,8 +91,8 @@ func TestTracerProviderFromConfig(t *testing.T) {
 	require.NoError(t, shutdown(context.Background()))
 	assert.Zero(t, buf.Len())
 
-	_, _, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "otlp"}, &buf)
-	assert.ErrorContains(t, err, "use none or stdout")
+	_, _, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "zipkin"}, &buf)
+	assert.ErrorContains(t, err, "use none, stdout or otlp")
 	_, _, err = NewTracerProvider("bff-web", TracingConfig{Exporter: "stdout", SamplingRatio: -1}, &buf)
 	assert.ErrorContains(t, err, "samplingRatio")
 }

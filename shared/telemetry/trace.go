@@ -8,10 +8,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -21,12 +19,14 @@ import (
 const (
 	ExporterNone   = "none"   // no tracer provider: spans are no-ops
 	ExporterStdout = "stdout" // one JSON object per span, for local debugging
+	ExporterOTLP   = "otlp"   // OTLP to a collector, configured by OTEL_EXPORTER_OTLP_*
 )
 
 // TracingConfig is the telemetry.tracing section of a BFF's configuration.
-// An OTLP exporter is the next step once there is a collector to send to.
 type TracingConfig struct {
-	// Exporter is "none" (default: no spans are recorded) or "stdout".
+	// Exporter is "none" (default: no spans are recorded), "stdout" or
+	// "otlp" (to a collector: endpoint, protocol, headers and TLS from the
+	// standard OTEL_EXPORTER_OTLP_* environment, see OTLPProtocol).
 	Exporter string `yaml:"exporter"`
 	// SamplingRatio is the share of new traces recorded, 0..1 (default 1).
 	// A request that arrives with a W3C traceparent follows its caller's
@@ -49,9 +49,9 @@ func (c TracingConfig) Enabled() bool {
 func (c TracingConfig) Validate() error {
 	var errs []error
 	switch strings.ToLower(strings.TrimSpace(c.Exporter)) {
-	case "", ExporterNone, ExporterStdout:
+	case "", ExporterNone, ExporterStdout, ExporterOTLP:
 	default:
-		errs = append(errs, fmt.Errorf("telemetry.tracing.exporter %q: use none or stdout", c.Exporter))
+		errs = append(errs, fmt.Errorf("telemetry.tracing.exporter %q: use none, stdout or otlp", c.Exporter))
 	}
 	if c.SamplingRatio < 0 || c.SamplingRatio > 1 || c.SamplingRatio != c.SamplingRatio {
 		errs = append(errs, fmt.Errorf("telemetry.tracing.samplingRatio %v: use a number from 0 to 1", c.SamplingRatio))
@@ -68,8 +68,9 @@ func Propagator() propagation.TextMapPropagator {
 // NewTracerProvider builds the tracer provider of service that cfg asks
 // for: with exporter "none" a no-op provider (nothing is recorded, nothing
 // costs more than an interface call), with "stdout" NewSDKTracerProvider
-// writing spans to w in batches. The returned function flushes and stops
-// the provider.
+// writing spans to w in batches, with "otlp" sending them in batches to the
+// collector that OTEL_EXPORTER_OTLP_* names (NewOTLPSpanExporter). The
+// returned function flushes and stops the provider.
 func NewTracerProvider(service string, cfg TracingConfig, w io.Writer) (trace.TracerProvider, func(context.Context) error, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("config: %w", err)
@@ -77,9 +78,15 @@ func NewTracerProvider(service string, cfg TracingConfig, w io.Writer) (trace.Tr
 	if !cfg.Enabled() {
 		return noop.NewTracerProvider(), func(context.Context) error { return nil }, nil
 	}
-	exp, err := stdouttrace.New(stdouttrace.WithWriter(w))
+	var exp sdktrace.SpanExporter
+	var err error
+	if strings.EqualFold(strings.TrimSpace(cfg.Exporter), ExporterOTLP) {
+		exp, err = NewOTLPSpanExporter(context.Background())
+	} else {
+		exp, err = stdouttrace.New(stdouttrace.WithWriter(w))
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("telemetry: stdout trace exporter: %w", err)
+		return nil, nil, fmt.Errorf("telemetry: %s trace exporter: %w", cfg.Exporter, err)
 	}
 	tp := NewSDKTracerProvider(service, cfg.SamplingRatio, sdktrace.WithBatcher(exp))
 	return tp, tp.Shutdown, nil
@@ -92,7 +99,7 @@ func NewTracerProvider(service string, cfg TracingConfig, w io.Writer) (trace.Tr
 // recorder).
 func NewSDKTracerProvider(service string, samplingRatio float64, opts ...sdktrace.TracerProviderOption) *sdktrace.TracerProvider {
 	base := []sdktrace.TracerProviderOption{
-		sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", service))),
+		sdktrace.WithResource(Resource(service)),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(samplingRatio))),
 	}
 	return sdktrace.NewTracerProvider(append(base, opts...)...)

@@ -43,6 +43,7 @@ type Limiter struct {
 	subject   func(ctx context.Context) string
 	logger    *slog.Logger
 	policyHdr string
+	decided   DecisionObserver
 }
 
 type scope int
@@ -80,6 +81,37 @@ func WithPrincipalKey(f KeyFunc) Option {
 // apollographql-client-name header, else "unknown".
 func WithClientApp(f KeyFunc) Option {
 	return func(l *Limiter) { l.app = f }
+}
+
+// Outcomes of a rate limit decision, as a DecisionObserver hears them.
+const (
+	DecisionAllowed     = "allowed"
+	DecisionLimited     = "limited"
+	DecisionUnavailable = "unavailable" // the store failed
+)
+
+// DecisionObserver hears every decision of a Limiter: the policy (one of
+// the Policy* names) and its outcome (DecisionAllowed, DecisionLimited,
+// DecisionUnavailable), for metrics.
+type DecisionObserver func(ctx context.Context, policy, decision string)
+
+// WithDecisionObserver reports every decision to f. Default: none.
+func WithDecisionObserver(f DecisionObserver) Option {
+	return func(l *Limiter) { l.decided = f }
+}
+
+func (l *Limiter) decide(ctx context.Context, policy string, allowed bool, err error) {
+	if l.decided == nil {
+		return
+	}
+	switch {
+	case err != nil:
+		l.decided(ctx, policy, DecisionUnavailable)
+	case allowed:
+		l.decided(ctx, policy, DecisionAllowed)
+	default:
+		l.decided(ctx, policy, DecisionLimited)
+	}
 }
 
 // WithLogger sets the logger. Default: slog.Default().
@@ -250,6 +282,7 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 		if l.conc != nil {
 			left, ok := l.conc.acquire(st.principal)
 			st.concLeft = left
+			l.decide(ctx, PolicyConcurrency, ok, nil)
 			if !ok {
 				hw.reject(http.StatusTooManyRequests, rateLimitedError(PolicyConcurrency, 1), 1)
 				return
@@ -262,6 +295,7 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 				continue
 			}
 			d, err := l.store.Allow(ctx, st.key(p), p.limit, 1)
+			l.decide(ctx, p.name, d.Allowed, err)
 			if err != nil {
 				hw.unavailable(ctx, err)
 				return
@@ -295,6 +329,7 @@ func (st *requestState) chargePoints(ctx context.Context, cost int) *gqlerror.Er
 			continue
 		}
 		d, err := st.l.store.Allow(ctx, st.key(p), p.limit, cost)
+		st.l.decide(ctx, p.name, d.Allowed, err)
 		st.mu.Lock()
 		if err != nil {
 			st.unavailable = true

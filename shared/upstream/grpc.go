@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -81,7 +82,7 @@ func DialGRPC(service string, cfg Config, opts ...Option) (*GRPC, error) {
 	dopts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithChainUnaryInterceptor(chain...),
-		o.grpcStatsHandler(),
+		o.grpcStatsHandler(service),
 	}, o.dialOptions...)
 	g := &GRPC{service: service, policy: p}
 	for _, ep := range p.endpoints.eps {
@@ -98,7 +99,7 @@ func DialGRPC(service string, cfg Config, opts ...Option) (*GRPC, error) {
 // Invoke makes a unary call through the policy.
 func (g *GRPC) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
 	p := g.policy
-	return p.run(ctx, p.opts.grpcIdempotent(method), func(actx context.Context, ep *endpoint) *failure {
+	return p.observed(ctx, strings.TrimPrefix(method, "/"), p.opts.grpcIdempotent(method), func(actx context.Context, ep *endpoint) *failure {
 		err := ep.conn.Invoke(actx, method, args, reply, opts...)
 		if err == nil {
 			return nil

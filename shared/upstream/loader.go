@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // KeyErrors lets a loader's fetch function fail some keys but not others:
@@ -67,7 +69,9 @@ func NewLoader[K comparable, V any](service, what string, cfg Config, fetch Fetc
 
 // results calls fetch for keys and turns its answer into one result per key.
 func (l *Loader[K, V]) results(ctx context.Context, keys []K) []*dataloader.Result[V] {
+	ctx, endBatch := telemetry.StartBatch(ctx, l.service, l.what, len(keys))
 	m, err := l.fetch(ctx, keys)
+	endBatch(err)
 	var keyErrs KeyErrors[K]
 	if err != nil && !errors.As(err, &keyErrs) {
 		return failAll[V](len(keys), err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
@@ -31,6 +32,8 @@ type options struct {
 	grpcIdempotent func(fullMethod string) bool
 	tracerProvider trace.TracerProvider          // nil: the global one
 	propagator     propagation.TextMapPropagator // nil: the global one
+	callObserver   CallObserver                  // nil: none (WithCallObserver)
+	meterProvider  metric.MeterProvider          // nil: no client metrics (WithMeterProvider)
 }
 
 func newOptions(opts []Option) *options {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/sync/semaphore"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // failure is the outcome of one failed attempt, as the policy sees it.
@@ -89,6 +91,7 @@ func newPolicy(service string, cfg Config, o *options) (*policy, error) {
 			obs.BreakerChanged(name, from.String(), to.String())
 		},
 	})
+	p.watchBreaker()
 	return p, nil
 }
 
@@ -275,7 +278,7 @@ func (p *policy) once(ctx context.Context, ep *endpoint, attempt attemptFunc) *f
 				f.retryable = false // the next handshake fails the same way
 				if ep.tlsLog.shouldLog(reason, p.opts.now()) {
 					p.opts.logger.Warn("upstream TLS handshake failed",
-						slog.String("service", p.service), slog.String("endpoint", ep.name), slog.String("reason", reason))
+						slog.String(telemetry.KeyUpstreamService, p.service), slog.String("endpoint", ep.name), slog.String("reason", reason))
 				}
 			}
 		}
@@ -328,16 +331,16 @@ type logObserver struct {
 
 func (l logObserver) BreakerChanged(service, from, to string) {
 	l.logger.Warn("upstream circuit breaker changed state",
-		slog.String("service", service), slog.String("from", from), slog.String("to", to))
+		slog.String(telemetry.KeyUpstreamService, service), slog.String("from", from), slog.String("to", to))
 }
 
 func (l logObserver) EndpointEjected(service, endpoint string, until time.Time) {
 	l.logger.Warn("upstream endpoint ejected after consecutive failures",
-		slog.String("service", service), slog.String("endpoint", endpoint), slog.Time("until", until))
+		slog.String(telemetry.KeyUpstreamService, service), slog.String("endpoint", endpoint), slog.Time("until", until))
 }
 
 func (l logObserver) EndpointReturned(service, endpoint string) {
-	l.logger.Info("upstream endpoint back in rotation", slog.String("service", service), slog.String("endpoint", endpoint))
+	l.logger.Info("upstream endpoint back in rotation", slog.String(telemetry.KeyUpstreamService, service), slog.String("endpoint", endpoint))
 }
 
 // reject reports a call refused before any attempt and returns its error.

@@ -176,7 +176,7 @@ func (c *REST) do(ctx context.Context, method, path string, query url.Values, hd
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	return c.policy.run(ctx, idempotent, func(actx context.Context, ep *endpoint) *failure {
+	return c.policy.observed(ctx, method+" "+Route(path), idempotent, func(actx context.Context, ep *endpoint) *failure {
 		return c.attempt(ctx, withRoute(actx, path), method, ep.base+target, hdr, body, out)
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // tlsFiles is the TLS material of one upstream, read from Config.TLS's
@@ -61,7 +63,7 @@ func (f *tlsFiles) current() (*tls.Certificate, *x509.CertPool) {
 	if err := f.reloadIfChanged(false); err != nil {
 		// Keep serving with what was loaded last; the operator sees why.
 		f.logger.Warn("upstream TLS files changed but could not be loaded; keeping the previous ones",
-			slog.String("service", f.service), slog.String("error", err.Error()))
+			slog.String(telemetry.KeyUpstreamService, f.service), slog.String("error", err.Error()))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -105,7 +107,7 @@ func (f *tlsFiles) reloadIfChanged(first bool) error {
 	f.cert, f.pool, f.stamps = cert, pool, stamps
 	f.reloaded++
 	if !first {
-		f.logger.Info("upstream TLS files reloaded", slog.String("service", f.service))
+		f.logger.Info("upstream TLS files reloaded", slog.String(telemetry.KeyUpstreamService, f.service))
 	}
 	return nil
 }
@@ -120,10 +122,10 @@ func (f *tlsFiles) warnValidity(leaf *x509.Certificate) {
 	switch {
 	case now.After(leaf.NotAfter):
 		f.logger.Warn("upstream client certificate has expired",
-			slog.String("service", f.service), slog.String("file", f.cfg.Cert), slog.Time("notAfter", leaf.NotAfter))
+			slog.String(telemetry.KeyUpstreamService, f.service), slog.String("file", f.cfg.Cert), slog.Time("notAfter", leaf.NotAfter))
 	case now.Before(leaf.NotBefore):
 		f.logger.Warn("upstream client certificate is not valid yet",
-			slog.String("service", f.service), slog.String("file", f.cfg.Cert), slog.Time("notBefore", leaf.NotBefore))
+			slog.String(telemetry.KeyUpstreamService, f.service), slog.String("file", f.cfg.Cert), slog.Time("notBefore", leaf.NotBefore))
 	}
 }
 

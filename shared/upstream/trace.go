@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
+
+	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
 // routeKey carries the route-like name of a REST call ("/products/{id}")
@@ -37,10 +39,13 @@ func (o *options) traceTransport(service string, base http.RoundTripper) http.Ro
 	if o.propagator != nil {
 		opts = append(opts, otelhttp.WithPropagators(o.propagator))
 	}
+	if o.meterProvider != nil {
+		opts = append(opts, otelhttp.WithMeterProvider(o.meterProvider))
+	}
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return otelhttp.NewTransport(redactQuery{base}, opts...)
+	return otelhttp.NewTransport(redactQuery{next: base, service: service}, opts...)
 }
 
 // urlFull is the attribute under which otelhttp records a request's URL.
@@ -50,9 +55,19 @@ const urlFull = attribute.Key("url.full")
 // url.full on the client span, and replaces that URL's query string with
 // "REDACTED": batch calls carry ids (user ids among them) in the query,
 // and the span name already says which call it was.
-type redactQuery struct{ next http.RoundTripper }
+//
+// It also labels the attempt's http.client.request.duration with the
+// upstream's name (upstream.service), through the labeler otelhttp puts in
+// the request's context.
+type redactQuery struct {
+	next    http.RoundTripper
+	service string
+}
 
 func (t redactQuery) RoundTrip(r *http.Request) (*http.Response, error) {
+	if l, ok := otelhttp.ClientLabelerFromContext(r.Context()); ok {
+		l.Add(telemetry.AttrUpstreamService.String(t.service))
+	}
 	if r.URL.RawQuery != "" {
 		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
 			u := *r.URL
@@ -74,8 +89,12 @@ func (t redactQuery) CloseIdleConnections() {
 // the full method, carrying the trace context to the upstream in metadata.
 // otelgrpc records the RPC system, service, method, status code and server
 // address; never metadata or messages.
-func (o *options) grpcStatsHandler() grpc.DialOption {
+func (o *options) grpcStatsHandler(service string) grpc.DialOption {
 	var opts []otelgrpc.Option
+	if o.meterProvider != nil {
+		opts = append(opts, otelgrpc.WithMeterProvider(o.meterProvider),
+			otelgrpc.WithMetricAttributes(telemetry.AttrUpstreamService.String(service)))
+	}
 	if o.tracerProvider != nil {
 		opts = append(opts, otelgrpc.WithTracerProvider(o.tracerProvider))
 	}

@@ -1,5 +1,6 @@
 // Command bff-mobile serves the mobile app's GraphQL API (default 127.0.0.1:8081:
-// /graphql, /healthz, /readyz, /metrics, GraphiQL at / with -dev).
+// /graphql, /healthz, /readyz, GraphiQL at / with -dev; admin listener
+// 127.0.0.1:8091: /metrics, /debug/pprof/).
 //
 // Usage:
 //

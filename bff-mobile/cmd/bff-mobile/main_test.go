@@ -52,7 +52,7 @@ func TestHelpPrintsUsage(t *testing.T) {
 			t.Fatalf("%s: %v", arg, err)
 		}
 		out := stdout.String()
-		for _, want := range []string{"Usage: bff-mobile", "-config", "-addr", "-dev", "-log-level", "-log-format", "-upstream",
+		for _, want := range []string{"Usage: bff-mobile", "-config", "-addr", "-admin-addr", "TANDEM_MOBILE_ADMIN_ADDR", "-dev", "-log-level", "-log-format", "-upstream",
 			"TANDEM_MOBILE_ADDR", "TANDEM_UPSTREAMS_<SVC>_<FIELD>", "127.0.0.1:8081"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, out)

@@ -1,5 +1,6 @@
 // Command bff-web serves the web shop's GraphQL API (default 127.0.0.1:8080:
-// /graphql, /healthz, /readyz, /metrics, GraphiQL at / with -dev).
+// /graphql, /healthz, /readyz, GraphiQL at / with -dev; admin listener
+// 127.0.0.1:8090: /metrics, /debug/pprof/).
 //
 // Usage:
 //

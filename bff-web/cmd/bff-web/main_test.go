@@ -52,7 +52,7 @@ func TestHelpPrintsUsage(t *testing.T) {
 			t.Fatalf("%s: %v", arg, err)
 		}
 		out := stdout.String()
-		for _, want := range []string{"Usage: bff-web", "-config", "-addr", "-dev", "-log-level", "-log-format", "-upstream",
+		for _, want := range []string{"Usage: bff-web", "-config", "-addr", "-admin-addr", "TANDEM_WEB_ADMIN_ADDR", "-dev", "-log-level", "-log-format", "-upstream",
 			"TANDEM_WEB_ADDR", "TANDEM_UPSTREAMS_<SVC>_<FIELD>", "127.0.0.1:8080"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, out)

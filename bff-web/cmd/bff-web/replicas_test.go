@@ -144,7 +144,9 @@ throttle:
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	args := []string{"-addr", addr, "-config", cfgFile, "-log-level", "warn"}
+	// The admin listener on a port of its own per replica (its default,
+	// 127.0.0.1:8090, would be shared by the two).
+	args := []string{"-addr", addr, "-admin-addr", "127.0.0.1:0", "-config", cfgFile, "-log-level", "warn"}
 	for _, svc := range []string{"accounts", "catalog", "orders", "reviews"} {
 		args = append(args, "-upstream", svc+".address="+c.URL(svc))
 	}

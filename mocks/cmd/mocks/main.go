@@ -37,6 +37,7 @@ func run(logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("mocks", flag.ContinueOnError)
 	adminAddr := fs.String("admin-addr", envOr("MOCKS_ADMIN_ADDR", mocks.DefaultAdminAddr), "admin API listen address (env MOCKS_ADMIN_ADDR)")
 	idpAddr := fs.String("idp-addr", envOr("MOCKS_IDP_ADDR", "127.0.0.1:9100"), "identity provider listen address (env MOCKS_IDP_ADDR)")
+	idpIssuer := fs.String("idp-issuer", os.Getenv("MOCKS_IDP_ISSUER"), "identity provider issuer URL, as the BFFs reach it (env MOCKS_IDP_ISSUER); default http://<idp-addr>")
 	addrs := map[string]*string{}
 	for _, s := range mocks.Services() {
 		env := "MOCKS_" + strings.ToUpper(s.Name) + "_ADDR"
@@ -66,7 +67,11 @@ func run(logger *slog.Logger, args []string) error {
 	if err != nil {
 		return fmt.Errorf("identity provider: listen on %s: %w", *idpAddr, err)
 	}
-	provider, err := idp.New(idp.Options{Issuer: "http://" + idpLn.Addr().String()})
+	issuer := *idpIssuer
+	if issuer == "" {
+		issuer = "http://" + idpLn.Addr().String()
+	}
+	provider, err := idp.New(idp.Options{Issuer: issuer})
 	if err != nil {
 		_ = idpLn.Close()
 		return err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -116,7 +116,7 @@ type Options struct {
 	Register []func(*registry.Registry) error
 	// Tweak adjusts the configuration before the app is built. Optional.
 	Tweak func(*gateway.Config)
-	// AppOptions are passed to New after a logger that discards.
+	// AppOptions are passed to New after a logger writing to Env.Logs.
 	AppOptions []gateway.Option
 	// MockOptions start the mocks (TLS, for instance). Optional.
 	MockOptions mocks.Options
@@ -125,11 +125,20 @@ type Options struct {
 // Env is one BFF built through its own constructor against its own mocks
 // and identity provider, served over loopback HTTP. T is the test that
 // reports failures; a subtest may set it to its own t.
+//
+// Everything the app logs goes to Logs (JSON, every level). When the test
+// ends, every line must be strict JSON (no key twice) and hold none of the
+// tokens, query texts and variable values its requests carried (Do,
+// Token).
 type Env struct {
 	T      testing.TB
 	Mocks  *mocks.Cluster
 	IdP    *idp.Provider
 	Server *httptest.Server
+	App    *gateway.App
+	Logs   *Logs
+
+	secrets secrets
 }
 
 // Start starts the mocks and an identity provider, builds the app from a
@@ -137,16 +146,24 @@ type Env struct {
 // the test ends.
 func Start(t testing.TB, o Options) *Env {
 	t.Helper()
-	e := &Env{T: t, Mocks: StartMocksWith(t, o.MockOptions), IdP: StartIdP(t)}
+	e := &Env{T: t, Mocks: StartMocksWith(t, o.MockOptions), IdP: StartIdP(t), Logs: &Logs{}}
+	// Registered first, so it runs last: after the server has closed and
+	// every request's access log line is written.
+	t.Cleanup(func() { e.secrets.check(t, e.Logs) })
 	cfg := Config(o.Spec, e.Mocks, e.IdP)
 	if o.Tweak != nil {
 		o.Tweak(&cfg)
 	}
-	opts := append([]gateway.Option{gateway.WithLogger(slog.New(slog.DiscardHandler))}, o.AppOptions...)
+	logger, err := telemetry.NewLogger(e.Logs, o.Spec.Name, "debug", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append([]gateway.Option{gateway.WithLogger(logger)}, o.AppOptions...)
 	a, err := o.New(context.Background(), cfg, Registry(t, o.Spec.Name, o.Register), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.App = a
 	t.Cleanup(func() { _ = a.Close() })
 	e.Server = httptest.NewServer(a.Handler())
 	t.Cleanup(e.Server.Close)
@@ -160,6 +177,7 @@ func (e *Env) Token(user string, scopes ...string) string {
 	if err != nil {
 		e.T.Fatal(err)
 	}
+	e.secrets.add("a token", tok)
 	return tok
 }
 
@@ -230,6 +248,7 @@ type Response struct {
 // fails the test.
 func (e *Env) Do(r Request) Response {
 	e.T.Helper()
+	e.noteSecrets(r)
 	body := r.Body
 	if body == nil {
 		var err error
@@ -272,6 +291,41 @@ func (e *Env) Do(r Request) Response {
 		e.T.Fatalf("status %d, body not JSON: %s", resp.StatusCode, raw)
 	}
 	return out
+}
+
+// noteSecrets remembers what r carries that no log line may hold.
+func (e *Env) noteSecrets(r Request) {
+	e.secrets.add("a token", r.Token)
+	for _, h := range r.Header.Values("Authorization") {
+		e.secrets.addAuthorization(h)
+	}
+	queries := []string{r.Query}
+	vars := []any{r.Vars}
+	if r.Body != nil {
+		var one map[string]any
+		var many []map[string]any
+		if json.Unmarshal(r.Body, &one) == nil {
+			many = append(many, one)
+		} else {
+			_ = json.Unmarshal(r.Body, &many)
+		}
+		for _, op := range many {
+			q, _ := op["query"].(string)
+			queries = append(queries, q)
+			vars = append(vars, op["variables"])
+		}
+	}
+	for _, q := range queries {
+		e.secrets.add("a query text", q)
+		if len(q) > 32 {
+			e.secrets.add("the start of a query text", q[:32])
+		}
+	}
+	for _, v := range vars {
+		if m, ok := v.(map[string]any); ok {
+			e.secrets.addVars(m)
+		}
+	}
 }
 
 // Decode unmarshals the data of r into v.
