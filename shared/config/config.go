@@ -455,8 +455,8 @@ func (c *Config) setUpstream(svc, field, value string) error {
 
 type flagValues struct {
 	config, addr, adminAddr, logLevel, logFormat, pprofAddr string
-	dev                                          bool
-	upstreams                                    upstreamFlags
+	dev                                                     bool
+	upstreams                                               upstreamFlags
 }
 
 // upstreamFlags collects repeated -upstream svc.field=value flags.

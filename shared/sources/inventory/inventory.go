@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 
-
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"

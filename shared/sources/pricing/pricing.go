@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
