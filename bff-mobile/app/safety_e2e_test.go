@@ -1,7 +1,11 @@
 package app_test
 
 import (
+	"time"
+
 	"testing"
+
+	"github.com/tandemgw/tandem/shared/throttle"
 
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
@@ -10,7 +14,11 @@ import (
 // safety describes bff-mobile to the upstream safety checks: the product
 // screen's fields of each backend, the cart and checkout mutations.
 var safety = gatewaytest.Safety{
-	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll},
+	// Rate limits out of reach: these checks poll, and are about upstreams.
+	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll, Tweak: func(c *app.Config) {
+		c.Throttle.Rate.Requests = throttle.Window{Limit: 1 << 20, Period: time.Minute, Burst: 1 << 20}
+		c.Throttle.Rate.Points = throttle.Window{Limit: 1 << 30, Period: time.Minute, Burst: 1 << 30}
+	}},
 	Product: `query($id: ID!) { product(id: $id) { name price inStock rating { count } } }`,
 	Fields: map[string]string{
 		"catalog": "product.name", "pricing": "product.price",

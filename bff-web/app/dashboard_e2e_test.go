@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemgw/tandem/shared/upstream"
+
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tandemgw/tandem/bff-web/app"
@@ -45,6 +47,9 @@ func TestDashboardQueriesNameServedMetrics(t *testing.T) {
 		c.Throttle.Rate.Requests = throttle.Window{Limit: 10, Period: time.Hour, Burst: 10}
 		inv := c.Upstreams["inventory"]
 		inv.Retries = -1
+		// Opens once half of at least five calls have failed (the first pages'
+		// stock calls succeeded), well within the six failing pages below.
+		inv.Breaker = upstream.Breaker{MinRequests: 5, FailureRatio: 0.5, OpenFor: time.Minute}
 		c.Upstreams["inventory"] = inv
 	})
 	admin := httptest.NewServer(e.App.AdminHandler())
@@ -57,8 +62,8 @@ func TestDashboardQueriesNameServedMetrics(t *testing.T) {
 		t.Fatalf("price should fail: %s", r.Raw)
 	}
 	e.Mocks.Faults().ClearService("pricing")
-	// Inventory fails every call: the breaker opens after five, and the
-	// sixth page's stock is refused without a call.
+	// Inventory fails every call: the breaker opens, and the last pages'
+	// stock is refused without a call.
 	e.Mocks.Faults().Set("inventory", inventoryv1.InventoryService_BatchGetStock_FullMethodName, mocks.Fault{Kind: mocks.FaultError, Code: 14})
 	for i := 0; i < 6; i++ {
 		if r := e.Do(page); len(r.Errors) == 0 {

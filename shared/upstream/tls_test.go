@@ -98,7 +98,7 @@ func TestMutualTLSToREST(t *testing.T) {
 		c := mtlsClient(t, srv.URL, tlstest.WriteFiles(t, t.TempDir(), good, other), logs)
 		err := c.GetJSON(context.Background(), "/x", nil, &item{})
 		assert.Equal(t, CodeUnavailable, CodeOf(err))
-		assert.Contains(t, logs.String(), `msg="upstream TLS handshake failed" service=orders endpoint=default reason="the upstream's certificate is not signed by the configured CA"`)
+		assert.Contains(t, logs.String(), `msg="upstream TLS handshake failed" upstream.service=orders endpoint=default reason="the upstream's certificate is not signed by the configured CA"`)
 		assertNoSecrets(t, logs.String(), good)
 	})
 
@@ -108,7 +108,7 @@ func TestMutualTLSToREST(t *testing.T) {
 			NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)})
 		files := tlstest.WriteFiles(t, t.TempDir(), expired, serverCA)
 		c := mtlsClient(t, srv.URL, files, logs)
-		assert.Contains(t, logs.String(), `msg="upstream client certificate has expired" service=orders file=`+files.Cert)
+		assert.Contains(t, logs.String(), `msg="upstream client certificate has expired" upstream.service=orders file=`+files.Cert)
 		err := c.GetJSON(context.Background(), "/x", nil, &item{})
 		assert.Equal(t, CodeUnavailable, CodeOf(err))
 		assert.Contains(t, logs.String(), `reason="the client certificate has expired; the upstream refuses it"`)
@@ -119,7 +119,7 @@ func TestMutualTLSToREST(t *testing.T) {
 		var out item
 		require.NoError(t, c.GetJSON(context.Background(), "/x", nil, &out))
 		assert.Equal(t, "bff-web", out.ID)
-		assert.Contains(t, logs.String(), `msg="upstream TLS files reloaded" service=orders`)
+		assert.Contains(t, logs.String(), `msg="upstream TLS files reloaded" upstream.service=orders`)
 	})
 
 	t.Run("plain http with tls configured is refused at start", func(t *testing.T) {
@@ -163,7 +163,7 @@ func TestMutualTLSToGRPC(t *testing.T) {
 		logs := &logBuffer{}
 		err := call(t, tlstest.WriteFiles(t, t.TempDir(), good, tlstest.NewCA(t, "someone else")), logs)
 		assert.Equal(t, CodeUnavailable, CodeOf(err))
-		assert.Contains(t, logs.String(), `msg="upstream TLS handshake failed" service=pricing endpoint=default reason="the upstream's certificate is not signed by the configured CA"`)
+		assert.Contains(t, logs.String(), `msg="upstream TLS handshake failed" upstream.service=pricing endpoint=default reason="the upstream's certificate is not signed by the configured CA"`)
 		assertNoSecrets(t, logs.String(), good)
 	})
 	t.Run("expired client certificate", func(t *testing.T) {

@@ -503,7 +503,7 @@ func CheckMutualTLSToBackends(t *testing.T, s Safety) {
 			}
 			r.WantCode(t, "product", "UPSTREAM_UNAVAILABLE")
 			log := logs.String()
-			if !strings.Contains(log, `msg="upstream TLS handshake failed" service=catalog endpoint=default reason="`+tc.reason+`"`) {
+			if !strings.Contains(log, `msg="upstream TLS handshake failed" upstream.service=catalog endpoint=default reason="`+tc.reason+`"`) {
 				t.Errorf("no clear log line for %s:\n%s", tc.name, log)
 			}
 			if strings.Contains(log, "PRIVATE KEY") || strings.Contains(log, "BEGIN CERTIFICATE") {
