@@ -38,7 +38,7 @@ type Telemetry struct {
 }
 
 // Section is a configuration section kept as raw YAML for the package that
-// owns it to decode (auth, throttle).
+// owns it to decode (auth, throttle, edge).
 type Section struct {
 	Node yaml.Node
 }
@@ -78,6 +78,7 @@ type Config struct {
 	Upstreams map[string]upstream.Config `yaml:"upstreams"`
 	Auth      Section                    `yaml:"auth"`
 	Throttle  Section                    `yaml:"throttle"`
+	Edge      Section                    `yaml:"edge"`
 	Telemetry Telemetry                  `yaml:"telemetry"`
 }
 
@@ -150,6 +151,7 @@ func (c *Config) applyYAML(r io.Reader) error {
 		Upstreams map[string]Section `yaml:"upstreams"`
 		Auth      Section            `yaml:"auth"`
 		Throttle  Section            `yaml:"throttle"`
+		Edge      Section            `yaml:"edge"`
 		Telemetry *Section           `yaml:"telemetry"`
 	}
 	dec := yaml.NewDecoder(r)
@@ -191,6 +193,9 @@ func (c *Config) applyYAML(r io.Reader) error {
 	}
 	if !raw.Throttle.IsZero() {
 		c.Throttle = raw.Throttle
+	}
+	if !raw.Edge.IsZero() {
+		c.Edge = raw.Edge
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/server"
+	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -143,6 +144,15 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 	if schema == nil {
 		return nil, wrap(errors.New("gateway: Spec.NewSchema returned no schema"))
 	}
+	metrics, err := telemetry.NewMetrics(spec.Name)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	edgeCfg, persistedOps, err := buildEdge(spec, cfg, schema, store,
+		metrics.Meter("github.com/tandemgw/tandem/shared/persisted"), o.logger)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	// Outermost first: refuse oversized bodies before anything else, verify
 	// the token, rate limit by principal, give the request its own loaders,
 	// then the BFF's own middlewares (which may read all of those).
@@ -169,8 +179,12 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		},
 		Ready:          verifier.Ready,
 		Logger:         o.logger,
+		Metrics:        metrics,
 		TracerProvider: o.tracer,
 		Propagator:     o.propagator,
+		Edge:           edgeCfg,
+		Vary:           spec.Vary,
+		Persisted:      persistedOps,
 	})
 	if err != nil {
 		return nil, wrap(err)
