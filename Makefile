@@ -3,6 +3,7 @@
 GO        ?= go
 PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
+GENERATED  = shared/gen bff-web/graph bff-mobile/graph bff-mobile/operations/manifest.json
 
 .PHONY: all run mocks test bench lint vet staticcheck generate checkgenerate build token tidy
 
@@ -37,18 +38,21 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck $(PKGS)
 
-## generate: protobuf (buf) and GraphQL (gqlgen) code; committed, never edited by hand
+## generate: protobuf (buf) and GraphQL (gqlgen) code, and bff-mobile's trusted
+## documents manifest; committed, never edited by hand
 generate:
 	$(GO) tool buf generate
 	cd bff-web && $(GO) tool gqlgen generate --config gqlgen.yml
 	cd bff-mobile && $(GO) tool gqlgen generate --config gqlgen.yml
+	$(GO) run ./tools/manifest -schema 'schema/graphql/common/*.graphqls' -schema 'schema/graphql/mobile/*.graphqls' \
+		-operations bff-mobile/operations -out bff-mobile/operations/manifest.json
 
 ## checkgenerate: fail when generated code is stale
 checkgenerate: generate
-	@git diff --exit-code -- shared/gen bff-web/graph bff-mobile/graph || \
+	@git diff --exit-code -- $(GENERATED) || \
 		(echo "generated code is stale: run 'make generate' and commit the result" && exit 1)
-	@test -z "$$(git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph)" || \
-		(echo "generate produced untracked files:" && git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph && exit 1)
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || \
+		(echo "generate produced untracked files:" && git status --porcelain -- $(GENERATED) && exit 1)
 
 ## token: mint a token at the mock identity provider, e.g. make token SUB=usr_000042 SCOPES="orders:read orders:write"
 token:
