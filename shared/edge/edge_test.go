@@ -94,7 +94,7 @@ func TestErrorMediaTypesAndCodes(t *testing.T) {
 			status: 400, ctype: gqlrj, codes: []string{"GRAPHQL_VALIDATION_FAILED"}},
 		{name: "variable coercion, graphql-response+json", req: post(`{"query":"query($id: ID!) { product(id: $id) { name } }","variables":{"id":{"x":1}}}`, "Accept", gqlrj),
 			status: 400, ctype: gqlrj, codes: []string{"GRAPHQL_VALIDATION_FAILED"}},
-		{name: "malformed JSON", req: post(`{"query": "` + secret, "Accept", gqlrj),
+		{name: "malformed JSON", req: post(`{"query": "`+secret, "Accept", gqlrj),
 			status: 400, ctype: gqlrj, codes: []string{edge.CodeBadRequest}},
 		{name: "malformed JSON, json", req: post(`{"query": "` + secret),
 			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
