@@ -65,6 +65,7 @@ func production(cfg *gateway.Config) {
 	cfg.Throttle.Rate.AppRequests = unlimited
 	cfg.Throttle.Rate.AppPoints = unlimited
 	cfg.Throttle.Rate.Concurrency = 1 << 10
+	cfg.Throttle.Rate.Anonymous = throttle.AnonymousRates{Requests: unlimited, Points: unlimited, Concurrency: 1 << 10}
 }
 
 func query(t testing.TB, name string) string {

@@ -342,6 +342,7 @@ func CheckPointsBudgetDrain(t *testing.T, start StartFunc, expensive string) {
 		// A day-long window: the budget refills by one point every 86s, so
 		// nothing refills during the test and the arithmetic is exact.
 		c.Throttle.Rate.Points = throttle.Window{Limit: burst, Period: 24 * time.Hour, Burst: burst}
+		c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 		c.Throttle.Cost.MaxCost = burst
 	})
 
@@ -423,6 +424,7 @@ func CheckRequestRateLimitPerSubject(t *testing.T, start StartFunc) {
 	const limit = 3
 	e := start(t, func(c *gateway.Config) {
 		c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
+		c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 	})
 	alice, bob := e.Token("usr_000001"), e.Token("usr_000002")
 
@@ -489,6 +491,7 @@ func CheckRequestRateLimitPerClientIP(t *testing.T, start StartFunc) {
 	t.Run("trusted proxy", func(t *testing.T) {
 		e := start(t, func(c *gateway.Config) {
 			c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
+			c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 			c.Throttle.Rate.TrustedProxies = []string{"127.0.0.1/32"}
 		})
 		for i := 0; i < limit; i++ {
@@ -506,6 +509,7 @@ func CheckRequestRateLimitPerClientIP(t *testing.T, start StartFunc) {
 	t.Run("no trusted proxy", func(t *testing.T) {
 		e := start(t, func(c *gateway.Config) {
 			c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
+			c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 		})
 		for i := 0; i < limit; i++ {
 			e.Do(xff(fmt.Sprintf("203.0.113.%d", i+1))).NoErrors(t)
@@ -545,6 +549,7 @@ func CheckRedisFailureModes(t *testing.T, start StartFunc) {
 				prefix := "tandem:test:" + t.Name() + ":"
 				e := start(t, func(c *gateway.Config) {
 					c.Throttle.Rate.Requests = throttle.Window{Limit: 100, Period: time.Hour, Burst: 100}
+					c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 					c.Throttle.Store = throttle.StoreConfig{Kind: "redis", RedisAddr: rs.Addr,
 						Timeout: redisFaultTimeout, FailureMode: mode, KeyPrefix: prefix}
 				})
