@@ -5,7 +5,7 @@ PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
 GENERATED  = shared/gen bff-web/graph bff-mobile/graph bff-mobile/operations/manifest.json
 
-.PHONY: all run mocks test bench lint vet staticcheck generate checkgenerate build token tidy
+.PHONY: all run mocks test test-go test-node bench lint vet staticcheck generate checkgenerate build token tidy
 
 all: build
 
@@ -21,9 +21,16 @@ run: build
 mocks:
 	$(GO) run ./mocks/cmd/mocks
 
-## test: every test, with the race detector
-test:
+## test: every test: the Go tests with the race detector, then the Node client suite
+test: test-go test-node
+
+test-go:
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
+
+## test-node: Apollo Client 4, urql, Chromium and the graphql-http audit against
+## both BFFs, which it builds and starts itself (needs Node 20+, npm, chromium)
+test-node:
+	cd clients && npm ci --no-audit --no-fund && npm test
 
 ## bench: the benchmark suite
 bench:
