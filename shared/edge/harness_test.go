@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -199,5 +198,3 @@ func sha(s string) string {
 func pq(hash string) string {
 	return `{"persistedQuery":{"version":1,"sha256Hash":"` + hash + `"}}`
 }
-
-const minute = time.Minute
