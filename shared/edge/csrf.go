@@ -29,7 +29,9 @@ func preventCSRF(headers []string) func(http.Handler) http.Handler {
 	msg := csrfMessage(headers)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodOptions || forcesPreflight(r, headers) {
+			// Only GET and POST can run an operation; other methods are
+			// answered 405 (OPTIONS: the preflight itself) further in.
+			if (r.Method != http.MethodGet && r.Method != http.MethodPost) || forcesPreflight(r, headers) {
 				next.ServeHTTP(w, r)
 				return
 			}

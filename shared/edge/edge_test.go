@@ -187,6 +187,7 @@ func TestCSRFPrevention(t *testing.T) {
 		{"POST without Content-Type", post(body, "Content-Type", ""), true},
 		{"POST text/plain with apollo-require-preflight", post(body, "Content-Type", "text/plain", "Apollo-Require-Preflight", "1"), false},
 		{"POST unparseable Content-Type", post(body, "Content-Type", "text/plain; ;;=="), false},
+		{"HEAD (answered 405 further in)", httptest.NewRequest(http.MethodHead, "/graphql", nil), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

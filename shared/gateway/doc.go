@@ -9,15 +9,20 @@
 //     middlewares of its own (a display locale, Accept-Language);
 //   - the sources its main registers in a registry.Registry;
 //   - a Config loaded through shared/config (defaults, optional YAML file,
-//     environment, flags), with auth and throttle sections decoded by those
-//     packages.
+//     environment, flags), with auth, throttle and edge sections decoded by
+//     those packages;
+//   - its built-in trusted documents (the published operations of its
+//     client, embedded) and the headers its answers vary on (Spec.Vary).
 //
 // New turns these into an App: the sources are built and checked against
 // RequiredSources, then come the token verifier, the rate limit store and
 // limiter, the schema with the auth directives, and the server with its
 // middleware chain (body limit, token verification, rate limits,
-// per-request loaders, the BFF's own middlewares) and its extensions
-// (operation limits, cost). Spans go to the provider of WithTracerProvider
+// per-request loaders, the BFF's own middlewares, all behind the edge's
+// CORS, CSRF prevention and compression) and its extensions (trusted
+// documents and automatic persisted queries first, then operation limits
+// and cost). Every manifest is validated against the schema before the
+// server starts; an invalid one stops New. Spans go to the provider of WithTracerProvider
 // (default: the global one) from the server and every upstream client.
 // Main is what a BFF's cmd calls; it loads the configuration (printing
 // usage on -h), makes the logger, installs the W3C propagator and the
