@@ -104,6 +104,8 @@ func TestErrorMediaTypesAndCodes(t *testing.T) {
 			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
 		{name: "no query", req: post(`{"notquery":"{ viewer }"}`, "Accept", gqlrj),
 			status: 400, ctype: gqlrj, codes: []string{edge.CodeBadRequest}},
+		{name: "persistedQuery null and no query", req: post(`{"extensions":{"persistedQuery":null}}`, "Accept", gqlrj),
+			status: 400, ctype: gqlrj, codes: []string{edge.CodeBadRequest}},
 		{name: "empty body", req: post(``),
 			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
 		{name: "POST without Content-Type", req: post(`{"query":"{ viewer }"}`, "Content-Type", "", "Apollo-Require-Preflight", "1"),

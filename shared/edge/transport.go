@@ -179,8 +179,7 @@ func (q request) hasOperation() bool {
 	if q.query != "" || q.documentID != "" {
 		return true
 	}
-	_, ok := q.extensions["persistedQuery"]
-	return ok
+	return q.extensions["persistedQuery"] != nil
 }
 
 var errNoOperation = codedError(CodeBadRequest, "a GraphQL request needs a query, a documentId or extensions.persistedQuery")
