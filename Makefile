@@ -3,8 +3,9 @@
 GO        ?= go
 PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
+GENERATED  = shared/gen bff-web/graph bff-mobile/graph bff-mobile/operations/manifest.json
 
-.PHONY: all run mocks test bench microbench soak lint vet staticcheck generate checkgenerate build token tidy deploy-check k8s-schemas
+.PHONY: all run mocks test test-go test-node bench microbench soak lint vet staticcheck generate checkgenerate build token tidy deploy-check k8s-schemas
 
 all: build
 
@@ -20,9 +21,17 @@ run: build
 mocks:
 	$(GO) run ./mocks/cmd/mocks
 
-## test: the deployment manifests' validation, then every test with the race detector
-test: deploy-check
+## test: every test: the deployment manifests' validation, the Go tests with the
+## race detector, then the Node client suite
+test: deploy-check test-go test-node
+
+test-go:
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
+
+## test-node: Apollo Client 4, urql, Chromium and the graphql-http audit against
+## both BFFs, which it builds and starts itself (needs Node 20+, npm, chromium)
+test-node:
+	cd clients && npm ci --no-audit --no-fund && npm test
 
 ## deploy-check: validate deploy/kubernetes strictly (unknown fields are errors)
 ## against the committed schemas of the pinned Kubernetes release; nothing is skipped
@@ -60,18 +69,21 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck $(PKGS)
 
-## generate: protobuf (buf) and GraphQL (gqlgen) code; committed, never edited by hand
+## generate: protobuf (buf) and GraphQL (gqlgen) code, and bff-mobile's trusted
+## documents manifest; committed, never edited by hand
 generate:
 	$(GO) tool buf generate
 	cd bff-web && $(GO) tool gqlgen generate --config gqlgen.yml
 	cd bff-mobile && $(GO) tool gqlgen generate --config gqlgen.yml
+	$(GO) run ./tools/manifest -schema 'schema/graphql/common/*.graphqls' -schema 'schema/graphql/mobile/*.graphqls' \
+		-operations bff-mobile/operations -out bff-mobile/operations/manifest.json
 
 ## checkgenerate: fail when generated code is stale
 checkgenerate: generate
-	@git diff --exit-code -- shared/gen bff-web/graph bff-mobile/graph || \
+	@git diff --exit-code -- $(GENERATED) || \
 		(echo "generated code is stale: run 'make generate' and commit the result" && exit 1)
-	@test -z "$$(git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph)" || \
-		(echo "generate produced untracked files:" && git status --porcelain -- shared/gen bff-web/graph bff-mobile/graph && exit 1)
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || \
+		(echo "generate produced untracked files:" && git status --porcelain -- $(GENERATED) && exit 1)
 
 ## token: mint a token at the mock identity provider, e.g. make token SUB=usr_000042 SCOPES="orders:read orders:write"
 token:

@@ -11,6 +11,7 @@ import (
 	web "github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
+	"github.com/tandemgw/tandem/shared/persisted"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
@@ -37,8 +38,16 @@ func startWeb(t testing.TB, tweak func(*gateway.Config)) *gatewaytest.Env {
 	return gatewaytest.Start(t, gatewaytest.Options{Spec: web.Spec, New: web.New, Register: sources, Tweak: tweak})
 }
 
+// bff-mobile enforces its trusted documents outside dev mode; these tests
+// send their own operation texts, so it runs them in log mode.
 func startMobile(t testing.TB, tweak func(*gateway.Config)) *gatewaytest.Env {
-	return gatewaytest.Start(t, gatewaytest.Options{Spec: mobile.Spec, New: mobile.New, Register: sources, Tweak: tweak})
+	return gatewaytest.Start(t, gatewaytest.Options{Spec: mobile.Spec, New: mobile.New, Register: sources,
+		Tweak: func(c *gateway.Config) {
+			c.Edge.TrustedDocuments.Mode = persisted.ModeLog
+			if tweak != nil {
+				tweak(c)
+			}
+		}})
 }
 
 // production restores what a benchmark must measure: the default batch
@@ -56,6 +65,7 @@ func production(cfg *gateway.Config) {
 	cfg.Throttle.Rate.AppRequests = unlimited
 	cfg.Throttle.Rate.AppPoints = unlimited
 	cfg.Throttle.Rate.Concurrency = 1 << 10
+	cfg.Throttle.Rate.Anonymous = throttle.AnonymousRates{Requests: unlimited, Points: unlimited, Concurrency: 1 << 10}
 }
 
 func query(t testing.TB, name string) string {

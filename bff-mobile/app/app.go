@@ -10,7 +10,9 @@ import (
 
 	"github.com/tandemgw/tandem/bff-mobile/graph"
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
+	"github.com/tandemgw/tandem/bff-mobile/operations"
 	"github.com/tandemgw/tandem/shared/gateway"
+	"github.com/tandemgw/tandem/shared/persisted"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
@@ -29,7 +31,9 @@ const DefaultAdminAddr = "127.0.0.1:8091"
 // start with TANDEM_MOBILE_ (TANDEM_MOBILE_ADDR, TANDEM_MOBILE_DEV,
 // TANDEM_MOBILE_CONFIG, ...; upstream settings also accept the shared
 // TANDEM_UPSTREAMS_<SVC>_<FIELD>, see shared/config), the mobile throttle
-// defaults, the mobile schema and its Accept-Language middleware.
+// defaults, the mobile schema and its Accept-Language middleware, and the
+// app's published operations as its built-in trusted documents, enforced
+// outside dev mode.
 var Spec = gateway.Spec{
 	Name:             Name,
 	EnvPrefix:        "TANDEM_MOBILE",
@@ -51,6 +55,13 @@ var Spec = gateway.Spec{
 	// Each level of a response is loaded in one call per backend.
 	Prefetch:    graph.Prefetch,
 	Middlewares: []func(http.Handler) http.Handler{market.Middleware},
+	Vary:        []string{"Accept-Language"},
+	// The app's operations are known: anything else is refused outside
+	// dev mode.
+	TrustedDocuments: gateway.TrustedDocuments{
+		Mode:      persisted.ModeEnforce,
+		Manifests: []gateway.ManifestFile{{Name: operations.ManifestName, Data: operations.Manifest}},
+	},
 }
 
 // Config is bff-mobile's configuration (see gateway.Config; throttle

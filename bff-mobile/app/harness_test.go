@@ -6,6 +6,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
+	"github.com/tandemgw/tandem/shared/persisted"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
@@ -33,14 +34,21 @@ type response = gatewaytest.Response
 
 // newEnv starts the mocks and an identity provider, builds the app from a
 // configuration pointing at them (tweak may adjust it) and serves it. The
-// mobile rate limits stay at their defaults.
+// mobile rate limits stay at their defaults. Trusted documents run in log
+// mode, so the tests can send the operations they probe the resolvers
+// with; the tests of the safelist itself set enforce in their tweak.
 func newEnv(t *testing.T, tweak func(*app.Config)) *env {
 	t.Helper()
 	return &env{gatewaytest.Start(t, gatewaytest.Options{
 		Spec:     app.Spec,
 		New:      app.New,
 		Register: registerAll,
-		Tweak:    tweak,
+		Tweak: func(c *app.Config) {
+			c.Edge.TrustedDocuments.Mode = persisted.ModeLog
+			if tweak != nil {
+				tweak(c)
+			}
+		},
 	})}
 }
 

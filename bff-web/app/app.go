@@ -10,6 +10,7 @@ import (
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/market"
+	"github.com/tandemgw/tandem/shared/persisted"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
@@ -28,7 +29,7 @@ const DefaultAdminAddr = "127.0.0.1:8090"
 // with TANDEM_WEB_ (TANDEM_WEB_ADDR, TANDEM_WEB_DEV, TANDEM_WEB_CONFIG, ...;
 // upstream settings also accept the shared TANDEM_UPSTREAMS_<SVC>_<FIELD>,
 // see shared/config), the web throttle defaults, the web schema and its
-// display locale middleware.
+// display locale middleware, and trusted documents in log mode.
 var Spec = gateway.Spec{
 	Name:             Name,
 	EnvPrefix:        "TANDEM_WEB",
@@ -50,6 +51,11 @@ var Spec = gateway.Spec{
 	Prefetch: graph.Prefetch,
 	// Prices are loaded and formatted in the request's market.
 	Middlewares: []func(http.Handler) http.Handler{market.Middleware},
+	Vary:        []string{"Accept-Language"},
+	// The web shop's pages change daily and have no published manifest
+	// yet: operations outside one run and are counted and logged, the step
+	// before enforcing a safelist.
+	TrustedDocuments: gateway.TrustedDocuments{Mode: persisted.ModeLog},
 }
 
 // Config is bff-web's configuration (see gateway.Config; throttle defaults

@@ -79,6 +79,8 @@ func relaxRates(cfg *app.Config) {
 	cfg.Throttle.Rate.Requests.Burst = 1 << 20
 	cfg.Throttle.Rate.Points.Limit = 1 << 30
 	cfg.Throttle.Rate.Points.Burst = 1 << 30
+	cfg.Throttle.Rate.Anonymous.Requests = cfg.Throttle.Rate.Requests
+	cfg.Throttle.Rate.Anonymous.Points = cfg.Throttle.Rate.Points
 }
 
 func newRegistry(t *testing.T) *registry.Registry {

@@ -75,7 +75,7 @@ func (s Steering) WithDefaults() Steering {
 }
 
 // Section is a configuration section kept as raw YAML for the package that
-// owns it to decode (auth, throttle).
+// owns it to decode (auth, throttle, edge).
 type Section struct {
 	Node yaml.Node
 }
@@ -119,6 +119,7 @@ type Config struct {
 	Steering      Steering             `yaml:"steering"`
 	Auth          Section              `yaml:"auth"`
 	Throttle      Section              `yaml:"throttle"`
+	Edge          Section              `yaml:"edge"`
 	Telemetry     Telemetry            `yaml:"telemetry"`
 	// PprofAddr, when set, is a loopback host:port where the BFF serves
 	// net/http/pprof (/debug/pprof/), apart from its public listener.
@@ -201,6 +202,7 @@ func (c *Config) applyYAML(r io.Reader) error {
 		Steering  *Section           `yaml:"steering"`
 		Auth      Section            `yaml:"auth"`
 		Throttle  Section            `yaml:"throttle"`
+		Edge      Section            `yaml:"edge"`
 		Telemetry *Section           `yaml:"telemetry"`
 		PprofAddr *string            `yaml:"pprofAddr"`
 	}
@@ -266,6 +268,9 @@ func (c *Config) applyYAML(r io.Reader) error {
 	}
 	if !raw.Throttle.IsZero() {
 		c.Throttle = raw.Throttle
+	}
+	if !raw.Edge.IsZero() {
+		c.Edge = raw.Edge
 	}
 	return nil
 }

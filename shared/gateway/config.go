@@ -6,6 +6,7 @@ import (
 
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/edge"
 	"github.com/tandemgw/tandem/shared/server"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -44,6 +45,11 @@ type Config struct {
 	// Throttle configures operation limits, cost and rate limits (default
 	// Spec.ThrottleDefaults).
 	Throttle throttle.Config
+	// Edge configures CORS, CSRF prevention, compression, caching,
+	// automatic persisted queries and trusted documents (default
+	// edge.Defaults, resolved for dev mode and the Spec when the app is
+	// built).
+	Edge edge.Config
 	// Telemetry configures tracing (default: exporter none, sampling ratio
 	// 1 once an exporter is chosen) and metrics export (default:
 	// Prometheus on the admin listener only).
@@ -71,6 +77,7 @@ func fromBase(spec Spec, b config.Config) Config {
 		Steering:      b.Steering,
 		Auth:          auth.DefaultConfig(),
 		Throttle:      spec.throttleDefaults(),
+		Edge:          edge.Defaults(),
 		Telemetry:     b.Telemetry,
 		PprofAddr:     b.PprofAddr,
 	}
@@ -98,6 +105,12 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 	if err := base.Throttle.Decode(&cfg.Throttle); err != nil {
 		return Config{}, fmt.Errorf("config: throttle: %w", err)
 	}
+	if err := base.Edge.Decode(&cfg.Edge); err != nil {
+		return Config{}, fmt.Errorf("config: edge: %w", err)
+	}
+	if err := applyEdgeEnv(&cfg.Edge, spec.EnvPrefix, environ); err != nil {
+		return Config{}, err
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -119,6 +132,9 @@ func (c Config) Validate() error {
 	if err := c.Throttle.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	if err := c.Edge.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	return nil
 }
 
@@ -137,6 +153,9 @@ func Usage(spec Spec) string {
 		"%[1]s_PPROF_ADDR, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
 		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
+	fmt.Fprintf(&b, "\nThe edge (see the README) also reads %[1]s_CORS_ALLOWED_ORIGINS,\n"+
+		"%[1]s_TRUSTED_DOCUMENTS_MODE (enforce, log, off), %[1]s_TRUSTED_DOCUMENTS_MANIFESTS\n"+
+		"(comma-separated files), %[1]s_APQ_STORE (memory, redis) and %[1]s_CACHE_MAX_AGE.\n", spec.EnvPrefix)
 	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait,\n" +
 		"minAttempt, maxConcurrent, tls.cert, tls.key, tls.ca, tls.serverName (environment:\n" +
 		"ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT, MIN_ATTEMPT,\n" +

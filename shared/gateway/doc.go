@@ -9,16 +9,22 @@
 //     middlewares of its own (a display locale, Accept-Language);
 //   - the sources its main registers in a registry.Registry;
 //   - a Config loaded through shared/config (defaults, optional YAML file,
-//     environment, flags), with auth and throttle sections decoded by those
-//     packages.
+//     environment, flags), with auth, throttle and edge sections decoded by
+//     those packages;
+//   - its built-in trusted documents (the published operations of its
+//     client, embedded) and the headers its answers vary on (Spec.Vary).
 //
 // New turns these into an App: the sources are built and checked against
 // RequiredSources, then come the token verifier, the rate limit store and
 // limiter, the schema with the auth directives, and the server with its
 // middleware chain (body limit, token verification, endpoint pins of
 // trusted callers, rate limits, per-request loaders, the BFF's own
-// middlewares), its extensions (operation limits, cost) and its request
-// budget (a deadline per operation that every upstream call inherits). Spans go to the provider of WithTracerProvider
+// middlewares, all behind the edge's CORS, CSRF prevention and
+// compression), its extensions (trusted documents and automatic persisted
+// queries first, then operation limits and cost) and its request budget (a
+// deadline per operation that every upstream call inherits). Every
+// manifest is validated against the schema before the server starts; an
+// invalid one stops New. Spans go to the provider of WithTracerProvider
 // (default: the global one) from the server and every upstream client.
 // Metrics (WithMetrics, default a fresh telemetry.Metrics) observe every
 // upstream call and breaker, every rate limit decision and every request,

@@ -165,6 +165,11 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 	if schema == nil {
 		return nil, wrap(errors.New("gateway: Spec.NewSchema returned no schema"))
 	}
+	edgeCfg, persistedOps, err := buildEdge(spec, cfg, schema, store,
+		metrics.Meter("github.com/tandemgw/tandem/shared/persisted"), o.logger)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	// Outermost first: refuse oversized bodies before anything else, verify
 	// the token (and note its subject for the access log, also when the
 	// rate limits then refuse the request), honour a trusted caller's
@@ -203,6 +208,9 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		Logger:            o.logger,
 		TracerProvider:    o.tracer,
 		Propagator:        o.propagator,
+		Edge:              edgeCfg,
+		Vary:              spec.Vary,
+		Persisted:         persistedOps,
 	})
 	if err != nil {
 		return nil, wrap(err)

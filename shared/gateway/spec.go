@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/persisted"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
@@ -54,6 +55,31 @@ type Spec struct {
 	// passed the rate limits and has its per-request loaders (the display
 	// locale, for example). Outermost first.
 	Middlewares []func(http.Handler) http.Handler
+	// TrustedDocuments are the BFF's built-in safelist: the manifests of
+	// its clients' published operations, compiled into the binary, and the
+	// mode for operations in no manifest outside dev mode (default
+	// persisted.ModeLog; dev mode never enforces unless configured).
+	TrustedDocuments TrustedDocuments
+	// Vary lists request headers, besides Accept and Authorization, that
+	// change the BFF's answers (Accept-Language when it formats prices
+	// for it); they go into Vary on every /graphql answer.
+	Vary []string
+}
+
+// TrustedDocuments are a BFF's built-in trusted documents settings.
+type TrustedDocuments struct {
+	// Mode applies outside dev mode unless edge.trustedDocuments.mode is
+	// configured.
+	Mode persisted.Mode
+	// Manifests are loaded before the configured manifest files.
+	Manifests []ManifestFile
+}
+
+// ManifestFile is a manifest's content and the name it is known by in
+// startup messages.
+type ManifestFile struct {
+	Name string
+	Data []byte
 }
 
 // ConfigSpec tells shared/config how the BFF's keys are named.

@@ -1,11 +1,16 @@
 // Package server is the HTTP bootstrap every BFF shares: the gqlgen
-// handler (POST, GET and OPTIONS transports, query cache, introspection and
-// GraphiQL only in dev mode, field suggestions off outside dev), the error
-// presenter that turns upstream failures into client-safe errors with
-// extensions.code, panic recovery, the BFF's middleware chain, health and
-// readiness endpoints, a tracing server span per /graphql request (otelhttp,
-// continuing the client's traceparent, with the operation's name and type
-// but never its text or variables), and graceful shutdown.
+// handler (shared/edge's GraphQL-over-HTTP transport for GET and POST,
+// gqlgen's for OPTIONS, the persisted operation extensions first, query
+// cache, introspection and GraphiQL only in dev mode, GraphiQL served from
+// the binary by shared/graphiql, field suggestions off outside dev), the
+// edge layers around /graphql (CORS, CSRF prevention, compression, Vary,
+// error media types), the error presenter that turns upstream failures
+// into client-safe errors with extensions.code, panic recovery, the BFF's
+// middleware chain, health and
+// readiness endpoints, Prometheus metrics, a tracing server span per
+// /graphql request (otelhttp, continuing the client's traceparent, with
+// the operation's name and type but never its text or variables), and
+// graceful shutdown.
 //
 // Every /graphql request, refused ones included (401, 413, 422, 429,
 // batches), is observed (accesslog.go): it gets a telemetry.Request record,

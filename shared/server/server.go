@@ -16,12 +16,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/tandemgw/tandem/shared/edge"
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
@@ -86,6 +86,18 @@ type Options struct {
 	// accepted by default: internal services may trust baggage entries,
 	// and the edge is where untrusted input stops.
 	Propagator propagation.TextMapPropagator
+	// Edge configures CORS, CSRF prevention, compression and caching of
+	// /graphql (edge.Config, resolved). The zero value allows no other
+	// origin, prevents CSRF, compresses, and caches nothing publicly.
+	Edge edge.Config
+	// Vary lists request headers, besides Accept and Authorization, that
+	// change the answers (Accept-Language when prices are formatted for
+	// it); they go into Vary on every /graphql answer.
+	Vary []string
+	// Persisted are the extensions that resolve persisted operations
+	// (trusted documents, then APQ); they run before Extensions, so limits
+	// and cost see the resolved text.
+	Persisted []graphql.HandlerExtension
 }
 
 // Server is one BFF's HTTP server.
@@ -144,6 +156,11 @@ func New(opts Options) (*Server, error) {
 		h = opts.Middlewares[i](h)
 	}
 	h = limitBody(h, opts.MaxBodyBytes)
+	// The edge (CORS, CSRF, compression, error media types) sits inside
+	// the observer, so the requests it refuses are counted and logged too.
+	if h, err = withEdge(h, opts); err != nil {
+		return nil, err
+	}
 	h = s.observe(h)
 	h = s.traceHandler(h)
 	h = withArrival(h) // the request budget counts from here
@@ -156,7 +173,9 @@ func New(opts Options) (*Server, error) {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	if opts.Dev {
-		mux.Handle("GET /{$}", playground.Handler(opts.Name, "/graphql"))
+		if err := handleGraphiQL(mux, opts); err != nil {
+			return nil, err
+		}
 	}
 	s.mux = mux
 	s.admin = s.newAdminMux()
@@ -166,8 +185,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) newGraphQL() (*handler.Server, error) {
 	srv := handler.New(s.opts.Schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(edge.Transport{CacheMaxAge: s.opts.Edge.Cache.MaxAge})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](s.opts.QueryCacheSize))
 	srv.Use(budgetExtension{s.opts.RequestBudget.WithDefaults()})
 	srv.SetDisableSuggestion(!s.opts.Dev)
@@ -186,6 +204,10 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	// refuse it, and every response after the others have added to it.
 	srv.Use(observeExtension{})
 	srv.Use(tracingExtension{})
+	srv.Use(edge.GETQueriesOnly())
+	for _, e := range s.opts.Persisted {
+		srv.Use(e)
+	}
 	for _, e := range s.opts.Extensions {
 		srv.Use(e)
 	}
@@ -222,7 +244,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func limitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			edge.WriteError(w, r, http.StatusRequestEntityTooLarge, edge.BodyTooLarge(max))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)

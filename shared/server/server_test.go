@@ -236,7 +236,13 @@ func TestIntrospectionAndGraphiQLOnlyInDev(t *testing.T) {
 func TestGETAndOPTIONSTransports(t *testing.T) {
 	s, _ := newServer(t, nil)
 	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, `/graphql?query={field(kind:"ok")}`, nil))
+	get := httptest.NewRequest(http.MethodGet, `/graphql?query={field(kind:"ok")}`, nil)
+	s.Handler().ServeHTTP(rec, get)
+	assert.Equal(t, http.StatusBadRequest, rec.Code, "a GET without a preflight-forcing header is refused (CSRF prevention)")
+
+	rec = httptest.NewRecorder()
+	get.Header.Set("Apollo-Require-Preflight", "true")
+	s.Handler().ServeHTTP(rec, get)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Body.String(), `"fine"`)
 

@@ -22,8 +22,17 @@ import (
 //     account pages with order history), so it allows larger, deeper
 //     operations and a higher cost ceiling per request and per minute.
 //
-// Both allow 5 concurrent requests per principal (web pages fan out a few
-// queries at once; more than that is a script), and refuse batched requests.
+// In-flight caps are sized from what a page or screen fires at once: the
+// web product page's components send 7 queries together (header viewer,
+// cart badge, category menu, the product, its reviews, related products,
+// recommendations), and the mobile home screen sends its own query plus a
+// prefetch of each of its 6 recommended products. Web allows 24 per user
+// (three such pages opening at once), mobile 16. Signed-out callers are
+// keyed by address (IPv6 by its /64), and an office or a carrier NAT puts
+// hundreds of people behind one address, so their budgets (Anonymous) are
+// sized for a crowd: on the web, an address can load some 20 product
+// listings of 50 a second (251 cost points each), where a single user gets
+// about 3. Both refuse batched requests.
 type Config struct {
 	Operation OperationLimits `yaml:"operation"`
 	Cost      CostConfig      `yaml:"cost"`
@@ -81,9 +90,21 @@ type RateConfig struct {
 	AppPoints   Window `yaml:"appPoints"`   // cost points per client application
 	// Concurrency caps in-flight requests per principal (per replica).
 	Concurrency int `yaml:"concurrency"`
+	// Anonymous replaces Requests, Points and Concurrency for callers
+	// without a token, whose principal is their address; a zero window
+	// (or concurrency) keeps the signed-in setting for them.
+	Anonymous AnonymousRates `yaml:"anonymous"`
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed when
 	// finding the client IP, e.g. ["10.0.0.0/8"]. Empty: the peer address.
 	TrustedProxies []string `yaml:"trustedProxies"`
+}
+
+// AnonymousRates are the budgets of one client address for callers
+// without a token: everyone behind it shares them.
+type AnonymousRates struct {
+	Requests    Window `yaml:"requests"`
+	Points      Window `yaml:"points"`
+	Concurrency int    `yaml:"concurrency"`
 }
 
 // StoreConfig chooses where rate limit state lives.
@@ -119,7 +140,12 @@ func WebDefaults() Config {
 			Points:      Window{Limit: 50000, Period: time.Minute, Burst: 10000},
 			AppRequests: Window{Limit: 60000, Period: time.Minute},
 			AppPoints:   Window{Limit: 5000000, Period: time.Minute},
-			Concurrency: 5,
+			Concurrency: 24,
+			Anonymous: AnonymousRates{
+				Requests:    Window{Limit: 6000, Period: time.Minute, Burst: 600},
+				Points:      Window{Limit: 300000, Period: time.Minute, Burst: 30000},
+				Concurrency: 200,
+			},
 		},
 		Store: StoreConfig{Kind: "memory", Timeout: 50 * time.Millisecond, FailureMode: FailOpen},
 	}
@@ -143,7 +169,12 @@ func MobileDefaults() Config {
 			Points:      Window{Limit: 20000, Period: time.Minute, Burst: 3000},
 			AppRequests: Window{Limit: 60000, Period: time.Minute},
 			AppPoints:   Window{Limit: 2000000, Period: time.Minute},
-			Concurrency: 5,
+			Concurrency: 16,
+			Anonymous: AnonymousRates{
+				Requests:    Window{Limit: 6000, Period: time.Minute, Burst: 600},
+				Points:      Window{Limit: 200000, Period: time.Minute, Burst: 20000},
+				Concurrency: 200,
+			},
 		},
 		Store: StoreConfig{Kind: "memory", Timeout: 50 * time.Millisecond, FailureMode: FailOpen},
 	}
@@ -153,11 +184,14 @@ func MobileDefaults() Config {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Cost.MaxCost > 0 {
-		if b := c.Rate.Points.limit().normalized(); !b.IsZero() && c.Cost.MaxCost > b.Burst {
-			errs = append(errs, fmt.Errorf("throttle: cost.maxCost %d exceeds rate.points burst %d: an operation under the ceiling could never be afforded", c.Cost.MaxCost, b.Burst))
+		for name, w := range map[string]Window{"rate.points": c.Rate.Points, "rate.anonymous.points": c.Rate.Anonymous.Points} {
+			if b := w.limit().normalized(); !b.IsZero() && c.Cost.MaxCost > b.Burst {
+				errs = append(errs, fmt.Errorf("throttle: cost.maxCost %d exceeds %s burst %d: an operation under the ceiling could never be afforded", c.Cost.MaxCost, name, b.Burst))
+			}
 		}
 	}
-	for name, w := range map[string]Window{"requests": c.Rate.Requests, "points": c.Rate.Points, "appRequests": c.Rate.AppRequests, "appPoints": c.Rate.AppPoints} {
+	for name, w := range map[string]Window{"requests": c.Rate.Requests, "points": c.Rate.Points, "appRequests": c.Rate.AppRequests, "appPoints": c.Rate.AppPoints,
+		"anonymous.requests": c.Rate.Anonymous.Requests, "anonymous.points": c.Rate.Anonymous.Points} {
 		if w.Limit > 0 && w.Period <= 0 {
 			errs = append(errs, fmt.Errorf("throttle: rate.%s.period must be positive", name))
 		}

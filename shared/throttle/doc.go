@@ -12,7 +12,9 @@
 //     NewCostExtension rejects operations over the ceiling with
 //     COST_LIMIT_EXCEEDED and reports extensions.cost {requested, actual}.
 //   - Rate limits: Limiter (HTTP middleware) spends request budgets and caps
-//     concurrent requests per principal; the cost extension spends cost
+//     concurrent requests per principal (the verified subject, else the
+//     client address, whose signed-out callers share RateConfig.Anonymous
+//     budgets sized for a crowd); the cost extension spends cost
 //     points from the same Limiter. State lives in a Store: MemoryStore for
 //     one replica, RedisStore (GCRA Lua script via redis_rate) shared by
 //     several, failing open or closed within a tight timeout when Redis is

@@ -37,12 +37,13 @@ type Limiter struct {
 	store     Store
 	policies  []policy // request policies first, then point policies
 	conc      *concurrency
+	concAnon  *concurrency // signed-out callers' cap, when it differs
 	trusted   []netip.Prefix
 	principal KeyFunc
 	app       KeyFunc
 	subject   func(ctx context.Context) string
 	logger    *slog.Logger
-	policyHdr string
+	policyHdr [2]string // RateLimit-Policy for signed-in [0] and signed-out [1] callers
 	decided   DecisionObserver
 }
 
@@ -59,6 +60,35 @@ type policy struct {
 	points bool
 	limit  Limit
 	window Window
+	who    audience
+}
+
+// audience says which callers a policy applies to.
+type audience int
+
+const (
+	everyone audience = iota
+	signedInOnly
+	signedOutOnly
+)
+
+func (p *policy) appliesTo(anonymous bool) bool {
+	switch p.who {
+	case signedInOnly:
+		return !anonymous
+	case signedOutOnly:
+		return anonymous
+	}
+	return true
+}
+
+// split is the audience of a principal policy: everyone, unless signed-out
+// callers have a budget of their own (anon).
+func split(anon Window) audience {
+	if anon.Limit > 0 {
+		return signedInOnly
+	}
+	return everyone
 }
 
 // Option configures a Limiter.
@@ -130,9 +160,11 @@ func NewLimiter(cfg RateConfig, store Store, opts ...Option) (*Limiter, error) {
 	}
 	l := &Limiter{store: store, trusted: trusted, logger: slog.Default()}
 	for _, p := range []policy{
-		{name: PolicyRequests, scope: scopePrincipal, window: cfg.Requests},
+		{name: PolicyRequests, scope: scopePrincipal, window: cfg.Requests, who: split(cfg.Anonymous.Requests)},
+		{name: PolicyRequests, scope: scopePrincipal, window: cfg.Anonymous.Requests, who: signedOutOnly},
 		{name: PolicyAppRequests, scope: scopeApp, window: cfg.AppRequests},
-		{name: PolicyPoints, scope: scopePrincipal, points: true, window: cfg.Points},
+		{name: PolicyPoints, scope: scopePrincipal, points: true, window: cfg.Points, who: split(cfg.Anonymous.Points)},
+		{name: PolicyPoints, scope: scopePrincipal, points: true, window: cfg.Anonymous.Points, who: signedOutOnly},
 		{name: PolicyAppPoints, scope: scopeApp, points: true, window: cfg.AppPoints},
 	} {
 		if p.window.Limit <= 0 {
@@ -147,6 +179,9 @@ func NewLimiter(cfg RateConfig, store Store, opts ...Option) (*Limiter, error) {
 	if cfg.Concurrency > 0 {
 		l.conc = &concurrency{max: cfg.Concurrency, inFlight: map[string]int{}}
 	}
+	if cfg.Anonymous.Concurrency > 0 {
+		l.concAnon = &concurrency{max: cfg.Anonymous.Concurrency, inFlight: map[string]int{}}
+	}
 	for _, o := range opts {
 		o(l)
 	}
@@ -156,7 +191,7 @@ func NewLimiter(cfg RateConfig, store Store, opts ...Option) (*Limiter, error) {
 	if l.app == nil {
 		l.app = func(r *http.Request) string { return r.Header.Get("apollographql-client-name") }
 	}
-	l.policyHdr = l.buildPolicyHeader()
+	l.policyHdr = [2]string{l.buildPolicyHeader(false), l.buildPolicyHeader(true)}
 	return l, nil
 }
 
@@ -176,7 +211,37 @@ func (l *Limiter) defaultPrincipal(r *http.Request) string {
 			return "sub:" + s
 		}
 	}
-	return "ip:" + l.ClientIP(r)
+	return "ip:" + AddressKey(l.ClientIP(r))
+}
+
+// signedOut reports whether the request has no verified subject: its
+// principal is its address, shared with everyone behind it.
+func (l *Limiter) signedOut(r *http.Request) bool {
+	return l.subject == nil || l.subject(r.Context()) == ""
+}
+
+// concFor is the concurrency cap of a caller (nil: none).
+func (l *Limiter) concFor(anonymous bool) *concurrency {
+	if anonymous && l.concAnon != nil {
+		return l.concAnon
+	}
+	return l.conc
+}
+
+// AddressKey is the rate limit key of a client address: an IPv4 address
+// as it is, an IPv6 address as its /64, the block one host or one home
+// usually holds whole (keying single IPv6 addresses would let a caller
+// rotate through 2^64 of them). Anything else is returned unchanged.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // ClientIP returns the client's address: the peer address, or, when the
@@ -248,6 +313,8 @@ type requestState struct {
 	principal string
 	app       string
 
+	anonymous bool // signed out: keyed by address, signed-out budgets
+
 	mu          sync.Mutex
 	results     []result // one per policy evaluated, in policy order
 	concLeft    int      // -1: no concurrency policy
@@ -273,25 +340,25 @@ func stateFrom(ctx context.Context) *requestState {
 func (l *Limiter) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		st := &requestState{l: l, principal: l.principal(r), concLeft: -1}
+		st := &requestState{l: l, principal: l.principal(r), anonymous: l.signedOut(r), concLeft: -1}
 		if st.app = l.app(r); st.app == "" {
 			st.app = "unknown"
 		}
 		hw := &headerWriter{ResponseWriter: w, st: st}
 
-		if l.conc != nil {
-			left, ok := l.conc.acquire(st.principal)
+		if conc := l.concFor(st.anonymous); conc != nil {
+			left, ok := conc.acquire(st.principal)
 			st.concLeft = left
 			l.decide(ctx, PolicyConcurrency, ok, nil)
 			if !ok {
-				hw.reject(http.StatusTooManyRequests, rateLimitedError(PolicyConcurrency, 1), 1)
+				hw.reject(http.StatusTooManyRequests, st.concurrencyError(conc.max), 1)
 				return
 			}
-			defer l.conc.release(st.principal)
+			defer conc.release(st.principal)
 		}
 		for i := range l.policies {
 			p := &l.policies[i]
-			if p.points {
+			if p.points || !p.appliesTo(st.anonymous) {
 				continue
 			}
 			d, err := l.store.Allow(ctx, st.key(p), p.limit, 1)
@@ -303,7 +370,7 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 			st.results = append(st.results, result{p: p, d: d})
 			if !d.Allowed {
 				secs := retrySeconds(d.RetryAfter)
-				hw.reject(http.StatusTooManyRequests, rateLimitedError(p.name, secs), secs)
+				hw.reject(http.StatusTooManyRequests, st.rateLimitedError(p, secs), secs)
 				return
 			}
 		}
@@ -325,7 +392,7 @@ func (st *requestState) chargePoints(ctx context.Context, cost int) *gqlerror.Er
 	cost = max(cost, 1) // every operation spends something
 	for i := range st.l.policies {
 		p := &st.l.policies[i]
-		if !p.points {
+		if !p.points || !p.appliesTo(st.anonymous) {
 			continue
 		}
 		d, err := st.l.store.Allow(ctx, st.key(p), p.limit, cost)
@@ -341,7 +408,7 @@ func (st *requestState) chargePoints(ctx context.Context, cost int) *gqlerror.Er
 		if !d.Allowed {
 			st.denied = &st.results[len(st.results)-1]
 			st.mu.Unlock()
-			return rateLimitedError(p.name, retrySeconds(d.RetryAfter))
+			return st.rateLimitedError(p, retrySeconds(d.RetryAfter))
 		}
 		st.mu.Unlock()
 	}
@@ -352,13 +419,65 @@ func (l *Limiter) logStoreError(ctx context.Context, err error) {
 	l.logger.LogAttrs(ctx, slog.LevelWarn, "rate limit refused: store unavailable", slog.Bool("failClosed", errors.Is(err, ErrStoreUnavailable)))
 }
 
-func rateLimitedError(policyName string, retryAfter int) *gqlerror.Error {
+// Scopes of a budget, in extensions.scope of RATE_LIMITED errors.
+const (
+	ScopeUser    = "user"    // a signed-in caller's own budget
+	ScopeAddress = "address" // shared by every signed-out caller behind one address
+	ScopeApp     = "app"     // shared by every caller of one client application
+)
+
+func (st *requestState) scope(p *policy) string {
+	switch {
+	case p != nil && p.scope == scopeApp:
+		return ScopeApp
+	case st.anonymous:
+		return ScopeAddress
+	}
+	return ScopeUser
+}
+
+var scopeWords = map[string]string{
+	ScopeUser:    "for this user",
+	ScopeAddress: "for signed-out callers from this address",
+	ScopeApp:     "for this client application",
+}
+
+// rateLimitedError says which budget is spent, whose it is and its size,
+// so a client (and the person reading its logs) can tell a burst of its
+// own from a shared address or application running dry.
+func (st *requestState) rateLimitedError(p *policy, retryAfter int) *gqlerror.Error {
+	scope := st.scope(p)
+	unit := "requests"
+	if p.points {
+		unit = "cost points"
+	}
+	window := max(int(p.window.Period.Seconds()), 1)
 	return &gqlerror.Error{
-		Message: "rate limit exceeded (" + policyName + "); retry after " + strconv.Itoa(retryAfter) + "s",
+		Message: "rate limit exceeded: the " + p.name + " budget " + scopeWords[scope] + " (" + strconv.Itoa(p.window.Limit) +
+			" " + unit + " per " + p.window.Period.String() + ") is spent; retry after " + strconv.Itoa(retryAfter) + "s",
 		Extensions: map[string]any{
 			"code":       CodeRateLimited,
-			"policy":     policyName,
+			"policy":     p.name,
+			"scope":      scope,
+			"limit":      p.window.Limit,
+			"window":     window,
 			"retryAfter": retryAfter,
+		},
+	}
+}
+
+// concurrencyError refuses a request over the in-flight cap.
+func (st *requestState) concurrencyError(maxInFlight int) *gqlerror.Error {
+	scope := st.scope(nil)
+	return &gqlerror.Error{
+		Message: "rate limit exceeded: at most " + strconv.Itoa(maxInFlight) + " requests at a time " + scopeWords[scope] +
+			"; retry after 1s",
+		Extensions: map[string]any{
+			"code":       CodeRateLimited,
+			"policy":     PolicyConcurrency,
+			"scope":      scope,
+			"limit":      maxInFlight,
+			"retryAfter": 1,
 		},
 	}
 }
@@ -370,17 +489,21 @@ func unavailableError() *gqlerror.Error {
 	}
 }
 
-func (l *Limiter) buildPolicyHeader() string {
+func (l *Limiter) buildPolicyHeader(anonymous bool) string {
 	var parts []string
-	for _, p := range l.policies {
+	for i := range l.policies {
+		p := &l.policies[i]
+		if !p.appliesTo(anonymous) {
+			continue
+		}
 		v := `"` + p.name + `";q=` + strconv.Itoa(p.window.Limit) + ";w=" + strconv.Itoa(max(int(p.window.Period.Seconds()), 1))
 		if p.points {
 			v += `;qu="points"`
 		}
 		parts = append(parts, v)
 	}
-	if l.conc != nil {
-		parts = append(parts, `"`+PolicyConcurrency+`";q=`+strconv.Itoa(l.conc.max)+`;qu="concurrent-requests"`)
+	if conc := l.concFor(anonymous); conc != nil {
+		parts = append(parts, `"`+PolicyConcurrency+`";q=`+strconv.Itoa(conc.max)+`;qu="concurrent-requests"`)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -439,10 +562,14 @@ func (h *headerWriter) Flush() {
 // ratelimit-headers: `"name";r=<remaining>;t=<seconds to full quota>`).
 // Caller holds st.mu.
 func (h *headerWriter) setHeaders(hdr http.Header) {
-	if h.st.l.policyHdr == "" {
+	policyHdr := h.st.l.policyHdr[0]
+	if h.st.anonymous {
+		policyHdr = h.st.l.policyHdr[1]
+	}
+	if policyHdr == "" {
 		return
 	}
-	hdr.Set("RateLimit-Policy", h.st.l.policyHdr)
+	hdr.Set("RateLimit-Policy", policyHdr)
 	var parts []string
 	for _, r := range h.st.results {
 		parts = append(parts, `"`+r.p.name+`";r=`+strconv.Itoa(max(r.d.Remaining, 0))+";t="+strconv.Itoa(int(ceilSeconds(r.d.ResetAfter))))

@@ -32,6 +32,7 @@ const (
 // not tried again for the retry interval, so an outage costs at most one
 // timeout per interval rather than one per request.
 type RedisStore struct {
+	client        redis.UniversalClient
 	lim           *redis_rate.Limiter
 	prefix        string
 	timeout       time.Duration
@@ -98,6 +99,7 @@ func WithRedisLogger(l *slog.Logger) RedisOption {
 // context deadline on top.
 func NewRedisStore(client redis.UniversalClient, opts ...RedisOption) *RedisStore {
 	s := &RedisStore{
+		client:        client,
 		lim:           redis_rate.NewLimiter(client),
 		prefix:        "tandem:",
 		timeout:       50 * time.Millisecond,
@@ -114,6 +116,10 @@ func NewRedisStore(client redis.UniversalClient, opts ...RedisOption) *RedisStor
 	}
 	return s
 }
+
+// Client is the store's Redis client, for other state that every replica
+// must share (persisted queries) on the same connection pool.
+func (s *RedisStore) Client() redis.UniversalClient { return s.client }
 
 // NewRedisClient returns a go-redis client for addr with timeouts suited to
 // rate limiting: dial, read, write and pool waits bounded by timeout, context

@@ -136,8 +136,10 @@ func startReplica(t *testing.T, bin string, c *mocks.Cluster, p *idp.Provider, s
       jwksUrl: %q
 throttle:
   rate:
-    requests: {limit: %d, period: 1h, burst: %d}
     concurrency: 0
+    anonymous:
+      requests: {limit: %d, period: 1h, burst: %d}
+      concurrency: 0
   %s
 `, p.Issuer(), p.Audience(), p.JWKSURL(), replicaLimit, replicaLimit, store)
 	if err := os.WriteFile(cfgFile, []byte(yaml), 0o600); err != nil {

@@ -266,6 +266,9 @@ func (e *Env) Do(r Request) Response {
 		e.T.Fatal(err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
+	// What Apollo Client 4 sends: a request error is then 400 (GraphQL
+	// over HTTP); shared/edge's tests cover application/json's 200.
+	hr.Header.Set("Accept", "application/graphql-response+json, application/json;q=0.9")
 	if r.Token != "" {
 		hr.Header.Set("Authorization", "Bearer "+r.Token)
 	}

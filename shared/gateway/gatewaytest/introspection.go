@@ -120,7 +120,7 @@ func CheckIntrospection(t *testing.T, dev, prod *Env, maxDepth int) {
 	// real field, the same deep introspection is refused in dev mode too.
 	mixed := `{ product(id: "prd_000001") { name } __type(name: "Product") { fields { type { ` +
 		strings.Repeat("ofType { ", maxDepth) + "name" + strings.Repeat(" }", maxDepth) + " } } } }"
-	if r := dev.Do(Request{Query: mixed}); r.Status != http.StatusUnprocessableEntity || len(r.Errors) != 1 ||
+	if r := dev.Do(Request{Query: mixed}); r.Status != http.StatusBadRequest || len(r.Errors) != 1 ||
 		r.Errors[0].Extensions["limit"] != "depth" {
 		t.Fatalf("dev: a deep operation with a real field was not refused by the depth limit: %d %.300s", r.Status, r.Raw)
 	}

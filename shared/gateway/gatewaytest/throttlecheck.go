@@ -112,7 +112,7 @@ type LimitCase struct {
 }
 
 // CheckOperationLimits proves each operation limit of cases on e (or the
-// case's own Env): the query one over the limit is refused with 422
+// case's own Env): the query one over the limit is refused with 400
 // OPERATION_LIMIT_EXCEEDED {limit, max, actual}, no data, and no backend
 // sees a call; the query exactly at the limit runs and reaches the catalog.
 func CheckOperationLimits(t *testing.T, e *Env, cases []LimitCase) {
@@ -129,7 +129,7 @@ func CheckOperationLimits(t *testing.T, e *Env, cases []LimitCase) {
 			}
 			e.Mocks.Counters().Reset()
 			over := e.Do(Request{Query: c.Build(c.Max + 1)})
-			if over.Status != http.StatusUnprocessableEntity || over.Code() != throttle.CodeOperationLimit {
+			if over.Status != http.StatusBadRequest || over.Code() != throttle.CodeOperationLimit {
 				t.Fatalf("over the limit: status %d: %s", over.Status, over.Raw)
 			}
 			if got, _ := over.Errors[0].Extensions["limit"].(string); got != c.Limit {
@@ -223,7 +223,7 @@ func CheckDirectivesPerField(t *testing.T, start StartFunc, shipped int) {
 	t.Run("default", func(t *testing.T) {
 		e := start(t, nil)
 		over := e.Do(Request{Query: QueryOfDirectives(shipped + 1)})
-		if over.Status != http.StatusUnprocessableEntity || over.Code() != "GRAPHQL_VALIDATION_FAILED" {
+		if over.Status != http.StatusBadRequest || over.Code() != "GRAPHQL_VALIDATION_FAILED" {
 			t.Fatalf("status %d: %s", over.Status, over.Raw)
 		}
 		if n := e.TotalCalls(); n != 0 {
@@ -234,7 +234,7 @@ func CheckDirectivesPerField(t *testing.T, start StartFunc, shipped int) {
 	t.Run("lowered", func(t *testing.T) {
 		e := start(t, func(c *gateway.Config) { c.Throttle.Operation.MaxDirectivesPerField = 1 })
 		over := e.Do(Request{Query: QueryOfDirectives(2)})
-		if over.Status != http.StatusUnprocessableEntity || over.Code() != throttle.CodeOperationLimit {
+		if over.Status != http.StatusBadRequest || over.Code() != throttle.CodeOperationLimit {
 			t.Fatalf("status %d: %s", over.Status, over.Raw)
 		}
 		if l, _ := over.Errors[0].Extensions["limit"].(string); l != throttle.LimitDirectivesPerField || over.Ext(t, "actual") != 2 {
@@ -260,7 +260,7 @@ func CheckNoFieldSuggestionsOutsideDev(t *testing.T, start StartFunc) {
 	for _, dev := range []bool{false, true} {
 		e := start(t, func(c *gateway.Config) { c.Dev = dev })
 		r := e.Do(Request{Query: typo})
-		if r.Status != http.StatusUnprocessableEntity || len(r.Errors) == 0 {
+		if r.Status != http.StatusBadRequest || len(r.Errors) == 0 {
 			t.Fatalf("dev=%v: status %d: %s", dev, r.Status, r.Raw)
 		}
 		suggests := strings.Contains(strings.ToLower(string(r.Raw)), "did you mean")
@@ -281,7 +281,7 @@ type CostCase struct {
 }
 
 // CheckCostCeiling proves the cost ceiling maxCost on e: over (costing more
-// than maxCost) is refused with 422 COST_LIMIT_EXCEEDED, its cost and the
+// than maxCost) is refused with 400 COST_LIMIT_EXCEEDED, its cost and the
 // ceiling in extensions and in extensions.cost, before any backend call;
 // under (at most maxCost) runs and reports requested, max and an actual
 // cost in (0, requested] (lists counted as returned); a cheap operation
@@ -292,7 +292,7 @@ func CheckCostCeiling(t *testing.T, e *Env, maxCost int, over, under CostCase) {
 		t.Fatalf("costs %d/%d do not straddle the ceiling %d", under.Cost, over.Cost, maxCost)
 	}
 	r := e.Do(Request{Query: over.Query, Vars: over.Vars})
-	if r.Status != http.StatusUnprocessableEntity || r.Code() != throttle.CodeCostLimit {
+	if r.Status != http.StatusBadRequest || r.Code() != throttle.CodeCostLimit {
 		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
 	if r.Ext(t, "cost") != over.Cost || r.Ext(t, "max") != maxCost {
@@ -342,6 +342,7 @@ func CheckPointsBudgetDrain(t *testing.T, start StartFunc, expensive string) {
 		// A day-long window: the budget refills by one point every 86s, so
 		// nothing refills during the test and the arithmetic is exact.
 		c.Throttle.Rate.Points = throttle.Window{Limit: burst, Period: 24 * time.Hour, Burst: burst}
+		c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 		c.Throttle.Cost.MaxCost = burst
 	})
 
@@ -423,6 +424,7 @@ func CheckRequestRateLimitPerSubject(t *testing.T, start StartFunc) {
 	const limit = 3
 	e := start(t, func(c *gateway.Config) {
 		c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
+		c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 	})
 	alice, bob := e.Token("usr_000001"), e.Token("usr_000002")
 
@@ -489,6 +491,7 @@ func CheckRequestRateLimitPerClientIP(t *testing.T, start StartFunc) {
 	t.Run("trusted proxy", func(t *testing.T) {
 		e := start(t, func(c *gateway.Config) {
 			c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
+			c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 			c.Throttle.Rate.TrustedProxies = []string{"127.0.0.1/32"}
 		})
 		for i := 0; i < limit; i++ {
@@ -506,6 +509,7 @@ func CheckRequestRateLimitPerClientIP(t *testing.T, start StartFunc) {
 	t.Run("no trusted proxy", func(t *testing.T) {
 		e := start(t, func(c *gateway.Config) {
 			c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
+			c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 		})
 		for i := 0; i < limit; i++ {
 			e.Do(xff(fmt.Sprintf("203.0.113.%d", i+1))).NoErrors(t)
@@ -545,6 +549,7 @@ func CheckRedisFailureModes(t *testing.T, start StartFunc) {
 				prefix := "tandem:test:" + t.Name() + ":"
 				e := start(t, func(c *gateway.Config) {
 					c.Throttle.Rate.Requests = throttle.Window{Limit: 100, Period: time.Hour, Burst: 100}
+					c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
 					c.Throttle.Store = throttle.StoreConfig{Kind: "redis", RedisAddr: rs.Addr,
 						Timeout: redisFaultTimeout, FailureMode: mode, KeyPrefix: prefix}
 				})
