@@ -34,7 +34,7 @@
 // product page, the mobile product detail, and the viewer's 50 orders.
 // With a profile directory the harness also saves CPU, allocation and
 // heap profiles of each BFF under saturation, taken from the BFF's own
-// pprof listener (pprofAddr).
+// admin listener (adminAddr), which serves /debug/pprof/.
 //
 // What it is not: a load test of the mocks, or a substitute for the
 // call-count tests, which assert batching exactly; and its figures are

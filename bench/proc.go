@@ -28,9 +28,9 @@ const clockTicks = 100
 type child struct {
 	name string
 	cmd  *exec.Cmd
-	// addr and pprofAddr are what the process logged when it started
+	// addr and adminAddr are what the process logged when it started
 	// listening (it listens on port 0).
-	addr, pprofAddr string
+	addr, adminAddr string
 
 	mu     sync.Mutex
 	tail   []byte // the end of its standard error, for failure reports
@@ -115,10 +115,10 @@ func (c *child) readLog(r io.ReadCloser, wantPprof bool, listening chan<- struct
 		switch entry.Msg {
 		case "listening":
 			c.addr = entry.Addr
-		case "pprof listening":
-			c.pprofAddr = entry.Addr
+		case "admin listening":
+			c.adminAddr = entry.Addr
 		}
-		ready := c.addr != "" && (!wantPprof || c.pprofAddr != "")
+		ready := c.addr != "" && (!wantPprof || c.adminAddr != "")
 		c.mu.Unlock()
 		if ready {
 			signalled = true

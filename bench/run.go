@@ -488,7 +488,7 @@ func (r *runner) profile(ctx context.Context, c *child, g group, req request, re
 
 func (r *runner) fetchProfile(ctx context.Context, c *child, path, file string, secs int) error {
 	client := &http.Client{Timeout: time.Duration(secs)*time.Second + 30*time.Second}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.pprofAddr+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.adminAddr+path, nil)
 	if err != nil {
 		return err
 	}

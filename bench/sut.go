@@ -64,13 +64,20 @@ var unreachable = map[string]any{"limit": 1_000_000_000, "period": "1m", "burst"
 
 // bffConfig is the YAML configuration of a BFF for v against b, listening
 // on a free loopback port.
-func bffConfig(b *backends, v variant, pprof bool) ([]byte, error) {
+func bffConfig(b *backends, v variant) ([]byte, error) {
 	ups := map[string]any{}
 	for _, s := range b.services() {
 		ups[s] = map[string]any{"address": b.upstreamAddress(s)}
 	}
 	cfg := map[string]any{
-		"addr":      "127.0.0.1:0",
+		"addr": "127.0.0.1:0",
+		// A free port: /metrics and /debug/pprof/ (profiles) are served
+		// there, and the default port may be taken by a running BFF.
+		"adminAddr": "127.0.0.1:0",
+		// The scenarios' queries are sent as text: bff-mobile enforces its
+		// safelist outside dev mode, so both BFFs run it in log mode (the
+		// hash look-up still runs on every request).
+		"edge":      map[string]any{"trustedDocuments": map[string]any{"mode": "log"}},
 		"log":       map[string]any{"level": "info", "format": "json"},
 		"upstreams": ups,
 		"auth": map[string]any{"issuers": []any{map[string]any{
@@ -79,21 +86,20 @@ func bffConfig(b *backends, v variant, pprof bool) ([]byte, error) {
 			"jwksUrl":   b.idp.JWKSURL(),
 		}}},
 	}
-	if pprof {
-		cfg["pprofAddr"] = "127.0.0.1:0"
-	}
 	if v.throttleOff {
 		zero := map[string]any{"limit": 0}
 		cfg["throttle"] = map[string]any{
 			"operation": map[string]any{"maxBodyBytes": 0, "maxTokens": 0, "maxDepth": 0, "maxAliases": 0,
 				"maxRootFields": 0, "maxDirectivesPerField": 0, "maxFields": 0},
 			"cost": map[string]any{"maxCost": 0, "reportActual": false},
-			"rate": map[string]any{"requests": zero, "points": zero, "appRequests": zero, "appPoints": zero, "concurrency": 0},
+			"rate": map[string]any{"requests": zero, "points": zero, "appRequests": zero, "appPoints": zero, "concurrency": 0,
+				"anonymous": map[string]any{"requests": zero, "points": zero, "concurrency": 0}},
 		}
 	} else {
 		cfg["throttle"] = map[string]any{"rate": map[string]any{
 			"requests": unreachable, "points": unreachable, "appRequests": unreachable, "appPoints": unreachable,
 			"concurrency": 1_000_000,
+			"anonymous":   map[string]any{"requests": unreachable, "points": unreachable, "concurrency": 1_000_000},
 		}}
 	}
 	if v.tracing {
@@ -134,7 +140,7 @@ func (r *runner) startSystem(ctx context.Context, sys string, v variant, pprof b
 			"-report-actual=" + strconv.FormatBool(web.ReportActual),
 		}
 	} else {
-		cfg, err := bffConfig(r.backends, v, pprof)
+		cfg, err := bffConfig(r.backends, v)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ func TestBFFConfigLoads(t *testing.T) {
 	}
 	for name, load := range loaders {
 		for _, v := range []variant{variantDefaults, variantSignedIn, variantOff, variantTracing} {
-			yaml, err := bffConfig(b, v, v == variantTracing)
+			yaml, err := bffConfig(b, v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,8 +52,8 @@ func TestBFFConfigLoads(t *testing.T) {
 			if got := cfg.Telemetry.Tracing.Enabled(); got != v.tracing {
 				t.Errorf("%s %s: tracing enabled %v", name, v.key, got)
 			}
-			if got := cfg.PprofAddr != ""; got != (v == variantTracing) {
-				t.Errorf("%s %s: pprofAddr %q", name, v.key, cfg.PprofAddr)
+			if cfg.AdminAddr != "127.0.0.1:0" {
+				t.Errorf("%s %s: adminAddr %q", name, v.key, cfg.AdminAddr)
 			}
 			th := cfg.Throttle
 			if v.throttleOff {

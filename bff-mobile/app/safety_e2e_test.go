@@ -3,6 +3,8 @@ package app_test
 import (
 	"time"
 
+	"github.com/tandemgw/tandem/shared/persisted"
+
 	"testing"
 
 	"github.com/tandemgw/tandem/shared/throttle"
@@ -14,8 +16,10 @@ import (
 // safety describes bff-mobile to the upstream safety checks: the product
 // screen's fields of each backend, the cart and checkout mutations.
 var safety = gatewaytest.Safety{
-	// Rate limits out of reach: these checks poll, and are about upstreams.
+	// Rate limits out of reach (these checks poll, and are about upstreams)
+	// and ad-hoc operations admitted, as in the other app tests.
 	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll, Tweak: func(c *app.Config) {
+		c.Edge.TrustedDocuments.Mode = persisted.ModeLog
 		c.Throttle.Rate.Requests = throttle.Window{Limit: 1 << 20, Period: time.Minute, Burst: 1 << 20}
 		c.Throttle.Rate.Points = throttle.Window{Limit: 1 << 30, Period: time.Minute, Burst: 1 << 30}
 	}},

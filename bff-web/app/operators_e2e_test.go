@@ -82,7 +82,7 @@ func deeper() string {
 // client address and application, status, outcome and error codes,
 // duration, bytes out, cost, and the calls made to each backend (the
 // mocks' own counters agree). A successful, a partial, and refused (401,
-// 422, 429) requests; no key appears twice in a line.
+// 400, 429) requests; no key appears twice in a line.
 func TestAccessLogLines(t *testing.T) {
 	e := operatorsEnv(t, noRetries)
 	token := e.Token("usr_000042")
@@ -90,7 +90,9 @@ func TestAccessLogLines(t *testing.T) {
 	// Successful, continuing the client's trace, from a named client app.
 	r := e.Do(gatewaytest.Request{
 		Query: productPageQuery, Vars: map[string]any{"id": "prd_000042"}, Token: token,
-		Header: http.Header{"Traceparent": {clientTraceparent}, "Apollographql-Client-Name": {"web-shop"}},
+		// identity: the body as received is the body as sent, so its size
+		// is the bytes the log line counts.
+		Header: http.Header{"Traceparent": {clientTraceparent}, "Apollographql-Client-Name": {"web-shop"}, "Accept-Encoding": {"identity"}},
 	})
 	r.NoErrors(t)
 	line := lastAccessLine(t, e)
@@ -151,13 +153,14 @@ func TestAccessLogLines(t *testing.T) {
 		"http.response.body.size": fmt.Sprint(len(r.Raw)),
 	})
 
-	// Refused with 422: over the depth limit, anonymous.
+	// Refused before execution: over the depth limit, anonymous (400, a
+	// request error, for a client accepting application/graphql-response+json).
 	r = e.Do(gatewaytest.Request{Query: deeper()})
-	if r.Status != http.StatusUnprocessableEntity {
+	if r.Status != http.StatusBadRequest {
 		t.Fatalf("too deep: status %d: %s", r.Status, r.Raw)
 	}
 	wantFields(t, lastAccessLine(t, e), map[string]string{
-		"http.response.status_code": "422", "outcome": "refused", "error.codes": `["OPERATION_LIMIT_EXCEEDED"]`,
+		"http.response.status_code": "400", "outcome": "refused", "error.codes": `["OPERATION_LIMIT_EXCEEDED"]`,
 		"graphql.operation.name": "TooDeep", "graphql.operation.type": "query", "subject": "<absent>",
 		"upstream.calls": "<absent>",
 	})
@@ -254,7 +257,7 @@ next:
 }
 
 // After known traffic (two product pages, one with pricing down and
-// retried, and refusals: 401, 413, 422, a batch, 429) the admin listener's
+// retried, and refusals: 401, 413, a request error, a batch, 429) the admin listener's
 // /metrics counts each request by operation, outcome and code, refused
 // ones included; HTTP-level series by status; and per backend the calls
 // (as the mocks counted them), errors by code, retries, client latency
@@ -278,8 +281,8 @@ func TestMetricsOnAdminListener(t *testing.T) {
 		Header: http.Header{"Authorization": {"Bearer not.a.token"}}}); r.Status != http.StatusUnauthorized {
 		t.Fatalf("401 expected, got %d", r.Status)
 	}
-	if r := e.Do(gatewaytest.Request{Query: deeper()}); r.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("422 expected, got %d", r.Status)
+	if r := e.Do(gatewaytest.Request{Query: deeper()}); r.Status != http.StatusBadRequest {
+		t.Fatalf("400 expected, got %d", r.Status)
 	}
 	batch, _ := json.Marshal([]any{map[string]any{"query": gatewaytest.OneProduct}})
 	if r := e.Do(gatewaytest.Request{Body: batch}); r.Status != http.StatusBadRequest {
@@ -352,7 +355,7 @@ func TestMetricsOnAdminListener(t *testing.T) {
 
 	// HTTP level: every request, by status.
 	httpDur := "http_server_request_duration_seconds"
-	for status, n := range map[string]float64{"200": 3, "401": 1, "422": 1, "400": 1, "413": 1, "429": 1} {
+	for status, n := range map[string]float64{"200": 3, "401": 1, "400": 2, "413": 1, "429": 1} {
 		want(httpDur, with("http_response_status_code", status, "http_route", "/graphql", "http_request_method", "POST"), n)
 	}
 	want("http_server_active_requests", bff, 0)

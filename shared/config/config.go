@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/netip"
 	"os"
 	"sort"
 	"strconv"
@@ -121,10 +119,6 @@ type Config struct {
 	Throttle      Section              `yaml:"throttle"`
 	Edge          Section              `yaml:"edge"`
 	Telemetry     Telemetry            `yaml:"telemetry"`
-	// PprofAddr, when set, is a loopback host:port where the BFF serves
-	// net/http/pprof (/debug/pprof/), apart from its public listener.
-	// Default "": off.
-	PprofAddr string `yaml:"pprofAddr"`
 }
 
 // Defaults returns the built-in configuration of spec. It lists no
@@ -204,7 +198,6 @@ func (c *Config) applyYAML(r io.Reader) error {
 		Throttle  Section            `yaml:"throttle"`
 		Edge      Section            `yaml:"edge"`
 		Telemetry *Section           `yaml:"telemetry"`
-		PprofAddr *string            `yaml:"pprofAddr"`
 	}
 	dec := yaml.NewDecoder(r)
 	dec.KnownFields(true)
@@ -222,9 +215,6 @@ func (c *Config) applyYAML(r io.Reader) error {
 	}
 	if raw.Dev != nil {
 		c.Dev = *raw.Dev
-	}
-	if raw.PprofAddr != nil {
-		c.PprofAddr = *raw.PprofAddr
 	}
 	if raw.Log != nil {
 		if err := raw.Log.Decode(&c.Log); err != nil {
@@ -332,9 +322,6 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 	}
 	if v, ok := env[p+"LOG_FORMAT"]; ok {
 		c.Log.Format = v
-	}
-	if v, ok := env[p+"PPROF_ADDR"]; ok {
-		c.PprofAddr = v
 	}
 	for suffix, dst := range map[string]*time.Duration{
 		"REQUEST_BUDGET":          &c.RequestBudget.Default,
@@ -459,9 +446,9 @@ func (c *Config) setUpstream(svc, field, value string) error {
 }
 
 type flagValues struct {
-	config, addr, adminAddr, logLevel, logFormat, pprofAddr string
-	dev                                                     bool
-	upstreams                                               upstreamFlags
+	config, addr, adminAddr, logLevel, logFormat string
+	dev                                          bool
+	upstreams                                    upstreamFlags
 }
 
 // upstreamFlags collects repeated -upstream svc.field=value flags.
@@ -480,7 +467,6 @@ func newFlagSet(spec Spec) (*flag.FlagSet, *flagValues) {
 	fs.BoolVar(&fl.dev, "dev", false, "dev mode: GraphiQL, introspection, field suggestions (env "+spec.EnvPrefix+"_DEV)")
 	fs.StringVar(&fl.logLevel, "log-level", "info", "debug, info, warn or error (env "+spec.EnvPrefix+"_LOG_LEVEL)")
 	fs.StringVar(&fl.logFormat, "log-format", "json", "json or text (env "+spec.EnvPrefix+"_LOG_FORMAT)")
-	fs.StringVar(&fl.pprofAddr, "pprof-addr", "", "serve net/http/pprof at /debug/pprof/ on this loopback host:port; off when empty (env "+spec.EnvPrefix+"_PPROF_ADDR)")
 	fs.Var(&fl.upstreams, "upstream", "upstream setting <svc>.<field>=<value>, repeatable (e.g. catalog.address=http://127.0.0.1:9102)")
 	return fs, fl
 }
@@ -509,9 +495,6 @@ func (c *Config) applyFlags(fl *flagValues, set map[string]bool) error {
 	}
 	if set["log-format"] {
 		c.Log.Format = fl.logFormat
-	}
-	if set["pprof-addr"] {
-		c.PprofAddr = fl.pprofAddr
 	}
 	for _, s := range fl.upstreams {
 		key, value, ok := strings.Cut(s, "=")
@@ -548,9 +531,6 @@ func (c Config) Validate() error {
 	if err := c.Telemetry.Tracing.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := validatePprofAddr(c.PprofAddr); err != nil {
-		errs = append(errs, err)
-	}
 	ids := make([]string, 0, len(c.Upstreams))
 	for id := range c.Upstreams {
 		ids = append(ids, id)
@@ -571,24 +551,4 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
-}
-
-// validatePprofAddr accepts "" (off) or a host:port whose host is a
-// loopback address or "localhost": profiles and goroutine dumps show the
-// process's internals and must not be reachable from the network.
-func validatePprofAddr(addr string) error {
-	if addr == "" {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("pprofAddr %q: want host:port: %w", addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("pprofAddr %q: the profiling listener must be on a loopback address (127.0.0.1, ::1 or localhost)", addr)
 }

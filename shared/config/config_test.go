@@ -211,31 +211,6 @@ func TestTelemetryTracing(t *testing.T) {
 	assert.ErrorContains(t, err, "telemetry")
 }
 
-func TestPprofAddr(t *testing.T) {
-	cfg, err := Load(spec, nil, nil)
-	require.NoError(t, err)
-	assert.Empty(t, cfg.PprofAddr, "profiling is off by default")
-
-	path := writeFile(t, "pprofAddr: 127.0.0.1:6060\n")
-	cfg, err = Load(spec, []string{"-config", path}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:6060", cfg.PprofAddr)
-	cfg, err = Load(spec, []string{"-config", path}, []string{"TANDEM_WEB_PPROF_ADDR=[::1]:6061"})
-	require.NoError(t, err)
-	assert.Equal(t, "[::1]:6061", cfg.PprofAddr)
-	cfg, err = Load(spec, []string{"-config", path, "-pprof-addr", "localhost:0"}, []string{"TANDEM_WEB_PPROF_ADDR=[::1]:6061"})
-	require.NoError(t, err)
-	assert.Equal(t, "localhost:0", cfg.PprofAddr)
-	cfg, err = Load(spec, []string{"-config", path, "-pprof-addr", ""}, nil)
-	require.NoError(t, err)
-	assert.Empty(t, cfg.PprofAddr, "an empty flag turns the file's listener off")
-
-	for _, bad := range []string{"0.0.0.0:6060", ":6060", "10.1.2.3:6060", "example.com:6060", "127.0.0.1"} {
-		_, err := Load(spec, []string{"-pprof-addr", bad}, nil)
-		assert.ErrorContains(t, err, "pprofAddr", bad)
-	}
-}
-
 // The resilience settings of an upstream: scalar ones from every source,
 // endpoints, breaker, retry budget and outlier ejection from the file.
 func TestUpstreamSafetySettings(t *testing.T) {

@@ -10,7 +10,6 @@
 //	dev                         TANDEM_WEB_DEV                            -dev
 //	log.level                   TANDEM_WEB_LOG_LEVEL                      -log-level
 //	log.format                  TANDEM_WEB_LOG_FORMAT                     -log-format
-//	pprofAddr                   TANDEM_WEB_PPROF_ADDR                     -pprof-addr
 //	requestBudget.default       TANDEM_WEB_REQUEST_BUDGET                 -
 //	requestBudget.query         TANDEM_WEB_REQUEST_BUDGET_QUERY           -
 //	requestBudget.mutation      TANDEM_WEB_REQUEST_BUDGET_MUTATION        -
@@ -19,9 +18,6 @@
 //	upstreams.<svc>.<field>     TANDEM_UPSTREAMS_<SVC>_<FIELD>            -upstream <svc>.<field>=<value>
 //	                            TANDEM_WEB_UPSTREAMS_<SVC>_<FIELD>        (repeatable)
 //	(the file itself)           TANDEM_WEB_CONFIG                         -config
-//
-// pprofAddr (default "", off) serves net/http/pprof on its own loopback
-// listener, for profiling a running BFF; a non-loopback host is refused.
 //
 // Upstream fields settable everywhere are address, timeout, retries,
 // maxBatch, forwardToken, batchWait, minAttempt, maxConcurrent, tls.cert,

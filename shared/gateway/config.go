@@ -54,10 +54,6 @@ type Config struct {
 	// 1 once an exporter is chosen) and metrics export (default:
 	// Prometheus on the admin listener only).
 	Telemetry config.Telemetry
-	// PprofAddr, when set, is the loopback host:port where Main serves
-	// net/http/pprof under /debug/pprof/, on a listener of its own
-	// (default "": off).
-	PprofAddr string
 }
 
 // Default returns the configuration of spec that works out of the box with
@@ -79,7 +75,6 @@ func fromBase(spec Spec, b config.Config) Config {
 		Throttle:      spec.throttleDefaults(),
 		Edge:          edge.Defaults(),
 		Telemetry:     b.Telemetry,
-		PprofAddr:     b.PprofAddr,
 	}
 }
 
@@ -119,7 +114,7 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 // built, naming the source.
 func (c Config) Validate() error {
 	base := config.Config{Addr: c.Addr, AdminAddr: c.AdminAddr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
-		RequestBudget: c.RequestBudget, Steering: c.Steering, PprofAddr: c.PprofAddr}
+		RequestBudget: c.RequestBudget, Steering: c.Steering}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}
@@ -150,7 +145,7 @@ func Usage(spec Spec) string {
 		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_ADMIN_ADDR,\n"+
 		"%[1]s_DEV, %[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
 		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_METRICS_OTLP, %[1]s_REQUEST_BUDGET[_QUERY|_MUTATION],\n"+
-		"%[1]s_PPROF_ADDR, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
+		"TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
 		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
 	fmt.Fprintf(&b, "\nThe edge (see the README) also reads %[1]s_CORS_ALLOWED_ORIGINS,\n"+

@@ -33,9 +33,8 @@
 // operation names as metric attribute values.
 // Main is what a BFF's cmd calls; it loads the configuration (printing
 // usage on -h), makes the logger, installs the W3C propagator and the
-// tracer provider telemetry.tracing asks for, serves net/http/pprof on a
-// loopback listener of its own when pprofAddr is set (off by default),
-// and runs New's App until a signal. Tests build the same App through New (see gatewaytest).
+// tracer provider telemetry.tracing asks for, and runs New's App until a
+// signal. Tests build the same App through New (see gatewaytest).
 //
 // The package holds no BFF-specific knowledge: a third BFF is a schema, its
 // resolvers, a Spec and a main listing its sources.

@@ -23,8 +23,7 @@ import (
 // names an exporter, the global tracer provider (spans flushed on return),
 // makes the metrics (pushed over OTLP as well when telemetry.metrics.otlp
 // is on, flushed on return), registers sources in a fresh registry,
-// builds the App with New, serves net/http/pprof on its own loopback
-// listener when pprofAddr is set, and runs the App until ctx ends.
+// builds the App with New and runs it until ctx ends.
 // Errors are returned for main to print; a
 // configuration error is followed by a hint to run with -h.
 func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) error, args, environ []string, stdout, stderr io.Writer) error {
@@ -90,17 +89,6 @@ func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) err
 	a, err := New(ctx, spec, cfg, reg, WithLogger(logger), WithMetrics(metrics))
 	if err != nil {
 		return err
-	}
-	if cfg.PprofAddr != "" {
-		debug, err := servePprof(ctx, cfg.PprofAddr, logger)
-		if err != nil {
-			return errors.Join(fmt.Errorf("%s: %w", spec.Name, err), a.Close())
-		}
-		defer func() {
-			if err := debug.Close(); err != nil {
-				logger.Warn("stopping the pprof listener failed", slog.Any("error", err))
-			}
-		}()
 	}
 	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err

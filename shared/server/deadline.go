@@ -113,11 +113,15 @@ func (e budgetExtension) InterceptOperation(ctx context.Context, next graphql.Op
 	}
 	ctx, cancel := context.WithDeadline(ctx, arrival(ctx).Add(d))
 	h := next(ctx)
-	// Queries and mutations have one response; release the timer once it
-	// is produced.
+	// Release the timer with the last response: the only one of most
+	// operations, the one without hasNext of a deferred one (whose later
+	// payloads run under this deadline too).
 	var once sync.Once
 	return func(ctx context.Context) *graphql.Response {
-		defer once.Do(cancel)
-		return h(ctx)
+		resp := h(ctx)
+		if resp == nil || resp.HasNext == nil || !*resp.HasNext {
+			once.Do(cancel)
+		}
+		return resp
 	}
 }
