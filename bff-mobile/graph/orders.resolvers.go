@@ -8,10 +8,9 @@ package graph
 import (
 	"context"
 
-	"github.com/tandemgw/tandem/shared/market"
-
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/upstream"
