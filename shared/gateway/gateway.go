@@ -159,9 +159,11 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		Dev:         cfg.Dev,
 		Middlewares: middlewares,
 		Extensions: []graphql.HandlerExtension{
-			// In dev mode GraphiQL's schema query (depth 15, thousands of
-			// cost points) must get through both; outside dev the server
-			// refuses introspection, so nothing is exempt.
+			// In dev mode GraphiQL's schema query (depth 15, 227 fields,
+			// thousands of cost points) must get through both: operations
+			// of introspection only are held to the introspection limits
+			// and not costed. Outside dev the server refuses
+			// introspection, so nothing is exempt.
 			throttle.NewOperationLimits(cfg.Throttle.Operation, throttle.ExemptIntrospection(cfg.Dev)),
 			throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
 				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger),

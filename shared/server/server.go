@@ -142,7 +142,7 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	if s.opts.Dev {
 		srv.Use(extension.Introspection{})
 	} else {
-		srv.Use(introspectionGuard{})
+		srv.Use(newIntrospectionGuard())
 	}
 	presenter := s.opts.ErrorPresenter
 	if presenter == nil {
