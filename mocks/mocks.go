@@ -28,6 +28,10 @@ type Options struct {
 	AdminAddr string
 	// Logger receives warnings and recovered panics; nil discards them.
 	Logger *slog.Logger
+	// OnHold, when set, is called each time a call starts being held by a
+	// hang or barrier fault: a test learns that a request is in flight at
+	// a backend without waiting for it. Optional.
+	OnHold func()
 }
 
 // shutdownGrace bounds how long Close waits for calls in flight.
@@ -161,6 +165,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	c.counters = newCounters(c.routes)
 	c.faults = newFaults(c.routes)
+	c.faults.onHold = opts.OnHold
 	c.mountAdmin()
 
 	c.serveErrs = make(chan error, len(rests)+len(grpcs)+1)

@@ -16,19 +16,28 @@ import (
 type Config struct {
 	// Addr is the listen address (default Spec.DefaultAddr).
 	Addr string
-	// Dev serves GraphiQL at "/", enables introspection and lets
-	// introspection-only operations past the operation limits (default
-	// false).
+	// Dev serves GraphiQL at "/", enables introspection (held to the
+	// introspection limits, not costed) and fills what is not configured
+	// with the local mocks' defaults: every source's registered default
+	// address and the mock identity provider (default false). Outside dev
+	// mode New refuses to start until every source has an address and a
+	// token issuer is configured.
 	Dev bool
+	// TrustedProxies are the proxies and load balancers in front of the
+	// BFF (CIDRs or addresses) whose X-Forwarded-For names the client
+	// (default none: the client is the TCP peer).
+	TrustedProxies []string
 	// Log is the log level and format (default info, json).
 	Log config.Log
-	// Upstreams are per-source settings by source id. A source absent here,
-	// or without an address, uses its registration's DefaultAddress
-	// (registry.Source) and the shared/upstream defaults, so any registered
-	// source works without a configuration entry (default: empty).
+	// Upstreams are per-source settings by source id; unset fields take
+	// the shared/upstream defaults. Outside dev mode every registered
+	// source needs an address here; in dev mode a source without one uses
+	// its registration's DefaultAddress (registry.Source), where its mock
+	// listens (default: empty).
 	Upstreams map[string]upstream.Config
-	// Auth configures token verification (default auth.DefaultConfig: the
-	// mock identity provider on 127.0.0.1:9100, audience "tandem").
+	// Auth configures token verification (default: no issuer, which only
+	// dev mode accepts, trusting the mock identity provider on
+	// 127.0.0.1:9100, audience "tandem": auth.DefaultConfig).
 	Auth auth.Config
 	// Throttle configures operation limits, cost and rate limits (default
 	// Spec.ThrottleDefaults).
@@ -36,23 +45,28 @@ type Config struct {
 	// Telemetry configures tracing (default: exporter none, sampling ratio
 	// 1 once an exporter is chosen).
 	Telemetry config.Telemetry
+	// Shutdown is how the BFF stops (default: /readyz fails for 5s, 0 in
+	// dev mode, then requests in flight get 10s).
+	Shutdown config.Shutdown
 }
 
-// Default returns the configuration of spec that works out of the box with
-// the mocks on their default ports.
+// Default returns the built-in configuration of spec: with Dev set it
+// works out of the box with the mocks on their default ports; outside dev
+// mode the upstream addresses and a token issuer must be added.
 func Default(spec Spec) Config {
 	return fromBase(spec, config.Defaults(spec.ConfigSpec()))
 }
 
 func fromBase(spec Spec, b config.Config) Config {
 	return Config{
-		Addr:      b.Addr,
-		Dev:       b.Dev,
-		Log:       b.Log,
-		Upstreams: b.Upstreams,
-		Auth:      auth.DefaultConfig(),
-		Throttle:  spec.throttleDefaults(),
-		Telemetry: b.Telemetry,
+		Addr:           b.Addr,
+		Dev:            b.Dev,
+		TrustedProxies: b.TrustedProxies,
+		Log:            b.Log,
+		Upstreams:      b.Upstreams,
+		Throttle:       spec.throttleDefaults(),
+		Telemetry:      b.Telemetry,
+		Shutdown:       b.Shutdown,
 	}
 }
 
@@ -76,26 +90,34 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 		cfg.Auth = a
 	}
 	if err := base.Throttle.Decode(&cfg.Throttle); err != nil {
+		if strings.Contains(err.Error(), "trustedProxies") {
+			return Config{}, fmt.Errorf("config: throttle: %w (trustedProxies is a top-level setting)", err)
+		}
 		return Config{}, fmt.Errorf("config: throttle: %w", err)
 	}
 	return cfg, cfg.Validate()
 }
 
 // Validate reports settings that cannot work, naming the key to fix.
-// Missing upstream addresses are reported by the registry when the app is
-// built, naming the source.
+// What is missing (upstream addresses, a token issuer) is reported by New,
+// which knows the registered sources and fills dev mode's defaults.
 func (c Config) Validate() error {
-	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry}
+	base := config.Config{Addr: c.Addr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
+		TrustedProxies: c.TrustedProxies, Shutdown: c.Shutdown}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}
 	if err := base.Validate(); err != nil {
 		return err
 	}
-	if _, err := c.Auth.Normalize(); err != nil {
-		return fmt.Errorf("config: %w", err)
+	if len(c.Auth.Issuers) > 0 {
+		if _, err := c.Auth.Normalize(); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
-	if err := c.Throttle.Validate(); err != nil {
+	th := c.Throttle
+	th.Rate.TrustedProxies = c.TrustedProxies
+	if err := th.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
@@ -111,12 +133,16 @@ func Usage(spec Spec) string {
 	}
 	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
 		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_DEV,\n"+
-		"%[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
-		"%[1]s_TRACING_SAMPLING_RATIO, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
-		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
+		"%[1]s_TRUSTED_PROXIES, %[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT,\n"+
+		"%[1]s_TRACING_EXPORTER, %[1]s_TRACING_SAMPLING_RATIO,\n"+
+		"%[1]s_SHUTDOWN_DRAIN_DELAY, %[1]s_SHUTDOWN_GRACE_PERIOD,\n"+
+		"TANDEM_UPSTREAMS_<SVC>_<FIELD> and %[1]s_UPSTREAMS_<SVC>_<FIELD>),\n"+
+		"then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
 	b.WriteString("\nUpstream fields: address, timeout, retries, maxBatch, forwardToken, batchWait\n" +
 		"(environment: ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT).\n" +
-		"A source with no configured address uses its default (schema/README.md).\n")
+		"Outside -dev every source needs an address and the config file's auth\n" +
+		"section a token issuer; with -dev what is missing takes the local mocks'\n" +
+		"defaults (schema/README.md).\n")
 	return b.String()
 }
