@@ -188,14 +188,10 @@ func (c *Calculator) cost(op *ast.OperationDefinition, vars map[string]any) cost
 	if root == nil {
 		return costResult{}
 	}
-	w := walker{c: c, vars: vars, memo: map[memoKey]int{}}
+	w := walker{c: c, vars: vars}
 	cost := w.selection(root, op.SelectionSet, nil, op.Operation == ast.Mutation)
-	r := costResult{cost: cost, steps: w.steps}
-	for name := range w.used {
-		r.vars = append(r.vars, name)
-	}
-	slices.Sort(r.vars)
-	return r
+	slices.Sort(w.used)
+	return costResult{cost: cost, vars: w.used, steps: w.steps}
 }
 
 func (c *Calculator) rootType(op *ast.OperationDefinition) *ast.Definition {
@@ -246,7 +242,7 @@ type walker struct {
 	vars  map[string]any
 	memo  map[memoKey]int
 	reach map[reachKey]bool
-	used  map[string]struct{} // variables read
+	used  []string // variables read, each once (an operation has few)
 	steps int
 }
 
@@ -304,6 +300,9 @@ func (w *walker) fragment(f *ast.FragmentDefinition, sz *sizing, mutationRoot bo
 	}
 	if v, ok := w.memo[k]; ok {
 		return v
+	}
+	if w.memo == nil {
+		w.memo = map[memoKey]int{}
 	}
 	w.memo[k] = costCap // a cycle (impossible after validation) costs the cap
 	v := w.selection(w.c.schema.Types[f.TypeCondition], f.SelectionSet, sz, mutationRoot)
@@ -391,10 +390,9 @@ func (w *walker) noteVars(v *ast.Value) {
 		return
 	}
 	if v.Kind == ast.Variable {
-		if w.used == nil {
-			w.used = map[string]struct{}{}
+		if !slices.Contains(w.used, v.Raw) {
+			w.used = append(w.used, v.Raw)
 		}
-		w.used[v.Raw] = struct{}{}
 		return
 	}
 	for _, c := range v.Children {
