@@ -35,6 +35,10 @@ type Options struct {
 	// mutual TLS); REST URLs become https. The admin API stays plain HTTP
 	// on loopback. Default nil: plain HTTP and insecure gRPC.
 	TLS *tls.Config
+	// OnHold, when set, is called each time a call starts being held by a
+	// hang or barrier fault: a test learns that a request is in flight at
+	// a backend without waiting for it. Optional.
+	OnHold func()
 }
 
 // shutdownGrace bounds how long Close waits for calls in flight.
@@ -173,6 +177,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	c.counters = newCounters(c.routes)
 	c.faults = newFaults(c.routes)
+	c.faults.onHold = opts.OnHold
 	c.mountAdmin()
 
 	c.serveErrs = make(chan error, len(rests)+len(grpcs)+1)

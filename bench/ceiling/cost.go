@@ -1,9 +1,7 @@
 package ceiling
 
 import (
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -36,13 +34,6 @@ type costModel struct {
 	before, after string
 }
 
-// sampleObjects are a node's nullable objects as the answer writes them.
-var sampleObjects = map[string]string{
-	"ratingSummary": `{"average":1,"count":1}`,
-	"price":         `{"current":{"amountMinor":1,"currency":"EUR","formatted":"x"}}`,
-	"stock":         `{"inStock":true}`,
-}
-
 func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
 	doc, errs := gqlparser.LoadQueryWithRules(schema, Query(first), rules.NewDefaultRules())
@@ -52,27 +43,28 @@ func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
 	op := doc.Operations[0]
 	calc := throttle.NewCalculator(schema, cfg)
 
-	// pageCost is the calculator's actual cost of a page of nodes, each
-	// holding the objects named (the others null).
+	// pageCost is what the executed page costs when it holds nodes, each
+	// with the objects named. An object of a node that is there costs what
+	// the calculator charges for selecting it, so the static cost of the
+	// query written for exactly those nodes and objects is that figure.
+	selections := map[string]string{
+		"ratingSummary": "ratingSummary { average count }",
+		"price":         "price { current { amountMinor currency formatted } }",
+		"stock":         "stock { inStock }",
+	}
 	pageCost := func(nodes ...[]string) (int, error) {
-		var b strings.Builder
-		b.WriteString(`{"products":{"nodes":[`)
-		for i, objects := range nodes {
-			if i > 0 {
-				b.WriteByte(',')
+		var objects []string
+		if len(nodes) > 0 {
+			for _, o := range nodes[0] {
+				objects = append(objects, selections[o])
 			}
-			b.WriteString(`{"id":"x","name":"x","brand":"x"`)
-			for _, field := range []string{"ratingSummary", "price", "stock"} {
-				value := "null"
-				if slices.Contains(objects, field) {
-					value = sampleObjects[field]
-				}
-				b.WriteString(`,"` + field + `":` + value)
-			}
-			b.WriteByte('}')
 		}
-		b.WriteString(`]}}`)
-		return calc.ActualCost(op, nil, json.RawMessage(b.String()))
+		q := `{ products(first: ` + strconv.Itoa(len(nodes)) + `) { nodes { id name brand ` + strings.Join(objects, " ") + ` } } }`
+		d, errs := gqlparser.LoadQueryWithRules(schema, q, rules.NewDefaultRules())
+		if len(errs) > 0 {
+			return 0, errs
+		}
+		return calc.Cost(d.Operations[0], nil), nil
 	}
 	m := costModel{reportActual: cfg.ReportActual}
 	costs := make([]int, 5)

@@ -21,8 +21,13 @@ func TestLoadDefaults(t *testing.T) {
 	if len(cfg.Upstreams) != 0 {
 		t.Fatalf("upstreams %+v, want none configured", cfg.Upstreams)
 	}
-	if len(cfg.Auth.Issuers) != 1 || cfg.Auth.Issuers[0].Issuer != "http://127.0.0.1:9100" {
-		t.Fatalf("auth %+v", cfg.Auth)
+	// No token issuer either: outside dev mode one must be configured;
+	// dev mode trusts the mock identity provider (gateway.ApplyProfile).
+	if len(cfg.Auth.Issuers) != 0 {
+		t.Fatalf("auth %+v, want no issuer by default", cfg.Auth)
+	}
+	if cfg.Shutdown.DrainDelay != 5*time.Second || cfg.Shutdown.GracePeriod != 10*time.Second || len(cfg.TrustedProxies) != 0 {
+		t.Fatalf("shutdown %+v, trusted proxies %v", cfg.Shutdown, cfg.TrustedProxies)
 	}
 	if cfg.Throttle.Operation.MaxDepth == 0 {
 		t.Fatal("throttle defaults missing")

@@ -241,9 +241,13 @@ func TestStartupMisconfiguration(t *testing.T) {
 		wantMessage(t, err, `"catalog"`, "registered twice", "bff-mobile/cmd/bff-mobile/main.go")
 	})
 
+	// Dev mode: the registered sources fall back to their default
+	// addresses (production is TestProductionStartWithDefaultsFails).
+	devDefaults := app.Default()
+	devDefaults.Dev = true
+
 	t.Run("missing address", func(t *testing.T) {
-		// The registered sources fall back to their default addresses; a
-		// new backend registered without a default and without
+		// A new backend registered without a default and without
 		// configuration stops the start. Its id is a placeholder no backend
 		// uses, so it never collides with a real one.
 		reg := gatewaytest.Registry(t, app.Name, registerAll)
@@ -257,7 +261,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := app.New(ctx, app.Default(), reg)
+		_, err := app.New(ctx, devDefaults, reg)
 		wantMessage(t, err, `"unconfigured"`, "upstreams.unconfigured.address", "TANDEM_UPSTREAMS_UNCONFIGURED_ADDRESS")
 	})
 
@@ -268,7 +272,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, err := app.New(ctx, app.Default(), reg)
+		_, err := app.New(ctx, devDefaults, reg)
 		wantMessage(t, err, `"orders"`, "orders.Register", "bff-mobile/cmd/bff-mobile/main.go", "upstreams.orders.address")
 		_ = orders.ID
 	})

@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tandemgw/tandem/bff-web/app"
@@ -34,10 +36,10 @@ func TestStartupRejectsMisconfiguration(t *testing.T) {
 	})
 
 	t.Run("missing address", func(t *testing.T) {
-		// The registered sources fall back to their default addresses, so
-		// a missing address shows on a source that has none, as a new
-		// backend would before its address is configured. Its id is a
-		// placeholder no backend uses, so it never collides with a real one.
+		// Every shipped source is configured (testConfig); a new backend
+		// registered before its address is configured stops the start.
+		// Its id is a placeholder no backend uses, so it never collides
+		// with a real one.
 		reg := newRegistry(t)
 		if err := reg.Register(registry.Source{
 			ID:   "unconfigured",
@@ -102,5 +104,59 @@ func TestHealthReadyAndGraphiQL(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET / without dev: %d, want 404", resp.StatusCode)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The startup log says the mode and which rule finds a client's address:
+// the TCP peer without trusted proxies (and that X-Forwarded-For is then
+// ignored), the forwarded address behind the configured ones.
+func TestStartupLogsClientAddressRule(t *testing.T) {
+	c := gatewaytest.StartMocks(t)
+	p := gatewaytest.StartIdP(t)
+	for _, tc := range []struct {
+		proxies []string
+		want    []string
+	}{
+		{nil, []string{`"mode":"production"`, `"clientAddress":"the TCP peer address; X-Forwarded-For is ignored`, `"trustedProxies":null`}},
+		{[]string{"10.0.0.0/8", "192.0.2.7"}, []string{`"clientAddress":"the rightmost X-Forwarded-For address that is not a trusted proxy`,
+			`"trustedProxies":["10.0.0.0/8","192.0.2.7"]`}},
+	} {
+		var logs syncBuffer
+		cfg := testConfig(c, p)
+		cfg.TrustedProxies = tc.proxies
+		a, err := app.New(context.Background(), cfg, newRegistry(t), gateway.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = a.Close()
+		var line string
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, `"msg":"starting"`) {
+				line = l
+			}
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("startup log %q lacks %q", line, w)
+			}
+		}
 	}
 }

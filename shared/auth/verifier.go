@@ -40,6 +40,7 @@ type Verifier struct {
 	logger        *slog.Logger
 	onReject      func(ctx context.Context, r Reason)
 	stop          context.CancelFunc
+	transport     *http.Transport // the verifier's own, closed by Close; nil with WithHTTPClient's
 }
 
 type issuer struct {
@@ -99,7 +100,16 @@ func New(cfg Config, opts ...Option) (*Verifier, error) {
 		base = &http.Client{}
 	}
 	client := *base
-	client.Transport = limitBodyTransport{next: base.Transport, max: maxJWKSBytes}
+	// Without a transport of the caller's, the verifier has its own, so
+	// that Close can close its connections to the identity providers
+	// without touching anyone else's (http.DefaultTransport is shared).
+	next := base.Transport
+	var own *http.Transport
+	if next == nil {
+		own = http.DefaultTransport.(*http.Transport).Clone()
+		next = own
+	}
+	client.Transport = limitBodyTransport{next: next, max: maxJWKSBytes}
 
 	ctx, stop := context.WithCancel(context.Background())
 	v := &Verifier{
@@ -108,6 +118,7 @@ func New(cfg Config, opts ...Option) (*Verifier, error) {
 		logger:        o.logger,
 		onReject:      o.onReject,
 		stop:          stop,
+		transport:     own,
 	}
 	for _, ic := range cfg.Issuers {
 		is := &issuer{
@@ -158,10 +169,15 @@ func New(cfg Config, opts ...Option) (*Verifier, error) {
 	return v, nil
 }
 
-// Close stops the background JWKS refreshes. Verification keeps working with
-// the cached keys.
+// Close stops the background JWKS refreshes and closes the idle
+// connections to the identity providers (those of the verifier's own
+// transport; a client passed with WithHTTPClient stays its owner's).
+// Verification keeps working with the cached keys.
 func (v *Verifier) Close() error {
 	v.stop()
+	if v.transport != nil {
+		v.transport.CloseIdleConnections()
+	}
 	return nil
 }
 

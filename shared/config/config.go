@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"sort"
 	"strconv"
@@ -72,6 +73,24 @@ func (s Steering) WithDefaults() Steering {
 	return s
 }
 
+// Shutdown configures how a BFF stops on SIGTERM: /readyz fails for
+// DrainDelay while new requests are still served, then the listener closes
+// and requests in flight get GracePeriod to finish.
+type Shutdown struct {
+	// DrainDelay: default 5s, or 0 in dev mode unless set; at most a
+	// minute. Set it to how long the load balancer takes to notice a
+	// failing readiness check.
+	DrainDelay time.Duration `yaml:"drainDelay"`
+	// GracePeriod: default 10s (also what 0 means); at most 10 minutes.
+	GracePeriod time.Duration `yaml:"gracePeriod"`
+}
+
+// Defaults of Shutdown.
+const (
+	DefaultDrainDelay  = 5 * time.Second
+	DefaultGracePeriod = 10 * time.Second
+)
+
 // Section is a configuration section kept as raw YAML for the package that
 // owns it to decode (auth, throttle, edge).
 type Section struct {
@@ -106,12 +125,17 @@ func (s Section) Decode(v any) error {
 
 // Config is a BFF's configuration.
 type Config struct {
-	Name      string                     `yaml:"-"`
-	Addr      string                     `yaml:"addr"`
-	AdminAddr string                     `yaml:"adminAddr"` // "" disables the admin listener
-	Dev       bool                       `yaml:"dev"`
-	Log       Log                        `yaml:"log"`
-	Upstreams map[string]upstream.Config `yaml:"upstreams"`
+	Name      string `yaml:"-"`
+	Addr      string `yaml:"addr"`
+	AdminAddr string `yaml:"adminAddr"` // "" disables the admin listener
+	Dev       bool   `yaml:"dev"`
+	// TrustedProxies are the CIDRs (or addresses) of the proxies and load
+	// balancers in front of the BFF, whose X-Forwarded-For is believed when
+	// finding a client's address (anonymous rate limits are keyed by it).
+	// Empty (the default): the TCP peer's address, X-Forwarded-For ignored.
+	TrustedProxies []string                   `yaml:"trustedProxies"`
+	Log            Log                        `yaml:"log"`
+	Upstreams      map[string]upstream.Config `yaml:"upstreams"`
 	// RequestBudget bounds each GraphQL operation (server.RequestBudget).
 	RequestBudget server.RequestBudget `yaml:"requestBudget"`
 	Steering      Steering             `yaml:"steering"`
@@ -119,6 +143,7 @@ type Config struct {
 	Throttle      Section              `yaml:"throttle"`
 	Edge          Section              `yaml:"edge"`
 	Telemetry     Telemetry            `yaml:"telemetry"`
+	Shutdown      Shutdown             `yaml:"shutdown"`
 }
 
 // Defaults returns the built-in configuration of spec. It lists no
@@ -135,6 +160,7 @@ func Defaults(spec Spec) Config {
 		RequestBudget: server.RequestBudget{}.WithDefaults(),
 		Steering:      Steering{}.WithDefaults(),
 		Telemetry:     Telemetry{Tracing: telemetry.DefaultTracingConfig()},
+		Shutdown:      Shutdown{DrainDelay: DefaultDrainDelay, GracePeriod: DefaultGracePeriod},
 	}
 }
 
@@ -163,16 +189,20 @@ func Load(spec Spec, args []string, environ []string) (Config, error) {
 	if set["config"] {
 		path = fl.config
 	}
+	drainDelaySet := false
 	if path != "" {
 		f, err := os.Open(path)
 		if err != nil {
 			return Config{}, fmt.Errorf("config: %w", err)
 		}
-		err = cfg.applyYAML(f)
+		drainDelaySet, err = cfg.applyYAML(f)
 		f.Close()
 		if err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", path, err)
 		}
+	}
+	if _, ok := env[spec.EnvPrefix+"_SHUTDOWN_DRAIN_DELAY"]; ok {
+		drainDelaySet = true
 	}
 	if err := cfg.applyEnv(spec, env); err != nil {
 		return Config{}, err
@@ -180,32 +210,42 @@ func Load(spec Spec, args []string, environ []string) (Config, error) {
 	if err := cfg.applyFlags(fl, set); err != nil {
 		return Config{}, err
 	}
+	// No load balancer waits on a developer's machine: Ctrl-C stops at once.
+	if cfg.Dev && !drainDelaySet {
+		cfg.Shutdown.DrainDelay = 0
+	}
 	return cfg, cfg.Validate()
 }
 
 // applyYAML merges a YAML document into cfg: keys present override, keys
-// absent keep their current value (also inside each upstream).
-func (c *Config) applyYAML(r io.Reader) error {
+// absent keep their current value (also inside each upstream). It reports
+// whether the document sets shutdown.drainDelay.
+func (c *Config) applyYAML(r io.Reader) (drainDelaySet bool, err error) {
 	var raw struct {
-		Addr      *string            `yaml:"addr"`
-		AdminAddr *string            `yaml:"adminAddr"`
-		Dev       *bool              `yaml:"dev"`
-		Log       *Section           `yaml:"log"`
-		Upstreams map[string]Section `yaml:"upstreams"`
-		Budget    *Section           `yaml:"requestBudget"`
-		Steering  *Section           `yaml:"steering"`
-		Auth      Section            `yaml:"auth"`
-		Throttle  Section            `yaml:"throttle"`
-		Edge      Section            `yaml:"edge"`
-		Telemetry *Section           `yaml:"telemetry"`
+		Addr           *string            `yaml:"addr"`
+		AdminAddr      *string            `yaml:"adminAddr"`
+		Dev            *bool              `yaml:"dev"`
+		Log            *Section           `yaml:"log"`
+		Upstreams      map[string]Section `yaml:"upstreams"`
+		Budget         *Section           `yaml:"requestBudget"`
+		Steering       *Section           `yaml:"steering"`
+		Auth           Section            `yaml:"auth"`
+		Throttle       Section            `yaml:"throttle"`
+		Edge           Section            `yaml:"edge"`
+		Telemetry      *Section           `yaml:"telemetry"`
+		TrustedProxies *[]string          `yaml:"trustedProxies"`
+		Shutdown       *struct {
+			DrainDelay  *time.Duration `yaml:"drainDelay"`
+			GracePeriod *time.Duration `yaml:"gracePeriod"`
+		} `yaml:"shutdown"`
 	}
 	dec := yaml.NewDecoder(r)
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil // empty file
+			return false, nil // empty file
 		}
-		return err
+		return false, err
 	}
 	if raw.Addr != nil {
 		c.Addr = *raw.Addr
@@ -216,9 +256,20 @@ func (c *Config) applyYAML(r io.Reader) error {
 	if raw.Dev != nil {
 		c.Dev = *raw.Dev
 	}
+	if raw.TrustedProxies != nil {
+		c.TrustedProxies = *raw.TrustedProxies
+	}
+	if sd := raw.Shutdown; sd != nil {
+		if sd.DrainDelay != nil {
+			c.Shutdown.DrainDelay, drainDelaySet = *sd.DrainDelay, true
+		}
+		if sd.GracePeriod != nil {
+			c.Shutdown.GracePeriod = *sd.GracePeriod
+		}
+	}
 	if raw.Log != nil {
 		if err := raw.Log.Decode(&c.Log); err != nil {
-			return fmt.Errorf("log: %w", err)
+			return drainDelaySet, fmt.Errorf("log: %w", err)
 		}
 	}
 	for id, n := range raw.Upstreams {
@@ -227,7 +278,7 @@ func (c *Config) applyYAML(r io.Reader) error {
 			u = upstream.Config{}.WithDefaults()
 		}
 		if err := n.Decode(&u); err != nil {
-			return fmt.Errorf("upstreams.%s: %w", id, err)
+			return drainDelaySet, fmt.Errorf("upstreams.%s: %w", id, err)
 		}
 		c.Upstreams[id] = u
 	}
@@ -236,21 +287,21 @@ func (c *Config) applyYAML(r io.Reader) error {
 		// the built-in one.
 		var b server.RequestBudget
 		if err := raw.Budget.Decode(&b); err != nil {
-			return fmt.Errorf("requestBudget: %w", err)
+			return drainDelaySet, fmt.Errorf("requestBudget: %w", err)
 		}
 		if err := b.Validate(); err != nil {
-			return err
+			return drainDelaySet, err
 		}
 		c.RequestBudget = b.WithDefaults()
 	}
 	if raw.Steering != nil {
 		if err := raw.Steering.Decode(&c.Steering); err != nil {
-			return fmt.Errorf("steering: %w", err)
+			return drainDelaySet, fmt.Errorf("steering: %w", err)
 		}
 	}
 	if raw.Telemetry != nil {
 		if err := raw.Telemetry.Decode(&c.Telemetry); err != nil {
-			return fmt.Errorf("telemetry: %w", err)
+			return drainDelaySet, fmt.Errorf("telemetry: %w", err)
 		}
 	}
 	if !raw.Auth.IsZero() {
@@ -262,7 +313,7 @@ func (c *Config) applyYAML(r io.Reader) error {
 	if !raw.Edge.IsZero() {
 		c.Edge = raw.Edge
 	}
-	return nil
+	return drainDelaySet, nil
 }
 
 func envMap(environ []string) map[string]string {
@@ -316,6 +367,21 @@ func (c *Config) applyEnv(spec Spec, env map[string]string) error {
 			return fmt.Errorf("config: %sDEV=%q is not a boolean", p, v)
 		}
 		c.Dev = b
+	}
+	if v, ok := env[p+"TRUSTED_PROXIES"]; ok {
+		c.TrustedProxies = splitList(v)
+	}
+	for key, d := range map[string]*time.Duration{
+		p + "SHUTDOWN_DRAIN_DELAY":  &c.Shutdown.DrainDelay,
+		p + "SHUTDOWN_GRACE_PERIOD": &c.Shutdown.GracePeriod,
+	} {
+		if v, ok := env[key]; ok {
+			parsed, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q is not a duration", key, v)
+			}
+			*d = parsed
+		}
 	}
 	if v, ok := env[p+"LOG_LEVEL"]; ok {
 		c.Log.Level = v
@@ -447,8 +513,20 @@ func (c *Config) setUpstream(svc, field, value string) error {
 
 type flagValues struct {
 	config, addr, adminAddr, logLevel, logFormat string
+	trustedProxies                               string
 	dev                                          bool
 	upstreams                                    upstreamFlags
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	out := []string{}
+	for _, e := range strings.Split(s, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // upstreamFlags collects repeated -upstream svc.field=value flags.
@@ -465,6 +543,7 @@ func newFlagSet(spec Spec) (*flag.FlagSet, *flagValues) {
 	fs.StringVar(&fl.addr, "addr", spec.DefaultAddr, "listen address (env "+spec.EnvPrefix+"_ADDR)")
 	fs.StringVar(&fl.adminAddr, "admin-addr", spec.DefaultAdminAddr, "admin listen address for /metrics and /debug/pprof/, \"\" for none (env "+spec.EnvPrefix+"_ADMIN_ADDR)")
 	fs.BoolVar(&fl.dev, "dev", false, "dev mode: GraphiQL, introspection, field suggestions (env "+spec.EnvPrefix+"_DEV)")
+	fs.StringVar(&fl.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of the proxies whose X-Forwarded-For is believed (env "+spec.EnvPrefix+"_TRUSTED_PROXIES)")
 	fs.StringVar(&fl.logLevel, "log-level", "info", "debug, info, warn or error (env "+spec.EnvPrefix+"_LOG_LEVEL)")
 	fs.StringVar(&fl.logFormat, "log-format", "json", "json or text (env "+spec.EnvPrefix+"_LOG_FORMAT)")
 	fs.Var(&fl.upstreams, "upstream", "upstream setting <svc>.<field>=<value>, repeatable (e.g. catalog.address=http://127.0.0.1:9102)")
@@ -489,6 +568,9 @@ func (c *Config) applyFlags(fl *flagValues, set map[string]bool) error {
 	}
 	if set["dev"] {
 		c.Dev = fl.dev
+	}
+	if set["trusted-proxies"] {
+		c.TrustedProxies = splitList(fl.trustedProxies)
 	}
 	if set["log-level"] {
 		c.Log.Level = fl.logLevel
@@ -530,6 +612,19 @@ func (c Config) Validate() error {
 	}
 	if err := c.Telemetry.Tracing.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, aerr := netip.ParseAddr(p); aerr != nil {
+				errs = append(errs, fmt.Errorf("trustedProxies: %q is not a CIDR or an address", p))
+			}
+		}
+	}
+	if d := c.Shutdown.DrainDelay; d < 0 || d > time.Minute {
+		errs = append(errs, fmt.Errorf("shutdown.drainDelay %s: use 0 to 1m", d))
+	}
+	if g := c.Shutdown.GracePeriod; g < 0 || g > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("shutdown.gracePeriod %s: use 0 (the default, 10s) to 10m", g))
 	}
 	ids := make([]string, 0, len(c.Upstreams))
 	for id := range c.Upstreams {

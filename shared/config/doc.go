@@ -8,6 +8,7 @@
 //	YAML key                    environment                               flag
 //	addr                        TANDEM_WEB_ADDR                           -addr
 //	dev                         TANDEM_WEB_DEV                            -dev
+//	trustedProxies              TANDEM_WEB_TRUSTED_PROXIES (a,b)          -trusted-proxies a,b
 //	log.level                   TANDEM_WEB_LOG_LEVEL                      -log-level
 //	log.format                  TANDEM_WEB_LOG_FORMAT                     -log-format
 //	requestBudget.default       TANDEM_WEB_REQUEST_BUDGET                 -
@@ -15,6 +16,8 @@
 //	requestBudget.mutation      TANDEM_WEB_REQUEST_BUDGET_MUTATION        -
 //	steering.pinHeader          (file only)
 //	steering.pinScope           (file only)
+//	shutdown.drainDelay         TANDEM_WEB_SHUTDOWN_DRAIN_DELAY
+//	shutdown.gracePeriod        TANDEM_WEB_SHUTDOWN_GRACE_PERIOD
 //	upstreams.<svc>.<field>     TANDEM_UPSTREAMS_<SVC>_<FIELD>            -upstream <svc>.<field>=<value>
 //	                            TANDEM_WEB_UPSTREAMS_<SVC>_<FIELD>        (repeatable)
 //	(the file itself)           TANDEM_WEB_CONFIG                         -config
@@ -34,12 +37,23 @@
 // pins a trusted request's upstream calls to an endpoint for canary tests
 // (default X-Tandem-Pin, honoured with scope upstream:pin or in dev mode).
 //
-// No upstream is listed by default and any source id is accepted: a source
-// without a configured address uses the DefaultAddress of its registration
-// (registry.Source), where the mocks listen (schema/README.md), and the
-// shared/upstream defaults for the other fields. Adding a backend therefore
+// No upstream is listed by default and any source id is accepted; unset
+// fields take the shared/upstream defaults. The address has no default
+// here: in dev mode a source without one gets the DefaultAddress of its
+// registration (registry.Source), where the mocks listen
+// (schema/README.md); outside dev mode every registered source needs one
+// (shared/gateway refuses to start without). Adding a backend therefore
 // needs no edit here, and settings for a source a BFF does not register
 // are ignored by that BFF.
+//
+// trustedProxies names the proxies and load balancers in front of the BFF
+// (CIDRs or addresses): only a peer among them has its X-Forwarded-For
+// believed, and then the rightmost address in it that is not a trusted
+// proxy is the client's. Empty (the default), the client is the TCP peer.
+//
+// shutdown.drainDelay (default 5s; 0 in dev mode unless set) is how long
+// /readyz fails before the listener closes on SIGTERM;
+// shutdown.gracePeriod (default 10s) how long requests in flight then get.
 //
 // When args ask for help (-h, -help), Load returns flag.ErrHelp; FlagUsage
 // is the text to print.

@@ -21,16 +21,24 @@ type Config struct {
 	// AdminAddr is the admin listener's address, serving /metrics and
 	// /debug/pprof/ (default Spec.DefaultAdminAddr; "" serves none).
 	AdminAddr string
-	// Dev serves GraphiQL at "/", enables introspection and lets
-	// introspection-only operations past the operation limits (default
-	// false).
+	// Dev serves GraphiQL at "/", enables introspection (held to the
+	// introspection limits, not costed) and fills what is not configured
+	// with the local mocks' defaults: every source's registered default
+	// address and the mock identity provider (default false). Outside dev
+	// mode New refuses to start until every source has an address and a
+	// token issuer is configured.
 	Dev bool
+	// TrustedProxies are the proxies and load balancers in front of the
+	// BFF (CIDRs or addresses) whose X-Forwarded-For names the client
+	// (default none: the client is the TCP peer).
+	TrustedProxies []string
 	// Log is the log level and format (default info, json).
 	Log config.Log
-	// Upstreams are per-source settings by source id. A source absent here,
-	// or without an address, uses its registration's DefaultAddress
-	// (registry.Source) and the shared/upstream defaults, so any registered
-	// source works without a configuration entry (default: empty).
+	// Upstreams are per-source settings by source id; unset fields take
+	// the shared/upstream defaults. Outside dev mode every registered
+	// source needs an address here; in dev mode a source without one uses
+	// its registration's DefaultAddress (registry.Source), where its mock
+	// listens (default: empty).
 	Upstreams map[string]upstream.Config
 	// RequestBudget bounds each GraphQL operation, per operation type
 	// (default 3s).
@@ -39,8 +47,9 @@ type Config struct {
 	// calls to a named endpoint (default X-Tandem-Pin, honoured with scope
 	// upstream:pin or in dev mode).
 	Steering config.Steering
-	// Auth configures token verification (default auth.DefaultConfig: the
-	// mock identity provider on 127.0.0.1:9100, audience "tandem").
+	// Auth configures token verification (default: no issuer, which only
+	// dev mode accepts, trusting the mock identity provider on
+	// 127.0.0.1:9100, audience "tandem": auth.DefaultConfig).
 	Auth auth.Config
 	// Throttle configures operation limits, cost and rate limits (default
 	// Spec.ThrottleDefaults).
@@ -54,27 +63,32 @@ type Config struct {
 	// 1 once an exporter is chosen) and metrics export (default:
 	// Prometheus on the admin listener only).
 	Telemetry config.Telemetry
+	// Shutdown is how the BFF stops (default: /readyz fails for 5s, 0 in
+	// dev mode, then requests in flight get 10s).
+	Shutdown config.Shutdown
 }
 
-// Default returns the configuration of spec that works out of the box with
-// the mocks on their default ports.
+// Default returns the built-in configuration of spec: with Dev set it
+// works out of the box with the mocks on their default ports; outside dev
+// mode the upstream addresses and a token issuer must be added.
 func Default(spec Spec) Config {
 	return fromBase(spec, config.Defaults(spec.ConfigSpec()))
 }
 
 func fromBase(spec Spec, b config.Config) Config {
 	return Config{
-		Addr:          b.Addr,
-		AdminAddr:     b.AdminAddr,
-		Dev:           b.Dev,
-		Log:           b.Log,
-		Upstreams:     b.Upstreams,
-		RequestBudget: b.RequestBudget,
-		Steering:      b.Steering,
-		Auth:          auth.DefaultConfig(),
-		Throttle:      spec.throttleDefaults(),
-		Edge:          edge.Defaults(),
-		Telemetry:     b.Telemetry,
+		Addr:           b.Addr,
+		AdminAddr:      b.AdminAddr,
+		Dev:            b.Dev,
+		TrustedProxies: b.TrustedProxies,
+		Log:            b.Log,
+		Upstreams:      b.Upstreams,
+		RequestBudget:  b.RequestBudget,
+		Steering:       b.Steering,
+		Throttle:       spec.throttleDefaults(),
+		Edge:           edge.Defaults(),
+		Telemetry:      b.Telemetry,
+		Shutdown:       b.Shutdown,
 	}
 }
 
@@ -98,6 +112,9 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 		cfg.Auth = a
 	}
 	if err := base.Throttle.Decode(&cfg.Throttle); err != nil {
+		if strings.Contains(err.Error(), "trustedProxies") {
+			return Config{}, fmt.Errorf("config: throttle: %w (trustedProxies is a top-level setting)", err)
+		}
 		return Config{}, fmt.Errorf("config: throttle: %w", err)
 	}
 	if err := base.Edge.Decode(&cfg.Edge); err != nil {
@@ -110,21 +127,25 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 }
 
 // Validate reports settings that cannot work, naming the key to fix.
-// Missing upstream addresses are reported by the registry when the app is
-// built, naming the source.
+// What is missing (upstream addresses, a token issuer) is reported by New,
+// which knows the registered sources and fills dev mode's defaults.
 func (c Config) Validate() error {
 	base := config.Config{Addr: c.Addr, AdminAddr: c.AdminAddr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
-		RequestBudget: c.RequestBudget, Steering: c.Steering}
+		RequestBudget: c.RequestBudget, Steering: c.Steering, TrustedProxies: c.TrustedProxies, Shutdown: c.Shutdown}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}
 	if err := base.Validate(); err != nil {
 		return err
 	}
-	if _, err := c.Auth.Normalize(); err != nil {
-		return fmt.Errorf("config: %w", err)
+	if len(c.Auth.Issuers) > 0 {
+		if _, err := c.Auth.Normalize(); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
-	if err := c.Throttle.Validate(); err != nil {
+	th := c.Throttle
+	th.Rate.TrustedProxies = c.TrustedProxies
+	if err := th.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	if err := c.Edge.Validate(); err != nil {
@@ -143,9 +164,10 @@ func Usage(spec Spec) string {
 	}
 	fmt.Fprintf(&b, "Settings come from, later winning: built-in defaults, the YAML file\n"+
 		"(-config or %[1]s_CONFIG), the environment (%[1]s_ADDR, %[1]s_ADMIN_ADDR,\n"+
-		"%[1]s_DEV, %[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT, %[1]s_TRACING_EXPORTER,\n"+
-		"%[1]s_TRACING_SAMPLING_RATIO, %[1]s_METRICS_OTLP, %[1]s_REQUEST_BUDGET[_QUERY|_MUTATION],\n"+
-		"TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
+		"%[1]s_DEV, %[1]s_TRUSTED_PROXIES, %[1]s_LOG_LEVEL, %[1]s_LOG_FORMAT,\n"+
+		"%[1]s_TRACING_EXPORTER, %[1]s_TRACING_SAMPLING_RATIO, %[1]s_METRICS_OTLP,\n"+
+		"%[1]s_REQUEST_BUDGET[_QUERY|_MUTATION], %[1]s_SHUTDOWN_DRAIN_DELAY,\n"+
+		"%[1]s_SHUTDOWN_GRACE_PERIOD, TANDEM_UPSTREAMS_<SVC>_<FIELD> and\n"+
 		"%[1]s_UPSTREAMS_<SVC>_<FIELD>), then these flags:\n\n", spec.EnvPrefix)
 	b.WriteString(config.FlagUsage(spec.ConfigSpec()))
 	fmt.Fprintf(&b, "\nThe edge (see the README) also reads %[1]s_CORS_ALLOWED_ORIGINS,\n"+
@@ -156,6 +178,8 @@ func Usage(spec Spec) string {
 		"ADDRESS, TIMEOUT, RETRIES, MAX_BATCH, FORWARD_TOKEN, BATCH_WAIT, MIN_ATTEMPT,\n" +
 		"MAX_CONCURRENT, TLS_CERT, TLS_KEY, TLS_CA, TLS_SERVER_NAME); endpoints, breaker,\n" +
 		"retryBudget and outlier are set in the file.\n" +
-		"A source with no configured address uses its default (schema/README.md).\n")
+		"Outside -dev every source needs an address and the config file's auth\n" +
+		"section a token issuer; with -dev what is missing takes the local mocks'\n" +
+		"defaults (schema/README.md).\n")
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"go.opentelemetry.io/otel/propagation"
@@ -80,10 +81,16 @@ type App struct {
 }
 
 // New builds the BFF of spec from cfg and the sources registered in reg
-// (its main lists them). It fails with a message naming the source and the
-// fix when a source has no address or a resolver needs a source that reg
-// lacks; a duplicate registration is already reported by reg.Register.
-// On failure everything built so far is released.
+// (its main lists them).
+//
+// Outside dev mode it refuses to start, with one message listing every
+// missing setting, unless every registered source has an address and a
+// token issuer is configured; in dev mode what is missing takes the local
+// mocks' defaults (ApplyProfile). It fails with a message naming the
+// source and the fix when a resolver needs a source that reg lacks; a
+// duplicate registration is already reported by reg.Register. On failure
+// everything built so far is released. It logs the mode and the rule that
+// finds a client's address.
 func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opts ...Option) (a *App, err error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
@@ -96,9 +103,15 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		o.logger = slog.Default()
 	}
 	wrap := func(err error) error { return fmt.Errorf("%s: %w", spec.Name, err) }
+	cfg, err = ApplyProfile(cfg, reg)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, wrap(err)
 	}
+	cfg.Throttle.Rate.TrustedProxies = cfg.TrustedProxies
+	logStartup(o.logger, cfg)
 	built := &App{}
 	defer func() {
 		// On any failure, release what was built so far (connections, the
@@ -194,9 +207,11 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		Dev:           cfg.Dev,
 		Middlewares:   middlewares,
 		Extensions: []graphql.HandlerExtension{
-			// In dev mode GraphiQL's schema query (depth 15, thousands of
-			// cost points) must get through both; outside dev the server
-			// refuses introspection, so nothing is exempt.
+			// In dev mode GraphiQL's schema query (depth 15, 227 fields,
+			// thousands of cost points) must get through both: operations
+			// of introspection only are held to the introspection limits
+			// and not costed. Outside dev the server refuses
+			// introspection, so nothing is exempt.
 			throttle.NewOperationLimits(cfg.Throttle.Operation, throttle.ExemptIntrospection(cfg.Dev)),
 			throttle.NewCostExtension(schema.Schema(), cfg.Throttle.Cost,
 				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger),
@@ -211,6 +226,8 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		Edge:              edgeCfg,
 		Vary:              spec.Vary,
 		Persisted:         persistedOps,
+		DrainDelay:        cfg.Shutdown.DrainDelay,
+		ShutdownTimeout:   cfg.Shutdown.GracePeriod,
 	})
 	if err != nil {
 		return nil, wrap(err)
@@ -225,6 +242,54 @@ func fieldInterceptors(s Spec) []graphql.FieldInterceptor {
 		return nil
 	}
 	return []graphql.FieldInterceptor{s.Prefetch()}
+
+}
+
+// ApplyProfile returns cfg as New runs it. In dev mode what is not
+// configured takes the local mocks' defaults: each registered source
+// without an address gets its registration's DefaultAddress, and with no
+// token issuer the mock identity provider is trusted (auth.DefaultConfig).
+// Outside dev mode nothing is filled in: the error lists every registered
+// source without an address and a missing token issuer, each with the key
+// that sets it, so that a misconfigured deployment fails at once instead
+// of running against loopback mocks.
+func ApplyProfile(cfg Config, reg *registry.Registry) (Config, error) {
+	if cfg.Dev {
+		cfg.Upstreams = reg.WithDefaultAddresses(cfg.Upstreams)
+		if len(cfg.Auth.Issuers) == 0 {
+			cfg.Auth.Issuers = auth.DefaultConfig().Issuers
+		}
+		return cfg, nil
+	}
+	var missing []string
+	for _, id := range reg.MissingAddresses(cfg.Upstreams) {
+		missing = append(missing, fmt.Sprintf("source %q has no address: set %s (env %s, flag -upstream %s.address=…)",
+			id, registry.ConfigKey(id), registry.EnvKey(id), id))
+	}
+	if len(cfg.Auth.Issuers) == 0 {
+		missing = append(missing, "no token issuer: list at least one under auth.issuers in the config file (issuer, audiences, jwksUrl)")
+	}
+	if len(missing) == 0 {
+		return cfg, nil
+	}
+	return cfg, fmt.Errorf("refusing to start outside dev mode with settings missing (-dev uses the local mocks' defaults instead):\n  - %s",
+		strings.Join(missing, "\n  - "))
+}
+
+// logStartup says which mode the BFF runs in and how it finds a client's
+// address (anonymous callers' rate limits are keyed by it).
+func logStartup(logger *slog.Logger, cfg Config) {
+	mode := "production"
+	if cfg.Dev {
+		mode = "dev"
+	}
+	rule := "the TCP peer address; X-Forwarded-For is ignored (no trustedProxies: behind a proxy or load balancer every anonymous caller shares its address)"
+	if len(cfg.TrustedProxies) > 0 {
+		rule = "the rightmost X-Forwarded-For address that is not a trusted proxy, when the peer is one of trustedProxies; otherwise the TCP peer address"
+	}
+	logger.Info("starting", slog.String("mode", mode), slog.String("clientAddress", rule),
+		slog.Any("trustedProxies", cfg.TrustedProxies),
+		slog.String("drainDelay", cfg.Shutdown.DrainDelay.String()), slog.String("gracePeriod", cfg.Shutdown.GracePeriod.String()))
 }
 
 func (s Spec) validate() error {
@@ -258,6 +323,13 @@ func warnUnknownUpstreams(logger *slog.Logger, cfgs map[string]upstream.Config, 
 // dev mode, GraphiQL at /.
 func (a *App) Handler() http.Handler { return a.srv.Handler() }
 
+// Draining returns a channel closed when shutdown begins (server.Server.Draining).
+func (a *App) Draining() <-chan struct{} { return a.srv.Draining() }
+
+// ListenerClosed returns a channel closed once shutdown has closed the
+// listener (server.Server.ListenerClosed).
+func (a *App) ListenerClosed() <-chan struct{} { return a.srv.ListenerClosed() }
+
 // AdminHandler is the admin listener's surface: /metrics and /debug/pprof/.
 func (a *App) AdminHandler() http.Handler { return a.srv.AdminHandler() }
 
@@ -278,8 +350,11 @@ func (a *App) ServeWithAdmin(ctx context.Context, public, admin net.Listener) er
 	return errors.Join(err, a.Close())
 }
 
-// Run serves on the configured address until ctx ends, then shuts down
-// gracefully and releases the app's resources.
+// Run serves on the configured address until ctx ends, then shuts down in
+// the server's steps (/readyz fails for the drain delay, the listener
+// closes, requests in flight get the grace period) and only then releases
+// the app's resources: upstream connections, the verifier's key refresh,
+// the rate limit store.
 func (a *App) Run(ctx context.Context) error {
 	err := a.srv.Run(ctx)
 	return errors.Join(err, a.Close())

@@ -6,6 +6,11 @@
 // resolvers use is there, and wraps its GraphQL handler in Set.Middleware,
 // which installs fresh per-request loaders of every source.
 //
+// Every source needs a configured address. A registration may carry the
+// address of its local mock (Source.DefaultAddress); WithDefaultAddresses
+// fills those in for dev mode, and MissingAddresses lists what a
+// production configuration lacks. Build never falls back on its own.
+//
 // There are no globals and no init()-time registration: what a binary talks
 // to is visible in its main. Misconfiguration fails at startup with a
 // message that names the source, the config key and the fix.

@@ -40,9 +40,10 @@ type Source struct {
 	ID   string
 	Kind Kind // REST or GRPC
 	New  func(ctx context.Context, cfg upstream.Config, deps Deps) (Instance, error)
-	// DefaultAddress is used when the configuration gives the source no
-	// address (schema/README.md's default, where the mocks listen), so a
-	// new backend needs no edit of the shared config package. Optional.
+	// DefaultAddress is where the local mock of the service listens
+	// (schema/README.md). WithDefaultAddresses fills it in for dev mode, so
+	// a new backend needs no edit of the shared config package; outside dev
+	// mode every address is configured. Optional.
 	DefaultAddress string
 }
 
@@ -180,11 +181,42 @@ func ConfigKey(id string) string { return "upstreams." + id + ".address" }
 // EnvKey is the environment variable that sets the address of source id.
 func EnvKey(id string) string { return "TANDEM_UPSTREAMS_" + strings.ToUpper(id) + "_ADDRESS" }
 
+// MissingAddresses returns the ids of the registered sources that cfgs
+// (keyed by source id) gives no address, in registration order.
+func (r *Registry) MissingAddresses(cfgs map[string]upstream.Config) []string {
+	var out []string
+	for _, s := range r.sources {
+		if strings.TrimSpace(cfgs[s.ID].Address) == "" {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// WithDefaultAddresses returns a copy of cfgs in which every registered
+// source without an address has its Source.DefaultAddress, where the local
+// mocks listen: the configuration of dev mode. Production configures each
+// address (MissingAddresses lists what it lacks).
+func (r *Registry) WithDefaultAddresses(cfgs map[string]upstream.Config) map[string]upstream.Config {
+	out := make(map[string]upstream.Config, len(cfgs)+len(r.sources))
+	for id, c := range cfgs {
+		out[id] = c
+	}
+	for _, s := range r.sources {
+		c := out[s.ID]
+		if strings.TrimSpace(c.Address) == "" && s.DefaultAddress != "" {
+			c.Address = s.DefaultAddress
+			out[s.ID] = c
+		}
+	}
+	return out
+}
+
 // Build constructs every registered source from its entry in cfgs (keyed by
-// source id) in registration order. A source without a configured address
-// uses its Source.DefaultAddress; with neither, Build fails with an error
-// naming the source and the config key; on any failure the instances built
-// so far are closed.
+// source id) in registration order. A source without an address fails
+// Build with an error naming the source and the config key (dev mode fills
+// the defaults first: WithDefaultAddresses); on any failure the instances
+// built so far are closed.
 func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, deps Deps) (*Set, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
@@ -192,9 +224,6 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 	set := &Set{mainPath: r.mainPath(), appName: r.appName(), byID: map[string]Instance{}, index: map[string]int{}}
 	for _, s := range r.sources {
 		cfg := cfgs[s.ID]
-		if !cfg.HasAddress() {
-			cfg.Address = s.DefaultAddress
-		}
 		if !cfg.HasAddress() {
 			_ = set.Close()
 			return nil, fmt.Errorf("registry: source %q has no address: set %s in the config file or %s in the environment",

@@ -150,7 +150,9 @@ func TestDepsUpstreamOptions(t *testing.T) {
 	assert.Empty(t, Deps{}.UpstreamOptions())
 }
 
-func TestBuildFallsBackToDefaultAddress(t *testing.T) {
+// A registration's default address (where the local mock listens) is used
+// only when asked for, as dev mode does; Build itself never falls back.
+func TestDefaultAddressesOnlyWhenAskedFor(t *testing.T) {
 	var got upstream.Config
 	r := New()
 	require.NoError(t, r.Register(Source{ID: "recommendations", Kind: REST, DefaultAddress: "http://127.0.0.1:9105",
@@ -158,11 +160,25 @@ func TestBuildFallsBackToDefaultAddress(t *testing.T) {
 			got = cfg
 			return &fakeInstance{id: "recommendations", closed: new([]string)}, nil
 		}}))
-	_, err := r.Build(context.Background(), nil, Deps{})
+	var closed []string
+	require.NoError(t, r.Register(source("catalog", &closed, nil)))
+	assert.Equal(t, []string{"recommendations", "catalog"}, r.MissingAddresses(nil))
+	assert.Equal(t, []string{"recommendations"}, r.MissingAddresses(cfgs("catalog")))
+
+	_, err := r.Build(context.Background(), cfgs("catalog"), Deps{})
+	require.ErrorContains(t, err, `source "recommendations" has no address`)
+
+	base := cfgs("catalog")
+	dev := r.WithDefaultAddresses(base)
+	assert.Empty(t, r.MissingAddresses(dev))
+	assert.NotContains(t, base, "recommendations", "the caller's map is not changed")
+	_, err = r.Build(context.Background(), dev, Deps{})
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:9105", got.Address)
 
-	_, err = r.Build(context.Background(), map[string]upstream.Config{"recommendations": {Address: "http://127.0.0.1:7105"}}, Deps{})
+	configured := cfgs("catalog")
+	configured["recommendations"] = upstream.Config{Address: "http://127.0.0.1:7105"}
+	_, err = r.Build(context.Background(), r.WithDefaultAddresses(configured), Deps{})
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:7105", got.Address, "configuration wins over the default")
 }

@@ -10,7 +10,10 @@
 // readiness endpoints, Prometheus metrics, a tracing server span per
 // /graphql request (otelhttp, continuing the client's traceparent, with
 // the operation's name and type but never its text or variables), and
-// graceful shutdown.
+// graceful shutdown in steps: /readyz fails for the drain delay while the
+// listener still accepts, the listener closes, requests in flight get the
+// grace period, and what is left is cut off (Serve, Draining,
+// ListenerClosed).
 //
 // Every /graphql request, refused ones included (401, 413, 422, 429,
 // batches), is observed (accesslog.go): it gets a telemetry.Request record,

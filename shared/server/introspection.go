@@ -2,22 +2,32 @@ package server
 
 import (
 	"context"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tandemgw/tandem/shared/introspection"
 )
 
 // CodeIntrospectionDisabled is the code of the error that refuses
 // introspection outside dev mode.
 const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 
+var registerIntrospectionCode sync.Once
+
 // introspectionGuard refuses, before execution, any operation that asks
 // for __schema or __type while introspection is off. Without it gqlgen
 // answers such fields with a plain "introspection disabled" error, which
 // the error presenter must treat as internal; refusing up front gives the
-// client a stable code and runs no resolver of the operation. __typename
-// stays allowed: clients need it for unions and caching.
+// client a stable code (HTTP 422, like other refusals before execution)
+// and runs no resolver of the operation. __typename stays allowed: clients
+// need it for unions and caching.
+//
+// The verdict reads only the root selection, each fragment once
+// (introspection.Classify), so it costs a few steps for any document the
+// token limit lets through and is not worth a per-document cache.
 type introspectionGuard struct{}
 
 var _ interface {
@@ -25,37 +35,22 @@ var _ interface {
 	graphql.OperationContextMutator
 } = introspectionGuard{}
 
+func newIntrospectionGuard() introspectionGuard {
+	registerIntrospectionCode.Do(func() {
+		errcode.RegisterErrorType(CodeIntrospectionDisabled, errcode.KindProtocol)
+	})
+	return introspectionGuard{}
+}
+
 func (introspectionGuard) ExtensionName() string                   { return "IntrospectionGuard" }
 func (introspectionGuard) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (introspectionGuard) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if opCtx.Operation == nil || !asksSchema(opCtx.Operation.SelectionSet) {
+	if introspection.Classify(opCtx.Operation) == introspection.None {
 		return nil
 	}
 	return &gqlerror.Error{
 		Message:    "introspection is disabled",
 		Extensions: map[string]any{"code": CodeIntrospectionDisabled},
 	}
-}
-
-// asksSchema reports whether a root selection (fragments expanded) selects
-// __schema or __type; validation allows them only on the root type.
-func asksSchema(ss ast.SelectionSet) bool {
-	for _, sel := range ss {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				return true
-			}
-		case *ast.InlineFragment:
-			if asksSchema(s.SelectionSet) {
-				return true
-			}
-		case *ast.FragmentSpread:
-			if s.Definition != nil && asksSchema(s.Definition.SelectionSet) {
-				return true
-			}
-		}
-	}
-	return false
 }

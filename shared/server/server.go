@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -72,7 +73,15 @@ type Options struct {
 	QueryCacheSize int
 	// MaxBodyBytes caps a /graphql request body; default 1 MiB.
 	MaxBodyBytes int64
-	// ShutdownTimeout bounds graceful shutdown in Run; default 10s.
+	// DrainDelay is how long /readyz answers 503 before the listener
+	// closes when shutdown begins, so that load balancers take the server
+	// out of rotation while it still accepts what they send; 0 (the zero
+	// value) closes the listener at once.
+	DrainDelay time.Duration
+	// ShutdownTimeout is the grace period of shutdown: how long requests in
+	// flight may take to finish once the listener is closed, after which
+	// their connections are closed and their contexts cancelled; default
+	// 10s.
 	ShutdownTimeout time.Duration
 	// TracerProvider receives the server span of every /graphql request
 	// (with the GraphQL operation's name and type as attributes); default:
@@ -109,6 +118,13 @@ type Server struct {
 	gql     *handler.Server
 	mux     *http.ServeMux
 	admin   *http.ServeMux
+
+	draining       chan struct{} // closed when shutdown begins: /readyz fails
+	drainOnce      sync.Once
+	listenerClosed chan struct{} // closed once the listener is closed
+	// drainWait waits out the drain delay d, or until ctx ends; tests
+	// replace it to hold the drain open.
+	drainWait func(ctx context.Context, d time.Duration)
 }
 
 // New builds the server; it does not listen yet.
@@ -131,13 +147,17 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if opts.DrainDelay < 0 {
+		return nil, errors.New("server: Options.DrainDelay is negative")
+	}
 	if opts.AdminAddr != "" && opts.AdminAddr == opts.Addr && !strings.HasSuffix(opts.Addr, ":0") {
 		return nil, errors.New("server: the admin address must differ from the public one")
 	}
 	if opts.AccessLog == nil {
 		opts.AccessLog = opts.Logger
 	}
-	s := &Server{opts: opts, log: opts.Logger, access: opts.AccessLog, metrics: opts.Metrics}
+	s := &Server{opts: opts, log: opts.Logger, access: opts.AccessLog, metrics: opts.Metrics,
+		draining: make(chan struct{}), listenerClosed: make(chan struct{}), drainWait: sleepCtx}
 	if s.metrics == nil {
 		m, err := telemetry.NewMetrics(opts.Name)
 		if err != nil {
@@ -192,7 +212,7 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	if s.opts.Dev {
 		srv.Use(extension.Introspection{})
 	} else {
-		srv.Use(introspectionGuard{})
+		srv.Use(newIntrospectionGuard())
 	}
 	presenter := s.opts.ErrorPresenter
 	if presenter == nil {
@@ -228,6 +248,13 @@ func (s *Server) recover(ctx context.Context, p any) error {
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	select {
+	case <-s.draining:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("draining\n"))
+		return
+	default:
+	}
 	if s.opts.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), DefaultReadyTimeout)
 		defer cancel()
@@ -273,7 +300,7 @@ func (s *Server) httpServer() *http.Server {
 }
 
 // Run listens on Options.Addr (and Options.AdminAddr, when set) and serves
-// until ctx ends, then shuts down gracefully within ShutdownTimeout.
+// until ctx ends, then drains and shuts down as Serve does.
 func (s *Server) Run(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.opts.Addr)
@@ -291,9 +318,34 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.ServeWithAdmin(ctx, ln, aln)
 }
 
-// Serve serves on ln until ctx ends, then shuts down gracefully. It closes ln.
+// Draining returns a channel closed when shutdown begins; from then on
+// /readyz answers 503.
+func (s *Server) Draining() <-chan struct{} { return s.draining }
+
+// ListenerClosed returns a channel closed once shutdown has closed the
+// listener: new connections are refused while requests in flight go on.
+func (s *Server) ListenerClosed() <-chan struct{} { return s.listenerClosed }
+
+// ErrGraceExpired is returned by Serve when requests were still in flight
+// at the end of the grace period (Options.ShutdownTimeout) and were cut
+// off.
+var ErrGraceExpired = errors.New("requests still in flight when the grace period ended were cut off")
+
+// Serve serves on ln until ctx ends, then shuts down in steps: /readyz
+// answers 503 (Draining) while the listener still accepts for
+// DrainDelay; the listener closes (ListenerClosed) and idle connections
+// with it; requests in flight get ShutdownTimeout to finish, after which
+// their connections are closed, their contexts cancelled and Serve
+// returns ErrGraceExpired. It closes ln. Serve is called once per Server.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.httpServer()
+	// Request contexts derive from base: cancelled when the grace period
+	// ends, so that what is still in flight stops calling upstreams.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	hs.BaseContext = func(net.Listener) context.Context { return base }
+	// Shutdown runs these after it has closed the listeners.
+	hs.RegisterOnShutdown(func() { close(s.listenerClosed) })
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("listening", slog.String("addr", ln.Addr().String()), slog.Bool("dev", s.opts.Dev))
@@ -302,15 +354,43 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("server %s: %w", s.opts.Name, err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
+
+	s.drainOnce.Do(func() { close(s.draining) })
+	s.log.Info("draining: /readyz fails from now on",
+		slog.String("drainDelay", s.opts.DrainDelay.String()), slog.String("gracePeriod", s.opts.ShutdownTimeout.String()))
+	s.drainWait(base, s.opts.DrainDelay)
+
+	s.log.Info("closing the listener; waiting for requests in flight")
+	sctx, cancel := context.WithTimeout(base, s.opts.ShutdownTimeout)
 	defer cancel()
 	shutdownErr := hs.Shutdown(sctx)
+	if shutdownErr != nil {
+		// The grace period is over: close the connections of what is
+		// left (first, so that nothing more reaches a client), then end
+		// the requests' contexts.
+		_ = hs.Close()
+		cancelBase()
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("server %s: %w", s.opts.Name, err)
 	}
 	if shutdownErr != nil {
-		return fmt.Errorf("server %s: shutdown: %w", s.opts.Name, shutdownErr)
+		s.log.Warn("grace period over: requests still in flight were cut off", slog.String("gracePeriod", s.opts.ShutdownTimeout.String()))
+		return fmt.Errorf("server %s: %w (%w)", s.opts.Name, ErrGraceExpired, shutdownErr)
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

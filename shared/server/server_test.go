@@ -213,7 +213,8 @@ func TestIntrospectionAndGraphiQLOnlyInDev(t *testing.T) {
 	const q = `{ __schema { queryType { name } } }`
 	prod, _ := newServer(t, nil)
 	for _, q := range []string{q, `{ __type(name: "Query") { name } }`, `query { ...F } fragment F on Query { __schema { queryType { name } } }`} {
-		_, resp, _ := post(t, prod.Handler(), q)
+		status, resp, _ := post(t, prod.Handler(), q)
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "refused before execution: %s", q)
 		require.Len(t, resp.Errors, 1, "introspection is off outside dev: %s", q)
 		assert.Equal(t, CodeIntrospectionDisabled, resp.Errors[0].Extensions["code"])
 		assert.Empty(t, resp.Data)
@@ -422,4 +423,28 @@ func TestGatewayRefusalsArePresentedAsTheGatewayOwn(t *testing.T) {
 	assert.Equal(t, "internal server error", msgs["b"])
 	assert.NotContains(t, raw, "10.1.2.3")
 	assert.Contains(t, logs.String(), "request to an upstream could not be built")
+}
+
+// opRecorder remembers the parsed operation of every request.
+type opRecorder struct{ ops []*ast.OperationDefinition }
+
+func (*opRecorder) ExtensionName() string                   { return "opRecorder" }
+func (*opRecorder) Validate(graphql.ExecutableSchema) error { return nil }
+func (r *opRecorder) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	r.ops = append(r.ops, oc.Operation)
+	return nil
+}
+
+// The query cache hands every request with the same text the same parsed
+// (and validated) operation: what the per-document caches of the limits
+// and the cost key on. Another text is parsed anew.
+func TestQueryCacheSharesParsedOperations(t *testing.T) {
+	rec := &opRecorder{}
+	s, _ := newServer(t, func(o *Options) { o.Extensions = []graphql.HandlerExtension{rec} })
+	post(t, s.Handler(), `{ field(kind: "ok") }`)
+	post(t, s.Handler(), `{ field(kind: "ok") }`)
+	post(t, s.Handler(), `{ other: field(kind: "ok") }`)
+	require.Len(t, rec.ops, 3)
+	assert.Same(t, rec.ops[0], rec.ops[1], "a repeated text is parsed once")
+	assert.NotSame(t, rec.ops[0], rec.ops[2])
 }

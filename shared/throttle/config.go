@@ -96,7 +96,9 @@ type RateConfig struct {
 	Anonymous AnonymousRates `yaml:"anonymous"`
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed when
 	// finding the client IP, e.g. ["10.0.0.0/8"]. Empty: the peer address.
-	TrustedProxies []string `yaml:"trustedProxies"`
+	// Not part of the throttle section: a BFF sets it from its top-level
+	// trustedProxies setting (shared/config).
+	TrustedProxies []string `yaml:"-"`
 }
 
 // AnonymousRates are the budgets of one client address for callers

@@ -3,6 +3,8 @@ package throttle
 import (
 	"encoding/json"
 	"math"
+	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -50,6 +52,10 @@ type Calculator struct {
 	mutationWeight  int
 	fields          map[*ast.FieldDefinition]*fieldCost
 	typeWeight      map[string]int
+	// inputWeighted holds the input object types with @cost on a field of
+	// theirs or of an input object inside them: only arguments of such
+	// types (or with @cost themselves) add weight.
+	inputWeighted map[string]bool
 }
 
 type fieldCost struct {
@@ -58,6 +64,7 @@ type fieldCost struct {
 	list      bool
 	named     string
 	argWeight map[string]int // @cost on arguments
+	argCost   bool           // some argument can add weight (argWeight, or an inputWeighted type)
 	sliceArgs []string
 	assumed   int // -1: none
 	sized     []string
@@ -73,6 +80,7 @@ func NewCalculator(schema *ast.Schema, cfg CostConfig) *Calculator {
 		mutationWeight:  cfg.MutationWeight,
 		fields:          make(map[*ast.FieldDefinition]*fieldCost),
 		typeWeight:      make(map[string]int, len(schema.Types)),
+		inputWeighted:   map[string]bool{},
 	}
 	if c.defaultListSize <= 0 {
 		c.defaultListSize = 10
@@ -89,6 +97,11 @@ func NewCalculator(schema *ast.Schema, cfg CostConfig) *Calculator {
 			}
 		}
 		c.typeWeight[name] = w
+	}
+	for name, def := range schema.Types {
+		if def.Kind == ast.InputObject && inputHasCost(schema, def, map[string]bool{}) {
+			c.inputWeighted[name] = true
+		}
 	}
 	for _, def := range schema.Types {
 		for _, f := range def.Fields {
@@ -112,6 +125,9 @@ func (c *Calculator) index(f *ast.FieldDefinition) *fieldCost {
 			}
 			fc.argWeight[a.Name] = w
 		}
+		if fc.argWeight != nil || c.inputWeighted[a.Type.Name()] {
+			fc.argCost = true
+		}
 	}
 	if d := f.Directives.ForName("listSize"); d != nil {
 		fc.hasSize = true
@@ -124,6 +140,24 @@ func (c *Calculator) index(f *ast.FieldDefinition) *fieldCost {
 	return fc
 }
 
+// inputHasCost reports whether input object def, or an input object
+// reachable through its fields, has a field with @cost.
+func inputHasCost(schema *ast.Schema, def *ast.Definition, seen map[string]bool) bool {
+	if seen[def.Name] {
+		return false
+	}
+	seen[def.Name] = true
+	for _, f := range def.Fields {
+		if f.Directives.ForName("cost") != nil {
+			return true
+		}
+		if inner := schema.Types[f.Type.Name()]; inner != nil && inner.Kind == ast.InputObject && inputHasCost(schema, inner, seen) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Calculator) info(f *ast.FieldDefinition) *fieldCost {
 	if fc, ok := c.fields[f]; ok {
 		return fc
@@ -133,12 +167,31 @@ func (c *Calculator) info(f *ast.FieldDefinition) *fieldCost {
 
 // Cost returns the requested (static, worst-case) cost of op.
 func (c *Calculator) Cost(op *ast.OperationDefinition, vars map[string]any) int {
-	w := walker{c: c, vars: vars, memo: map[memoKey]int{}}
+	r := c.cost(op, vars)
+	return r.cost
+}
+
+// costResult is a static cost with what it depended on.
+type costResult struct {
+	cost int
+	// vars are the variables whose values the cost depends on (slicing
+	// arguments, arguments and input fields with @cost), sorted; a cost
+	// with none depends on the document alone.
+	vars []string
+	// steps is the number of selections visited, for the tests that hold
+	// the walk to the document's size.
+	steps int
+}
+
+func (c *Calculator) cost(op *ast.OperationDefinition, vars map[string]any) costResult {
 	root := c.rootType(op)
 	if root == nil {
-		return 0
+		return costResult{}
 	}
-	return w.selection(root, op.SelectionSet, nil, op.Operation == ast.Mutation)
+	w := walker{c: c, vars: vars}
+	cost := w.selection(root, op.SelectionSet, nil, op.Operation == ast.Mutation)
+	slices.Sort(w.used)
+	return costResult{cost: cost, vars: w.used, steps: w.steps}
 }
 
 func (c *Calculator) rootType(op *ast.OperationDefinition) *ast.Definition {
@@ -154,32 +207,43 @@ func (c *Calculator) rootType(op *ast.OperationDefinition) *ast.Definition {
 
 // sizing carries a connection's size to its sizedFields children.
 type sizing struct {
-	fields []string
-	size   int
-	owner  *ast.Field
+	owner *fieldCost // the connection field's costs; owner.sized names the children
+	size  int
 }
 
 func (s *sizing) sizeFor(name string) (int, bool) {
 	if s == nil {
 		return 0, false
 	}
-	for _, f := range s.fields {
-		if f == name {
-			return s.size, true
-		}
+	if slices.Contains(s.owner.sized, name) {
+		return s.size, true
 	}
 	return 0, false
 }
 
+// memoKey identifies a fragment's cost: the fragment, and the sizing in
+// force where it is spread when (and only when) that sizing reaches one of
+// its fields.
 type memoKey struct {
 	frag  *ast.FragmentDefinition
-	owner *ast.Field
+	owner *fieldCost
+	size  int
+}
+
+// reachKey asks whether a fragment selects, at its own level, a field that
+// owner's sizedFields name.
+type reachKey struct {
+	frag  *ast.FragmentDefinition
+	owner *fieldCost
 }
 
 type walker struct {
-	c    *Calculator
-	vars map[string]any
-	memo map[memoKey]int
+	c     *Calculator
+	vars  map[string]any
+	memo  map[memoKey]int
+	reach map[reachKey]bool
+	used  []string // variables read, each once (an operation has few)
+	steps int
 }
 
 func (w *walker) selection(parent *ast.Definition, ss ast.SelectionSet, sz *sizing, mutationRoot bool) int {
@@ -196,6 +260,7 @@ func (w *walker) selection(parent *ast.Definition, ss ast.SelectionSet, sz *sizi
 		groups[typeCond] = satAdd(groups[typeCond], cost)
 	}
 	for _, sel := range ss {
+		w.steps++
 		switch s := sel.(type) {
 		case *ast.Field:
 			common = satAdd(common, w.field(s, sz, mutationRoot))
@@ -219,20 +284,69 @@ func (w *walker) selection(parent *ast.Definition, ss ast.SelectionSet, sz *sizi
 	return satAdd(common, best)
 }
 
-// fragment memoises a fragment's cost per sizing context, so a document
-// that spreads one fragment many times is costed in linear time.
+// fragment memoises a fragment's cost, so a document that spreads one
+// fragment many times is costed in linear time. A connection's size
+// changes a fragment's cost only when the fragment itself selects one of
+// the connection's sized fields (nodes, edges); only then is the cost kept
+// apart per connection field and size. A fragment of such fields spread
+// under k differently sized connections is therefore costed k times; its
+// nested fields' fragments are not, since sizes never pass a field.
 func (w *walker) fragment(f *ast.FragmentDefinition, sz *sizing, mutationRoot bool) int {
 	k := memoKey{frag: f}
-	if sz != nil {
-		k.owner = sz.owner
+	if sz != nil && w.reaches(f, sz.owner) {
+		k.owner, k.size = sz.owner, sz.size
+	} else {
+		sz = nil
 	}
 	if v, ok := w.memo[k]; ok {
 		return v
+	}
+	if w.memo == nil {
+		w.memo = map[memoKey]int{}
 	}
 	w.memo[k] = costCap // a cycle (impossible after validation) costs the cap
 	v := w.selection(w.c.schema.Types[f.TypeCondition], f.SelectionSet, sz, mutationRoot)
 	w.memo[k] = v
 	return v
+}
+
+// reaches reports whether fragment f selects, at its own level (through
+// inline fragments and spreads, never below a field), a field that owner
+// sizes. Memoised per fragment and owner, so it reads each fragment once
+// per connection field definition.
+func (w *walker) reaches(f *ast.FragmentDefinition, owner *fieldCost) bool {
+	k := reachKey{f, owner}
+	if v, ok := w.reach[k]; ok {
+		return v
+	}
+	if w.reach == nil {
+		w.reach = map[reachKey]bool{}
+	}
+	w.reach[k] = false // cycle guard; validation forbids cycles
+	v := w.reachesIn(f.SelectionSet, owner)
+	w.reach[k] = v
+	return v
+}
+
+func (w *walker) reachesIn(ss ast.SelectionSet, owner *fieldCost) bool {
+	for _, sel := range ss {
+		w.steps++
+		switch s := sel.(type) {
+		case *ast.Field:
+			if slices.Contains(owner.sized, s.Name) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if w.reachesIn(s.SelectionSet, owner) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && w.reaches(s.Definition, owner) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (w *walker) field(f *ast.Field, sz *sizing, mutationRoot bool) int {
@@ -252,7 +366,7 @@ func (w *walker) field(f *ast.Field, sz *sizing, mutationRoot bool) int {
 	}
 	var child *sizing
 	if fc.hasSize && len(fc.sized) > 0 {
-		child = &sizing{fields: fc.sized, size: w.listSize(f, fc), owner: f}
+		child = &sizing{owner: fc, size: w.listSize(f, fc)}
 	}
 	sub := 0
 	if len(f.SelectionSet) > 0 {
@@ -264,6 +378,28 @@ func (w *walker) field(f *ast.Field, sz *sizing, mutationRoot bool) int {
 	return satAdd(cost, satAdd(weight, sub))
 }
 
+// value evaluates an argument's value with the variables, noting the
+// variables it reads.
+func (w *walker) value(v *ast.Value) (any, error) {
+	w.noteVars(v)
+	return v.Value(w.vars)
+}
+
+func (w *walker) noteVars(v *ast.Value) {
+	if v == nil {
+		return
+	}
+	if v.Kind == ast.Variable {
+		if !slices.Contains(w.used, v.Raw) {
+			w.used = append(w.used, v.Raw)
+		}
+		return
+	}
+	for _, c := range v.Children {
+		w.noteVars(c.Value)
+	}
+}
+
 func (w *walker) listSize(f *ast.Field, fc *fieldCost) int {
 	best, found := 0, false
 	for _, name := range fc.sliceArgs {
@@ -271,7 +407,7 @@ func (w *walker) listSize(f *ast.Field, fc *fieldCost) int {
 		if a == nil {
 			continue
 		}
-		v, err := a.Value.Value(w.vars)
+		v, err := w.value(a.Value)
 		if err != nil {
 			continue
 		}
@@ -289,6 +425,10 @@ func (w *walker) listSize(f *ast.Field, fc *fieldCost) int {
 	}
 }
 
+// args adds the @cost weights of the arguments given (and of the input
+// object fields inside them). Arguments that can carry no weight are not
+// evaluated, so the variables they read do not make the cost depend on
+// them.
 func (w *walker) args(f *ast.Field, fc *fieldCost) int {
 	cost := 0
 	for _, a := range f.Arguments {
@@ -296,11 +436,15 @@ func (w *walker) args(f *ast.Field, fc *fieldCost) int {
 		if ad == nil {
 			continue
 		}
-		v, err := a.Value.Value(w.vars)
+		aw, weighted := fc.argWeight[a.Name]
+		if !weighted && !w.c.inputWeighted[ad.Type.Name()] {
+			continue
+		}
+		v, err := w.value(a.Value)
 		if err != nil || v == nil {
 			continue
 		}
-		cost = satAdd(cost, fc.argWeight[a.Name])
+		cost = satAdd(cost, aw)
 		cost = satAdd(cost, w.inputCost(ad.Type, v))
 	}
 	return cost
@@ -333,128 +477,49 @@ func (w *walker) inputCost(t *ast.Type, v any) int {
 	return cost
 }
 
-// ActualCost computes the cost of op from the data it returned: list sizes
-// are the lengths of the returned lists, null objects cost nothing beyond
-// their field, and on interfaces and unions the fragment matching the
-// returned __typename counts (the most expensive one when __typename was
-// not selected). data is the JSON "data" member of the response.
-func (c *Calculator) ActualCost(op *ast.OperationDefinition, vars map[string]any, data json.RawMessage) (int, error) {
-	if len(data) == 0 || string(data) == "null" {
-		return 0, nil
+// executedCost is what one execution of field f (the resolver ran, with
+// result res and arguments args) adds to the actual cost: its arguments'
+// weights, plus its weight once for a single value and once per non-null
+// element of a returned list. Its children add their own as they execute,
+// so a null object's children add nothing and only the fragments matching
+// an object's concrete type count.
+func (c *Calculator) executedCost(fc *fieldCost, weight int, f *ast.Field, vars map[string]any, res any) int {
+	cost := 0
+	if fc.argCost {
+		w := walker{c: c, vars: vars}
+		cost = w.args(f, fc)
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return 0, err
+	if !fc.list {
+		return satAdd(cost, weight)
 	}
-	root := c.rootType(op)
-	if root == nil {
-		return 0, nil
-	}
-	w := walker{c: c, vars: vars}
-	return w.actualSelection(root, op.SelectionSet, obj, op.Operation == ast.Mutation), nil
+	return satAdd(cost, satMul(weight, countElements(reflect.ValueOf(res))))
 }
 
-func (w *walker) actualSelection(parent *ast.Definition, ss ast.SelectionSet, obj map[string]any, mutationRoot bool) int {
-	concrete := ""
-	if !parent.IsAbstractType() {
-		concrete = parent.Name
-	} else if tn, ok := obj["__typename"].(string); ok {
-		concrete = tn
-	}
-	common := 0
-	var groups map[string]int
-	add := func(typeCond string, cost int) {
-		if concrete != "" || typeCond == "" || typeCond == parent.Name {
-			common = satAdd(common, cost)
-			return
-		}
-		if groups == nil {
-			groups = map[string]int{}
-		}
-		groups[typeCond] = satAdd(groups[typeCond], cost)
-	}
-	applies := func(typeCond string) bool {
-		if concrete == "" || typeCond == "" || typeCond == concrete {
-			return true
-		}
-		cond := w.c.schema.Types[typeCond]
-		if cond == nil || !cond.IsAbstractType() {
-			return false
-		}
-		for _, p := range w.c.schema.GetPossibleTypes(cond) {
-			if p.Name == concrete {
-				return true
-			}
-		}
-		return false
-	}
-	for _, sel := range ss {
-		switch s := sel.(type) {
-		case *ast.Field:
-			common = satAdd(common, w.actualField(s, obj, mutationRoot))
-		case *ast.InlineFragment:
-			if !applies(s.TypeCondition) {
-				continue
-			}
-			def := parent
-			if s.TypeCondition != "" {
-				def = w.c.schema.Types[s.TypeCondition]
-			}
-			add(s.TypeCondition, w.actualSelection(def, s.SelectionSet, obj, mutationRoot))
-		case *ast.FragmentSpread:
-			if s.Definition == nil || !applies(s.Definition.TypeCondition) {
-				continue
-			}
-			add(s.Definition.TypeCondition, w.actualSelection(w.c.schema.Types[s.Definition.TypeCondition], s.Definition.SelectionSet, obj, mutationRoot))
-		}
-	}
-	best := 0
-	for _, g := range groups {
-		best = max(best, g)
-	}
-	return satAdd(common, best)
-}
-
-func (w *walker) actualField(f *ast.Field, obj map[string]any, mutationRoot bool) int {
-	if f.Definition == nil {
+// countElements counts the non-null leaves of a (possibly nested) list.
+func countElements(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.Invalid:
 		return 0
-	}
-	key := f.Alias
-	if key == "" {
-		key = f.Name
-	}
-	v, ok := obj[key]
-	if !ok {
-		return 0 // skipped, or not reached
-	}
-	fc := w.c.info(f.Definition)
-	weight := fc.weight
-	if mutationRoot && !fc.hasWeight {
-		weight = w.c.mutationWeight
-	}
-	cost := w.args(f, fc)
-	named := w.c.schema.Types[fc.named]
-	var one func(v any) int
-	one = func(v any) int {
-		switch x := v.(type) {
-		case nil:
+	case reflect.Pointer, reflect.Interface, reflect.Map:
+		if v.IsNil() {
 			return 0
-		case []any:
-			n := 0
-			for _, e := range x {
-				n = satAdd(n, one(e))
-			}
-			return n
-		case map[string]any:
-			return satAdd(weight, w.actualSelection(named, f.SelectionSet, x, false))
-		default:
-			return weight
 		}
+		if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			return countElements(v.Elem())
+		}
+		return 1
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return 0
+		}
+		n := 0
+		for i := range v.Len() {
+			n = satAdd(n, countElements(v.Index(i)))
+		}
+		return n
+	default:
+		return 1
 	}
-	if v == nil && !fc.list {
-		return satAdd(cost, weight) // the resolver ran and returned null
-	}
-	return satAdd(cost, one(v))
 }
 
 func isList(t *ast.Type) bool {

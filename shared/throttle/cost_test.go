@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -110,26 +111,66 @@ func TestCostCeilingAndReporting(t *testing.T) {
 	}
 }
 
-func TestActualCost(t *testing.T) {
-	schema := loadTestSchema(t)
-	calc := NewCalculator(schema, CostConfig{})
+// extensions.cost.actual is summed from the fields as they execute: a
+// list costs its weight per returned element, a null object its weight
+// (the resolver ran) and nothing for its selection, and on an abstract
+// type only the fragment of the concrete type counts. The test backend
+// returns lists of 3 (categories 2, or the first argument), the first
+// possible type of a union, and null for fields aliased null_*.
+func TestActualCostFromExecution(t *testing.T) {
+	g := newGateway(t, gatewayOpts{cfg: Config{Cost: CostConfig{ReportActual: true}}})
 	cases := []struct {
-		query, data string
-		want        int
+		query           string
+		requested, want int
 	}{
-		{`{ categories { id } }`, `{"categories":[{"id":"a"},{"id":"b"}]}`, 2},
-		{`{ products(first: 5) { edges { node { id } } } }`, `{"products":{"edges":[{"node":{"id":"1"}}]}}`, 1 + 1*(1+1)},
-		{`{ product(id: "1") { category { id } } }`, `{"product":{"category":null}}`, 1 + 1},
-		{`{ product(id: "1") { id } }`, `{"product":null}`, 1},
-		{`{ search(term: "x") { __typename ... on Product { price { currency } } ... on Category { id } } }`,
-			`{"search":[{"__typename":"Category","id":"c"},{"__typename":"Product","price":{"currency":"EUR"}}]}`, (1 + 0) + (1 + 3)},
+		{`{ categories { id } }`, 20, 2},
+		{`{ products(first: 5) { edges { node { id } } } }`, 1 + 5*(1+1), 1 + 3*(1+1)},
+		{`{ product(id: "1") { null_c: category { id } } }`, 1 + 1, 1 + 1},
+		{`{ null_p: product(id: "1") { id category { id } } }`, 1 + 1, 1},
+		{`{ search(term: "x") { __typename ... on Product { price { currency } } ... on Category { id } } }`, 5 * (1 + 3), 3 * (1 + 3)},
+		{`{ search(term: "x", filter: {fuzzy: true}) { __typename } }`, 5 + 5*1, 5 + 3*1},
+		{`{ products(first: 2) { nodes { reviews(first: 2) { author { name } } } } }`, 1 + 2*(1+2*(1+1)), 1 + 3*(1+2*(1+1))},
+		{`mutation { addToCart(productId: "1", quantity: 1) { id lines { quantity } } }`, 10 + 10*1, 10 + 3*1},
+		{`{ tags expensive }`, 50, 50},
 	}
 	for _, tc := range cases {
-		op, vars := parseOp(t, schema, tc.query, nil)
-		got, err := calc.ActualCost(op, vars, []byte(tc.data))
-		if err != nil || got != tc.want {
-			t.Errorf("ActualCost(%s) = %d, %v; want %d", tc.query, got, err, tc.want)
+		rec, resp := g.post(t, tc.query, nil)
+		if rec.Code != http.StatusOK || len(resp.Errors) != 0 {
+			t.Fatalf("%s: %d %+v", tc.query, rec.Code, resp.Errors)
 		}
+		cost, _ := resp.Extensions["cost"].(map[string]any)
+		if cost["requested"] != float64(tc.requested) || cost["actual"] != float64(tc.want) {
+			t.Errorf("%s: extensions.cost = %v, want requested %d, actual %d", tc.query, cost, tc.requested, tc.want)
+		}
+	}
+}
+
+// The static cost is computed once per operation and variant of the
+// variables it depends on: a variable that sizes a list (first: $n) gives
+// each value its own cost, one that does not (id: $id) shares one.
+func TestCostCachedPerDocumentHonoursVariables(t *testing.T) {
+	g := newGateway(t, gatewayOpts{cfg: Config{Cost: CostConfig{}}})
+	const sized = `query($n: Int, $id: ID!) { products(first: $n) { nodes { id } } product(id: $id) { id } }`
+	for _, tc := range []struct {
+		n, want int
+	}{{5, 1 + 5 + 1}, {40, 1 + 40 + 1}, {5, 1 + 5 + 1}, {7, 1 + 7 + 1}} {
+		for _, id := range []string{"a", "b"} {
+			_, resp := g.post(t, sized, map[string]any{"n": tc.n, "id": id})
+			cost, _ := resp.Extensions["cost"].(map[string]any)
+			if cost["requested"] != float64(tc.want) {
+				t.Errorf("n=%d id=%s: requested %v, want %d", tc.n, id, cost["requested"], tc.want)
+			}
+		}
+	}
+	calc := NewCalculator(loadTestSchema(t), CostConfig{})
+	op, vars := parseOp(t, calc.schema, sized, map[string]any{"n": 3, "id": "x"})
+	if r := calc.cost(op, vars); !slices.Equal(r.vars, []string{"n"}) {
+		t.Errorf("cost depends on %v, want [n]", r.vars)
+	}
+	op, vars = parseOp(t, calc.schema, `query($f: SearchFilter, $t: String!) { search(term: $t, filter: $f) { __typename } }`,
+		map[string]any{"t": "x", "f": map[string]any{"fuzzy": true}})
+	if r := calc.cost(op, vars); !slices.Equal(r.vars, []string{"f"}) || r.cost != 5+5 {
+		t.Errorf("cost %d depends on %v, want 10 and [f]", r.cost, r.vars)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -50,7 +51,7 @@ type Product {
 type Money @cost(weight: 2) { amountMinor: Int!, currency: String! }
 type Review { id: ID!, rating: Int!, author: User }
 type User { id: ID!, name: String! }
-type Category { id: ID!, name: String! }
+type Category { id: ID!, name: String!, parent: Category }
 union SearchResult = Product | Category
 type Cart { id: ID!, lines: [CartLine!]! }
 type CartLine { quantity: Int! }
@@ -73,7 +74,12 @@ func loadTestSchema(tb testing.TB) *ast.Schema {
 }
 
 // backend stands in for the resolvers: it produces data for any valid
-// operation by walking the selection, and counts how often it ran.
+// operation by walking the selection, resolving each field through the
+// operation's field middleware as generated code does (so field
+// interceptors see every field with its result), and counts how often it
+// ran. Lists have 3 elements (2 for categories, or the first/limit/last
+// argument); an abstract type resolves to its first possible type; a
+// field aliased null_<anything> resolves to null.
 type backend struct {
 	schema *ast.Schema
 	calls  atomic.Int64
@@ -99,28 +105,28 @@ func (b *backend) executable() graphql.ExecutableSchema {
 			if opCtx.Operation.Operation == ast.Mutation {
 				root = b.schema.Mutation
 			}
-			data := b.object(root, root.Name, opCtx.Operation.SelectionSet, opCtx.Variables)
+			data := b.object(ctx, root, root.Name, opCtx.Operation.SelectionSet)
 			raw, _ := json.Marshal(data)
 			return graphql.OneShot(&graphql.Response{Data: raw})
 		},
 	}
 }
 
-func (b *backend) object(def *ast.Definition, concrete string, ss ast.SelectionSet, vars map[string]any) map[string]any {
+func (b *backend) object(ctx context.Context, def *ast.Definition, concrete string, ss ast.SelectionSet) map[string]any {
 	out := map[string]any{}
 	for _, sel := range ss {
 		switch s := sel.(type) {
 		case *ast.Field:
-			out[s.Alias] = b.value(s, s.Definition.Type, vars, concrete)
+			out[s.Alias] = b.resolve(ctx, s, concrete)
 		case *ast.InlineFragment:
 			if s.TypeCondition == "" || s.TypeCondition == concrete {
-				for k, v := range b.object(def, concrete, s.SelectionSet, vars) {
+				for k, v := range b.object(ctx, def, concrete, s.SelectionSet) {
 					out[k] = v
 				}
 			}
 		case *ast.FragmentSpread:
 			if s.Definition.TypeCondition == concrete {
-				for k, v := range b.object(def, concrete, s.Definition.SelectionSet, vars) {
+				for k, v := range b.object(ctx, def, concrete, s.Definition.SelectionSet) {
 					out[k] = v
 				}
 			}
@@ -129,10 +135,26 @@ func (b *backend) object(def *ast.Definition, concrete string, ss ast.SelectionS
 	return out
 }
 
-func (b *backend) value(f *ast.Field, t *ast.Type, vars map[string]any, parent string) any {
+// resolve runs field f of an object of type object through the field
+// middleware.
+func (b *backend) resolve(ctx context.Context, f *ast.Field, object string) any {
 	if f.Name == "__typename" {
-		return parent
+		return object
 	}
+	opCtx := graphql.GetOperationContext(ctx)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: object, IsResolver: true, Field: graphql.CollectedField{Field: f},
+	})
+	res, _ := opCtx.ResolverMiddleware(ctx, func(ctx context.Context) (any, error) {
+		if strings.HasPrefix(f.Alias, "null_") {
+			return nil, nil
+		}
+		return b.value(ctx, f, f.Definition.Type, opCtx.Variables, object), nil
+	})
+	return res
+}
+
+func (b *backend) value(ctx context.Context, f *ast.Field, t *ast.Type, vars map[string]any, parent string) any {
 	if t.Elem != nil {
 		n := 3
 		if f.Name == "categories" {
@@ -149,17 +171,17 @@ func (b *backend) value(f *ast.Field, t *ast.Type, vars map[string]any, parent s
 		}
 		list := make([]any, n)
 		for i := range list {
-			list[i] = b.value(f, t.Elem, vars, parent)
+			list[i] = b.value(ctx, f, t.Elem, vars, parent)
 		}
 		return list
 	}
 	def := b.schema.Types[t.Name()]
 	switch def.Kind {
 	case ast.Object:
-		return b.object(def, def.Name, f.SelectionSet, vars)
+		return b.object(ctx, def, def.Name, f.SelectionSet)
 	case ast.Union, ast.Interface:
 		concrete := b.schema.GetPossibleTypes(def)[0]
-		return b.object(concrete, concrete.Name, f.SelectionSet, vars)
+		return b.object(ctx, concrete, concrete.Name, f.SelectionSet)
 	}
 	switch def.Name {
 	case "Int":

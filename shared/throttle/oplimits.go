@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
+
+	"github.com/tandemgw/tandem/shared/introspection"
 )
 
 // BodyLimit returns HTTP middleware that refuses request bodies over
@@ -82,21 +86,57 @@ func bodyError(maxBytes, actual int64) *gqlerror.Error {
 // after parsing and validation, before any resolver runs
 // (OperationContextMutator). A rejected operation is answered with
 // OPERATION_LIMIT_EXCEEDED and never executes.
+//
+// Both are computed once per distinct document: the token count is
+// remembered by a hash of the query text, the shape by the parsed
+// operation (the server's query cache hands every request with the same
+// text the same one).
 type OperationLimitsExtension struct {
 	cfg                 OperationLimits
 	exemptIntrospection bool
+	cacheSize           int
+
+	seed   maphash.Seed
+	tokens *lru.Cache[uint64, int] // token count (at most MaxTokens+1) by query text hash
+	shapes *lru.Cache[*ast.OperationDefinition, operationInfo]
 }
+
+// operationInfo is what the extension remembers of one operation.
+type operationInfo struct {
+	shape Shape
+	use   introspection.Use // only computed when introspection is exempt
+}
+
+// Limits on introspection operations in dev mode (ExemptIntrospection):
+// GraphiQL's schema query (graphql-js getIntrospectionQuery with every
+// option and nine levels of ofType) has depth 15 and 227 fields, over the
+// depth limit of both BFFs and the field limit of bff-mobile. An
+// introspection operation may go up to these when the configured limit is
+// lower; every other limit applies as configured.
+const (
+	IntrospectionMaxDepth  = 15
+	IntrospectionMaxFields = 300
+)
 
 // OperationLimitsOption configures NewOperationLimits.
 type OperationLimitsOption func(*OperationLimitsExtension)
 
-// ExemptIntrospection lets operations that select only introspection fields
-// (__schema, __type, __typename) past the shape limits; the token limit
-// still applies. Meant for dev mode, where GraphiQL's schema query (depth
-// 15, some 180 fields) would otherwise be refused by every sensible limit;
-// outside dev the server refuses introspection anyway. Default: off.
+// ExemptIntrospection lets introspection operations (__schema or __type,
+// and otherwise only __typename: introspection.Only) go up to
+// IntrospectionMaxDepth and IntrospectionMaxFields; the token, root field,
+// alias and directive limits apply to them unchanged, and __typename alone
+// is not introspection. Meant for dev mode, where GraphiQL's schema query
+// would otherwise be refused; outside dev the server refuses
+// introspection. Default: off.
 func ExemptIntrospection(exempt bool) OperationLimitsOption {
 	return func(e *OperationLimitsExtension) { e.exemptIntrospection = exempt }
+}
+
+// WithLimitsCacheSize sets how many documents' token counts and
+// operations' shapes are remembered. Zero or less means
+// DefaultDocumentCacheSize.
+func WithLimitsCacheSize(n int) OperationLimitsOption {
+	return func(e *OperationLimitsExtension) { e.cacheSize = n }
 }
 
 var _ interface {
@@ -109,10 +149,16 @@ var _ interface {
 // by BodyLimit, not here.
 func NewOperationLimits(cfg OperationLimits, opts ...OperationLimitsOption) graphql.HandlerExtension {
 	registerErrorKinds()
-	e := &OperationLimitsExtension{cfg: cfg}
+	e := &OperationLimitsExtension{cfg: cfg, seed: maphash.MakeSeed()}
 	for _, opt := range opts {
 		opt(e)
 	}
+	if e.cacheSize <= 0 {
+		e.cacheSize = DefaultDocumentCacheSize
+	}
+	// New fails only on a size <= 0.
+	e.tokens, _ = lru.New[uint64, int](e.cacheSize)
+	e.shapes, _ = lru.New[*ast.OperationDefinition, operationInfo](e.cacheSize)
 	return e
 }
 
@@ -123,12 +169,19 @@ func (e *OperationLimitsExtension) ExtensionName() string { return "OperationLim
 func (e *OperationLimitsExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters counts the query's tokens with gqlparser's lexer
-// and stops counting one past the limit.
+// and stops counting one past the limit. The count is remembered by a
+// seeded hash of the text: a repeated query is hashed, not lexed.
 func (e *OperationLimitsExtension) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
 	if e.cfg.MaxTokens <= 0 {
 		return nil
 	}
-	if n := CountTokens(p.Query, e.cfg.MaxTokens+1); n > e.cfg.MaxTokens {
+	h := maphash.String(e.seed, p.Query)
+	n, ok := e.tokens.Get(h)
+	if !ok {
+		n = CountTokens(p.Query, e.cfg.MaxTokens+1)
+		e.tokens.Add(h, n)
+	}
+	if n > e.cfg.MaxTokens {
 		return limitError(LimitTokens, e.cfg.MaxTokens, n)
 	}
 	return nil
@@ -155,22 +208,32 @@ func CountTokens(query string, stopAt int) int {
 // MutateOperationContext checks depth, aliases, root fields, directives per
 // field and total fields of the operation to be executed.
 func (e *OperationLimitsExtension) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if opCtx.Operation == nil {
+	op := opCtx.Operation
+	if op == nil {
 		return nil
 	}
-	if e.exemptIntrospection && IntrospectionOnly(opCtx.Operation.SelectionSet) {
-		return nil
+	info, ok := e.shapes.Get(op)
+	if !ok {
+		info.shape = MeasureOperation(op)
+		if e.exemptIntrospection {
+			info.use = introspection.Classify(op)
+		}
+		e.shapes.Add(op, info)
 	}
-	s := MeasureOperation(opCtx.Operation)
+	limits := e.cfg
+	if e.exemptIntrospection && info.use == introspection.Only {
+		limits = introspectionLimits(limits)
+	}
+	s := info.shape
 	checks := []struct {
 		name        string
 		maxV, value int
 	}{
-		{LimitDepth, e.cfg.MaxDepth, s.Depth},
-		{LimitRootFields, e.cfg.MaxRootFields, s.RootFields},
-		{LimitAliases, e.cfg.MaxAliases, s.Aliases},
-		{LimitDirectivesPerField, e.cfg.MaxDirectivesPerField, s.MaxDirectives},
-		{LimitFields, e.cfg.MaxFields, s.Fields},
+		{LimitDepth, limits.MaxDepth, s.Depth},
+		{LimitRootFields, limits.MaxRootFields, s.RootFields},
+		{LimitAliases, limits.MaxAliases, s.Aliases},
+		{LimitDirectivesPerField, limits.MaxDirectivesPerField, s.MaxDirectives},
+		{LimitFields, limits.MaxFields, s.Fields},
 	}
 	for _, c := range checks {
 		if c.maxV > 0 && c.value > c.maxV {
@@ -180,26 +243,16 @@ func (e *OperationLimitsExtension) MutateOperationContext(_ context.Context, opC
 	return nil
 }
 
-// IntrospectionOnly reports whether every root field of ss (fragments
-// expanded) is an introspection field.
-func IntrospectionOnly(ss ast.SelectionSet) bool {
-	for _, sel := range ss {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name != "__schema" && s.Name != "__type" && s.Name != "__typename" {
-				return false
-			}
-		case *ast.InlineFragment:
-			if !IntrospectionOnly(s.SelectionSet) {
-				return false
-			}
-		case *ast.FragmentSpread:
-			if s.Definition == nil || !IntrospectionOnly(s.Definition.SelectionSet) {
-				return false
-			}
-		}
+// introspectionLimits raises the depth and field limits of l (those in
+// force, not those disabled) to what an introspection operation may use.
+func introspectionLimits(l OperationLimits) OperationLimits {
+	if l.MaxDepth > 0 {
+		l.MaxDepth = max(l.MaxDepth, IntrospectionMaxDepth)
 	}
-	return true
+	if l.MaxFields > 0 {
+		l.MaxFields = max(l.MaxFields, IntrospectionMaxFields)
+	}
+	return l
 }
 
 // Shape is what MeasureOperation finds in an operation, with fragments
@@ -218,12 +271,21 @@ type Shape struct {
 // saturate instead of overflowing). op must have passed validation (no
 // fragment cycles).
 func MeasureOperation(op *ast.OperationDefinition) Shape {
+	s, _ := measure(op)
+	return s
+}
+
+// measure is MeasureOperation that also returns the number of selections
+// it visited (for the tests that hold it to the document's size).
+func measure(op *ast.OperationDefinition) (Shape, int) {
 	m := measurer{memo: map[*ast.FragmentDefinition]Shape{}}
-	return m.selection(op.SelectionSet)
+	s := m.selection(op.SelectionSet)
+	return s, m.steps
 }
 
 type measurer struct {
-	memo map[*ast.FragmentDefinition]Shape
+	memo  map[*ast.FragmentDefinition]Shape
+	steps int
 }
 
 // selection returns the shape of a selection set; RootFields is the number
@@ -238,6 +300,7 @@ func (m *measurer) selection(ss ast.SelectionSet) Shape {
 		out.MaxDirectives = max(out.MaxDirectives, s.MaxDirectives)
 	}
 	for _, sel := range ss {
+		m.steps++
 		switch s := sel.(type) {
 		case *ast.Field:
 			sub := m.selection(s.SelectionSet)

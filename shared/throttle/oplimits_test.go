@@ -9,7 +9,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
@@ -189,11 +188,10 @@ func TestCountTokens(t *testing.T) {
 
 func TestExemptIntrospection(t *testing.T) {
 	schema := loadTestSchema(t)
-	limits := OperationLimits{MaxDepth: 2, MaxFields: 3}
+	limits := OperationLimits{MaxDepth: 2, MaxFields: 3, MaxRootFields: 2}
 	// GraphiQL's schema query is deep and wide; a data query of the same
 	// shape must still be refused.
 	introspection := `{ __schema { types { name fields { name type { name ofType { name } } } } } }`
-	mixed := `{ __schema { types { name fields { name } } } tags }`
 	check := func(ext graphql.HandlerExtension, query string) *gqlerror.Error {
 		t.Helper()
 		doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
@@ -209,34 +207,36 @@ func TestExemptIntrospection(t *testing.T) {
 		t.Fatal("introspection passed the depth limit without the exemption")
 	}
 	dev := NewOperationLimits(limits, ExemptIntrospection(true))
-	if err := check(dev, introspection); err != nil {
-		t.Fatalf("exempt introspection refused: %v", err)
-	}
-	if err := check(dev, `query { ...I } fragment I on Query { __type(name: "Query") { fields { name type { name ofType { name } } } } }`); err != nil {
-		t.Fatalf("exempt introspection through a fragment refused: %v", err)
-	}
-	if err := check(dev, mixed); err == nil {
-		t.Fatal("an operation mixing data and introspection fields escaped the limits")
-	}
-}
-
-func TestIntrospectionOnly(t *testing.T) {
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { product: Product } type Product { name: String }`})
-	cases := map[string]bool{
-		`{ __schema { queryType { name } } }`:                                true,
-		`{ __typename __type(name: "Product") { name } }`:                    true,
-		`query { ...F } fragment F on Query { __schema { types { name } } }`: true,
-		`{ ... on Query { __typename } }`:                                    true,
-		`{ product { name } __schema { queryType { name } } }`:               false,
-		`query { ...F } fragment F on Query { product { name } }`:            false,
-	}
-	for q, want := range cases {
-		doc, errs := gqlparser.LoadQueryWithRules(schema, q, rules.NewDefaultRules())
-		if errs != nil {
-			t.Fatalf("%s: %v", q, errs)
+	for _, q := range []string{
+		introspection,
+		`query { ...I } fragment I on Query { __type(name: "Query") { fields { name type { name ofType { name } } } } }`,
+		`{ __typename __type(name: "Query") { fields { name type { name ofType { name } } } } }`,
+	} {
+		if err := check(dev, q); err != nil {
+			t.Fatalf("exempt introspection refused: %v: %s", err, q)
 		}
-		if got := IntrospectionOnly(doc.Operations[0].SelectionSet); got != want {
-			t.Errorf("%s: IntrospectionOnly = %v, want %v", q, got, want)
+	}
+	deep := func(n int) string {
+		return `{ __type(name: "Query") { ` + strings.Repeat("ofType { ", n-2) + "name" + strings.Repeat(" }", n-2) + " } }"
+	}
+	if err := check(dev, deep(IntrospectionMaxDepth)); err != nil {
+		t.Fatalf("introspection at the introspection depth limit refused: %v", err)
+	}
+	wide := `{ __schema { types { ` + strings.Repeat("name ", IntrospectionMaxFields) + `} } }`
+	for q, limit := range map[string]string{
+		// data next to introspection: the normal limits
+		`{ __schema { types { name fields { name } } } tags }`: LimitDepth,
+		// __typename alone is not introspection
+		`{ ... on Query { __typename } a: __typename b: __typename }`: LimitRootFields,
+		// introspection is held to its own depth and field limits, and to
+		// the normal root field limit
+		deep(IntrospectionMaxDepth + 1): LimitDepth,
+		wide:                            LimitFields,
+		`{ a: __schema { queryType { name } } b: __schema { queryType { name } } c: __type(name: "Query") { name } }`: LimitRootFields,
+	} {
+		err := check(dev, q)
+		if err == nil || err.Extensions["limit"] != limit {
+			t.Errorf("%s: %v, want the %s limit", q, err, limit)
 		}
 	}
 }

@@ -6,14 +6,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/bff-web/graph"
+	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/registry"
 )
 
 // The source list of main registers every source the resolvers need, each
-// once, and every source has a default address (the configuration lists
-// none).
+// once, and every source has a default address for dev mode (the
+// configuration lists none).
 func TestSourcesCoverResolvers(t *testing.T) {
 	reg := registry.New(registry.WithApp("bff-web"))
 	for _, register := range sources {
@@ -26,12 +29,41 @@ func TestSourcesCoverResolvers(t *testing.T) {
 			t.Errorf("resolvers need %q but main does not register it", id)
 		}
 	}
-	set, err := reg.Build(context.Background(), nil, registry.Deps{})
+	set, err := reg.Build(context.Background(), reg.WithDefaultAddresses(nil), registry.Deps{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := set.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Outside dev mode the built-in defaults do not start: with no
+// configuration the binary exits at once with one message naming every
+// source's address setting and the token issuer, instead of serving
+// against loopback mock addresses.
+func TestProductionStartWithDefaultsFails(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := gateway.Main(ctx, app.Spec, sources, []string{"-addr", "127.0.0.1:0"}, nil, &stdout, &stderr)
+	if err == nil {
+		t.Fatal("bff-web started in production mode with the built-in defaults")
+	}
+	want := []string{"bff-web: refusing to start outside dev mode", "-dev", "auth.issuers"}
+	reg := registry.New()
+	for _, register := range sources {
+		if err := register(reg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range reg.IDs() {
+		want = append(want, registry.ConfigKey(id), registry.EnvKey(id))
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("the error does not name %q:\n%v", w, err)
+		}
 	}
 }
 

@@ -134,6 +134,8 @@ func startReplica(t *testing.T, bin string, c *mocks.Cluster, p *idp.Provider, s
     - issuer: %q
       audiences: [%q]
       jwksUrl: %q
+shutdown:
+  drainDelay: 0s
 throttle:
   rate:
     concurrency: 0
@@ -149,11 +151,12 @@ throttle:
 	// The admin listener on a port of its own per replica (its default,
 	// 127.0.0.1:8090, would be shared by the two).
 	args := []string{"-addr", addr, "-admin-addr", "127.0.0.1:0", "-config", cfgFile, "-log-level", "warn"}
-	for _, svc := range []string{"accounts", "catalog", "orders", "reviews"} {
-		args = append(args, "-upstream", svc+".address="+c.URL(svc))
-	}
-	for _, svc := range []string{"inventory", "pricing"} {
-		args = append(args, "-upstream", svc+".address="+c.Addr(svc))
+	// Production mode: every source's address is configured.
+	for svc, a := range c.Addrs() {
+		if u := c.URL(svc); u != "" {
+			a = u
+		}
+		args = append(args, "-upstream", svc+".address="+a)
 	}
 	logf, err := os.Create(filepath.Join(dir, "stderr.log"))
 	if err != nil {

@@ -11,12 +11,13 @@
 //
 // The Check functions hold end-to-end checks both BFFs run alike, each
 // given the BFF's Envs (or a StartFunc building them) and its own queries
-// and defaults: introspection (introspection.go), operation limits, cost,
-// rate limits and the Redis store's failure modes (throttlecheck.go),
-// invalid credentials and key rotation (authcheck.go), and the safety of
-// upstream calls under faults: request budgets, retries, breakers,
-// bulkheads, endpoint ejection and pins, mutual TLS (safetycheck.go, which
-// takes a Safety describing the BFF). The BFF's test
+// and defaults: introspection (introspection.go), hostile documents such as
+// fragment bombs (hostile.go), operation limits, cost, rate limits and the
+// Redis store's failure modes (throttlecheck.go), invalid credentials and
+// key rotation (authcheck.go), the safety of upstream calls under faults:
+// request budgets, retries, breakers, bulkheads, endpoint ejection and
+// pins, mutual TLS (safetycheck.go, which takes a Safety describing the
+// BFF), and the graceful drain on a real listener (drain.go). The BFF's test
 // keeps its name and says what it proves; the check's doc comment says how.
 //
 // Every source runs with its production settings, the 1ms batch window

@@ -478,9 +478,9 @@ func CheckRequestRateLimitPerSubject(t *testing.T, start StartFunc) {
 }
 
 // CheckRequestRateLimitPerClientIP proves anonymous callers are keyed by
-// client IP: behind a trusted proxy each forwarded client has its own
-// budget, and a forged X-Forwarded-For entry left of the proxy's does not
-// buy a fresh one. Without trusted proxies the header is ignored and every
+// client IP: behind a trusted proxy (the top-level trustedProxies setting)
+// each forwarded client has its own budget, and a forged X-Forwarded-For
+// entry left of the proxy's does not buy a fresh one. Without trusted proxies the header is ignored and every
 // caller on 127.0.0.1 shares one budget.
 func CheckRequestRateLimitPerClientIP(t *testing.T, start StartFunc) {
 	t.Helper()
@@ -492,7 +492,7 @@ func CheckRequestRateLimitPerClientIP(t *testing.T, start StartFunc) {
 		e := start(t, func(c *gateway.Config) {
 			c.Throttle.Rate.Requests = throttle.Window{Limit: limit, Period: time.Hour, Burst: limit}
 			c.Throttle.Rate.Anonymous = throttle.AnonymousRates{} // the same budgets for signed-out callers
-			c.Throttle.Rate.TrustedProxies = []string{"127.0.0.1/32"}
+			c.TrustedProxies = []string{"127.0.0.1/32"}
 		})
 		for i := 0; i < limit; i++ {
 			e.Do(xff("203.0.113.7")).NoErrors(t)
