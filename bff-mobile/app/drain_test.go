@@ -3,6 +3,8 @@ package app_test
 import (
 	"testing"
 
+	"github.com/tandemgw/tandem/shared/persisted"
+
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 )
@@ -11,5 +13,8 @@ import (
 // answer while new connections are refused, and the BFF then closes its
 // upstream connections and leaves no goroutine behind.
 func TestGracefulDrain(t *testing.T) {
-	gatewaytest.CheckGracefulDrain(t, gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll})
+	// The check sends an ad-hoc operation: admitted in log mode, as in the
+	// other app tests (outside dev mode bff-mobile enforces its manifest).
+	gatewaytest.CheckGracefulDrain(t, gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll,
+		Tweak: func(c *app.Config) { c.Edge.TrustedDocuments.Mode = persisted.ModeLog }})
 }

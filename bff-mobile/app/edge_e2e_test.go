@@ -182,6 +182,7 @@ func TestInvalidManifestRefusesToStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := app.Default()
+	cfg.Dev = true // the mocks' defaults: the manifest is the one thing wrong
 	cfg.Edge.TrustedDocuments.Manifests = []string{path}
 	_, err := app.New(context.Background(), cfg, gatewaytest.Registry(t, app.Name, registerAll))
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "old-screen") {

@@ -186,7 +186,7 @@ func EnvKey(id string) string { return "TANDEM_UPSTREAMS_" + strings.ToUpper(id)
 func (r *Registry) MissingAddresses(cfgs map[string]upstream.Config) []string {
 	var out []string
 	for _, s := range r.sources {
-		if strings.TrimSpace(cfgs[s.ID].Address) == "" {
+		if !cfgs[s.ID].HasAddress() {
 			out = append(out, s.ID)
 		}
 	}
@@ -204,7 +204,7 @@ func (r *Registry) WithDefaultAddresses(cfgs map[string]upstream.Config) map[str
 	}
 	for _, s := range r.sources {
 		c := out[s.ID]
-		if strings.TrimSpace(c.Address) == "" && s.DefaultAddress != "" {
+		if !c.HasAddress() && s.DefaultAddress != "" {
 			c.Address = s.DefaultAddress
 			out[s.ID] = c
 		}

@@ -85,7 +85,11 @@ func CheckGracefulDrain(t *testing.T, o Options) {
 		}
 		inFlight <- Response{Raw: raw, Status: resp.StatusCode}
 	}()
-	<-held // the request is in flight, waiting on the catalog
+	select { // the request is in flight, waiting on the catalog
+	case <-held:
+	case r := <-inFlight:
+		t.Fatalf("the request ended before it reached the catalog: %v", r)
+	}
 
 	cancel() // SIGTERM
 	<-a.Draining()

@@ -76,7 +76,8 @@ func HostileDocuments() []HostileDocument {
 
 // CheckHostileDocuments sends every HostileDocuments entry to dev (an Env
 // in dev mode) and prod (outside dev mode) and proves each is refused with
-// 422 and its mode's code, within HostileAnswerWithin (a slow answer is
+// 400 (a request error, to a client accepting
+// application/graphql-response+json) and its mode's code, within HostileAnswerWithin (a slow answer is
 // retried once, for a stall of the machine), with no data and no backend
 // call. A cheap query first warms each Env's connection.
 func CheckHostileDocuments(t *testing.T, dev, prod *Env) {
@@ -107,8 +108,8 @@ func CheckHostileDocuments(t *testing.T, dev, prod *Env) {
 				if took > HostileAnswerWithin {
 					t.Errorf("answered after %v, want within %v", took, HostileAnswerWithin)
 				}
-				if r.Status != http.StatusUnprocessableEntity || r.Code() != want {
-					t.Fatalf("status %d code %q, want 422 %s: %.400s", r.Status, r.Code(), want, r.Raw)
+				if r.Status != http.StatusBadRequest || r.Code() != want {
+					t.Fatalf("status %d code %q, want 400 %s: %.400s", r.Status, r.Code(), want, r.Raw)
 				}
 				if len(r.Data) > 0 && string(r.Data) != "null" {
 					t.Fatalf("a refused document answered data: %.300s", r.Raw)
