@@ -96,7 +96,9 @@ export class Stack {
     ].join('\n'));
     const upstreamEnv = Object.fromEntries(Object.entries(this.upstreams)
       .map(([svc, addr]) => [`TANDEM_UPSTREAMS_${svc.toUpperCase()}_ADDRESS`, addr]));
-    const args = ['-config', cfg, '-addr', `127.0.0.1:${port}`, '-log-level', 'warn'];
+    // The admin listener (metrics, pprof) on a port of its own: several
+    // BFFs of one kind run side by side here.
+    const args = ['-config', cfg, '-addr', `127.0.0.1:${port}`, '-admin-addr', '127.0.0.1:0', '-log-level', 'warn'];
     if (dev) args.push('-dev');
     const edgeEnv = env.origins === undefined ? {} : { [`${prefix}_CORS_ALLOWED_ORIGINS`]: env.origins };
     const proc = this.#spawn(`${name}${dev ? ' (dev)' : ''}`, join(this.bin, name), args,
