@@ -67,7 +67,9 @@ var unreachable = map[string]any{"limit": 1_000_000_000, "period": "1m", "burst"
 func bffConfig(b *backends, v variant) ([]byte, error) {
 	ups := map[string]any{}
 	for _, s := range b.services() {
-		ups[s] = map[string]any{"address": b.upstreamAddress(s)}
+		// Attempts as long as the request budget below: at saturation the
+		// BFF's own CPU queue, not the backend, is what an attempt waits on.
+		ups[s] = map[string]any{"address": b.upstreamAddress(s), "timeout": "10s"}
 	}
 	cfg := map[string]any{
 		"addr": "127.0.0.1:0",

@@ -13,13 +13,15 @@ import (
 // every request allocates a lot for a short time (decoded backend answers,
 // gqlgen's field contexts), so with Go's default GOGC=100 the collector
 // runs very often and, with a goroutine per resolver, spends much of its
-// time scanning stacks. GOGC=400 lets the heap grow to five times the live
-// heap between collections; the soft memory limit brings collections back
-// before the process outgrows what a replica is sized for (see
-// deploy/ and the README's performance figures).
+// time scanning stacks. GOGC=200 lets the heap grow to three times the
+// live heap between collections. The soft memory limit is a safety net
+// far above the working set: a limit near it makes the collector run
+// back to back under load (measured with make bench: a 48 MiB limit
+// tripled the CPU per request of the fan-out listing), so it only keeps a
+// replica within what its pod is given (see deploy/).
 const (
-	DefaultGCPercent   = 400
-	DefaultMemoryLimit = 48 << 20 // bytes
+	DefaultGCPercent   = 200
+	DefaultMemoryLimit = 256 << 20 // bytes
 )
 
 // tuneGC applies the defaults above where environ does not set the
