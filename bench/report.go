@@ -44,6 +44,7 @@ type Row struct {
 
 	Rate, Achieved float64 // fixed rate asked and achieved (0: not measured)
 	P50, P99       time.Duration
+	FixedNote      string // why the fixed-rate run was skipped
 
 	CPUsAllowed string
 	Profiles    []string
@@ -112,6 +113,9 @@ func summarize(g group, ms []measurement, loadCPUs int) Row {
 			}
 		}
 		row.Profiles = append(row.Profiles, m.profiles...)
+		if m.fixedNote != "" {
+			row.FixedNote = m.fixedNote
+		}
 		row.CPUsAllowed = m.cpusAllowed
 	}
 	row.Throughput = medianOf(ms, func(m measurement) float64 { return m.sat.throughput() })
@@ -129,7 +133,7 @@ func summarize(g group, ms []measurement, loadCPUs int) Row {
 	})
 	row.SUTBusy = medianOf(ms, func(m measurement) float64 { return m.sutBusy })
 	row.Rate = medianOf(ms, func(m measurement) float64 { return m.rate })
-	if row.Rate > 0 {
+	if row.Rate > 0 && row.FixedNote == "" {
 		row.Achieved = medianOf(ms, func(m measurement) float64 { return m.fixed.throughput() })
 		row.P50 = time.Duration(medianOf(ms, func(m measurement) float64 { return float64(m.fixed.quantile(0.50)) }))
 		row.P99 = time.Duration(medianOf(ms, func(m measurement) float64 { return float64(m.fixed.quantile(0.99)) }))
@@ -297,6 +301,10 @@ func (rep *Report) Markdown() string {
 	p("|---|---|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range rep.Rows {
 		if r.Rate == 0 {
+			continue
+		}
+		if r.FixedNote != "" {
+			p("| %s | %s | %s | %.1f/s | %s | | | |\n", r.ScenarioTitle, r.System, variantNames[r.Variant], r.Rate, r.FixedNote)
 			continue
 		}
 		p("| %s | %s | %s | %.0f/s | %.0f/s | %d | %s | %s |\n",

@@ -50,3 +50,23 @@ func TestTargetsMeetTheIssuesGoals(t *testing.T) {
 		}
 	}
 }
+
+func TestFixedRunLength(t *testing.T) {
+	for _, c := range []struct {
+		rate float64
+		d    time.Duration
+		want time.Duration
+		skip bool
+	}{
+		{350, 6 * time.Second, 6 * time.Second, false}, // 2100 requests
+		{2, 6 * time.Second, 10 * time.Second, false},  // 20 requests take 10s
+		{1, 6 * time.Second, 20 * time.Second, false},
+		{0.5, 6 * time.Second, 0, true},
+		{4, time.Second, 0, true}, // 20 requests take 5s > 4s
+	} {
+		got, note := fixedRunLength(c.rate, c.d)
+		if (note != "") != c.skip || got != c.want {
+			t.Errorf("%.1f/s over %s: %s %q", c.rate, c.d, got, note)
+		}
+	}
+}

@@ -263,6 +263,7 @@ type measurement struct {
 	sutBusy       float64            // the system's CPU at saturation over the time and CPUs it had
 	rate          float64            // the fixed rate asked (0: none)
 	fixed         loadResult         // open loop at rate
+	fixedNote     string             // why the fixed-rate run was skipped
 	peakRSS       int64              // VmHWM after the saturation run
 	cpusAllowed   string             // the system's Cpus_allowed_list
 	profiles      []string
@@ -354,8 +355,11 @@ func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (mea
 	case rateHalfCeiling:
 		m.rate = ceilingRate / 2
 	}
-	if m.rate >= 1 {
-		if m.fixed, err = load(ctx, req, m.ref, r.opts.Clients, m.rate, r.opts.Duration, r.opts.Timeout); err != nil {
+	if m.rate > 0 {
+		d, note := fixedRunLength(m.rate, r.opts.Duration)
+		if note != "" {
+			m.fixedNote = note
+		} else if m.fixed, err = load(ctx, req, m.ref, r.opts.Clients, m.rate, d, r.opts.Timeout); err != nil {
 			return measurement{}, err
 		}
 	}
@@ -363,6 +367,21 @@ func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (mea
 		return measurement{}, err
 	}
 	return m, nil
+}
+
+// minFixedRequests is the fewest requests a fixed-rate run sends: fewer
+// give no percentiles worth the name.
+const minFixedRequests = 20
+
+// fixedRunLength is how long a fixed-rate run at rate lasts: d, or longer
+// to send minFixedRequests, up to 4d; beyond that the run is skipped and
+// note says why.
+func fixedRunLength(rate float64, d time.Duration) (time.Duration, string) {
+	need := time.Duration(float64(minFixedRequests) / rate * float64(time.Second))
+	if need > 4*d || rate < 1 {
+		return 0, fmt.Sprintf("not run: at %.1f/s, %d requests take longer than %s", rate, minFixedRequests, 4*d)
+	}
+	return max(d, need), ""
 }
 
 func perRequest(calls map[string]int64, requests int) map[string]float64 {
