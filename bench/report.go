@@ -31,6 +31,7 @@ type Row struct {
 	Throughput    float64 // successful requests per second, closed loop
 	Requests      int     // requests sent at saturation, all runs
 	Failures      int     // failed requests at saturation, all runs
+	WarmFailures  int     // failed requests during the warm-ups, all runs
 	FixedFailures int     // failed requests at the fixed rate, all runs
 	FirstError    string
 
@@ -106,8 +107,9 @@ func summarize(g group, ms []measurement, loadCPUs int) Row {
 	for _, m := range ms {
 		row.Requests += m.sat.requests
 		row.Failures += m.sat.failures
+		row.WarmFailures += m.warmFailures
 		row.FixedFailures += m.fixed.failures
-		for _, e := range []string{m.sat.firstError, m.fixed.firstError} {
+		for _, e := range []string{m.warmError, m.sat.firstError, m.fixed.firstError} {
 			if row.FirstError == "" {
 				row.FirstError = e
 			}
@@ -375,9 +377,9 @@ func (rep *Report) Markdown() string {
 
 	var failed, profiles []string
 	for _, r := range rep.Rows {
-		if r.Failures+r.FixedFailures > 0 {
-			failed = append(failed, fmt.Sprintf("- %s, %s %s: %d failed at saturation, %d at the fixed rate; first: %s",
-				r.ScenarioTitle, r.System, variantNames[r.Variant], r.Failures, r.FixedFailures, r.FirstError))
+		if r.Failures+r.FixedFailures+r.WarmFailures > 0 {
+			failed = append(failed, fmt.Sprintf("- %s, %s %s: %d failed in the warm-up, %d at saturation, %d at the fixed rate; first: %s",
+				r.ScenarioTitle, r.System, variantNames[r.Variant], r.WarmFailures, r.Failures, r.FixedFailures, r.FirstError))
 		}
 		profiles = append(profiles, r.Profiles...)
 	}
