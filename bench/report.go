@@ -42,6 +42,7 @@ type Row struct {
 	PeakRSS       int64
 	LoadCPU       float64 // share of the harness's CPUs busy at saturation
 	SUTBusy       float64 // share of its CPUs the system under test used at saturation
+	OtherBusy     float64 // share of those CPUs other processes used meanwhile
 
 	Rate, Achieved float64 // fixed rate asked and achieved (0: not measured)
 	P50, P99       time.Duration
@@ -134,6 +135,7 @@ func summarize(g group, ms []measurement, loadCPUs int) Row {
 		return m.sat.loadCPU.Seconds() / (m.sat.elapsed.Seconds() * float64(loadCPUs))
 	})
 	row.SUTBusy = medianOf(ms, func(m measurement) float64 { return m.sutBusy })
+	row.OtherBusy = medianOf(ms, func(m measurement) float64 { return m.otherBusy })
 	row.Rate = medianOf(ms, func(m measurement) float64 { return m.rate })
 	if row.Rate > 0 && row.FixedNote == "" {
 		row.Achieved = medianOf(ms, func(m measurement) float64 { return m.fixed.throughput() })
@@ -283,17 +285,25 @@ func (rep *Report) Markdown() string {
 	p("Calls per request are the mocks' counters (admin API, reset before each run) over the requests sent. ")
 	p("CPU per request is the process's user + system time (/proc/<pid>/stat) over the saturation run's requests; ")
 	p("peak RSS is its VmHWM after the saturation run. ")
-	p("SUT CPU is the share of its CPU the system under test used at saturation: well under 100%% means something else (another process on that CPU, or the load side) held it back. ")
+	p("SUT CPU is the share of its CPU the system under test used at saturation, and the next column the share other processes used meanwhile (/proc/stat): together near 100%% means the CPU was the limit. ")
 	p("Load-side CPU is how busy the harness's CPUs (load generator, mocks) were: near 100%% means they, not the system under test, set the pace. ")
 	p("Throughput ratios are also given per CPU-second (from CPU per request), which holds when the CPU was shared.\n\n")
 
 	p("## Saturation\n\n")
-	p("| scenario | system | variant | req/s | failed | calls/req | CPU/req | peak RSS | SUT CPU | load-side CPU |\n")
-	p("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	busiest := 0.0
 	for _, r := range rep.Rows {
-		p("| %s | %s | %s | %.0f | %d | %.2f | %.2f ms | %.1f MiB | %s | %s |\n",
+		busiest = max(busiest, r.OtherBusy)
+	}
+	if busiest > 0.10 {
+		p("**The machine was busy with other work**: other processes took up to %s of the system under test's CPU during saturation (column \"others on its CPU\"). ", pct(busiest))
+		p("Throughput here is what each process was given, not what it can do; compare CPU per request, and the per-CPU-second ratios of the targets.\n\n")
+	}
+	p("| scenario | system | variant | req/s | failed | calls/req | CPU/req | peak RSS | SUT CPU | others on its CPU | load-side CPU |\n")
+	p("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rep.Rows {
+		p("| %s | %s | %s | %.0f | %d | %.2f | %.2f ms | %.1f MiB | %s | %s | %s |\n",
 			r.ScenarioTitle, r.System, variantNames[r.Variant], r.Throughput, r.Failures, r.SatTotal,
-			ms(r.CPUPerRequest), mib(r.PeakRSS), pct(r.SUTBusy), pct(r.LoadCPU))
+			ms(r.CPUPerRequest), mib(r.PeakRSS), pct(r.SUTBusy), pct(r.OtherBusy), pct(r.LoadCPU))
 	}
 
 	p("\n## Latency at a fixed rate\n\n")

@@ -264,6 +264,7 @@ type measurement struct {
 	satCalls      map[string]float64 // backend calls per request by service, at saturation
 	cpuPerRequest time.Duration      // the system's CPU at saturation, per request
 	sutBusy       float64            // the system's CPU at saturation over the time and CPUs it had
+	otherBusy     float64            // the share of those CPUs other processes used meanwhile
 	rate          float64            // the fixed rate asked (0: none)
 	fixed         loadResult         // open loop at rate
 	fixedNote     string             // why the fixed-rate run was skipped
@@ -321,12 +322,25 @@ func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (mea
 	if err != nil {
 		return measurement{}, err
 	}
+	busy0, total0, err := cpuStat(r.sutCPUs)
+	if err != nil {
+		return measurement{}, err
+	}
 	if m.sat, err = load(ctx, req, m.ref, r.opts.Clients, 0, r.opts.Duration, r.opts.Timeout); err != nil {
 		return measurement{}, err
 	}
 	cpu1, err := cpuTime(c.pid())
 	if err != nil {
 		return measurement{}, err
+	}
+	busy1, total1, err := cpuStat(r.sutCPUs)
+	if err != nil {
+		return measurement{}, err
+	}
+	if total1 > total0 {
+		// Whatever kept the system's CPUs busy besides the system itself:
+		// other processes (the harness too, when unpinned).
+		m.otherBusy = max(0, ((busy1-busy0)-(cpu1-cpu0)).Seconds()/(total1-total0).Seconds())
 	}
 	calls, err := r.backends.counters(ctx)
 	if err != nil {
