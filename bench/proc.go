@@ -233,3 +233,47 @@ func peakRSS(pid int) (int64, error) {
 	}
 	return kb << 10, nil
 }
+
+// cpuStat returns how long the given CPUs (nil: all of them) have been
+// busy and how long they have existed, summed over the CPUs, from
+// /proc/stat: busy is every state but idle and iowait.
+func cpuStat(cpus []int) (busy, total time.Duration, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	want := map[string]bool{}
+	for _, c := range cpus {
+		want[fmt.Sprintf("cpu%d", c)] = true
+	}
+	if len(cpus) == 0 {
+		want["cpu"] = true
+	}
+	found := 0
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !want[f[0]] {
+			continue
+		}
+		found++
+		// user nice system idle iowait irq softirq steal (guest time is
+		// already in user and nice).
+		var ticks [8]int64
+		for i := range ticks {
+			if ticks[i], err = strconv.ParseInt(f[1+i], 10, 64); err != nil {
+				return 0, 0, fmt.Errorf("/proc/stat %s: %w", f[0], err)
+			}
+		}
+		var all int64
+		for _, t := range ticks {
+			all += t
+		}
+		idle := ticks[3] + ticks[4]
+		busy += time.Duration(all-idle) * time.Second / clockTicks
+		total += time.Duration(all) * time.Second / clockTicks
+	}
+	if found != len(want) {
+		return 0, 0, fmt.Errorf("/proc/stat lists %d of the %d CPUs asked for", found, len(want))
+	}
+	return busy, total, nil
+}

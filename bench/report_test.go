@@ -50,3 +50,44 @@ func TestTargetsMeetTheIssuesGoals(t *testing.T) {
 		}
 	}
 }
+
+func TestFixedRunLength(t *testing.T) {
+	for _, c := range []struct {
+		rate float64
+		d    time.Duration
+		want time.Duration
+		skip bool
+	}{
+		{350, 6 * time.Second, 6 * time.Second, false}, // 2100 requests
+		{2, 6 * time.Second, 10 * time.Second, false},  // 20 requests take 10s
+		{1, 6 * time.Second, 20 * time.Second, false},
+		{0.5, 6 * time.Second, 0, true},
+		{4, time.Second, 0, true}, // 20 requests take 5s > 4s
+	} {
+		got, note := fixedRunLength(c.rate, c.d)
+		if (note != "") != c.skip || got != c.want {
+			t.Errorf("%.1f/s over %s: %s %q", c.rate, c.d, got, note)
+		}
+	}
+}
+
+// When other processes shared the CPU, throughput targets are judged per
+// CPU-second.
+func TestTargetsOnASharedCPU(t *testing.T) {
+	web := Row{Throughput: 100, SatTotal: 4, CPUPerRequest: 1900 * time.Microsecond, PeakRSS: 60 << 20,
+		Rate: 350, Achieved: 349, P99: 9 * time.Millisecond, OtherBusy: 0.6}
+	rows := fanOutRows(web) // measured: 100 ÷ 700 req/s = 14%; per CPU-second 1.3 ÷ 1.9 ms = 68%
+	for _, tg := range targets(rows) {
+		if strings.HasPrefix(tg.Name, "fan-out throughput") {
+			if !tg.Pass || !strings.Contains(tg.Measured, "68% per CPU-second") || !strings.Contains(tg.Measured, "the CPU was shared") {
+				t.Errorf("%+v", tg)
+			}
+		}
+	}
+	rows[1].OtherBusy = 0
+	for _, tg := range targets(rows) {
+		if strings.HasPrefix(tg.Name, "fan-out throughput") && (tg.Pass || !strings.HasPrefix(tg.Measured, "14% (100 vs 700 req/s")) {
+			t.Errorf("%+v", tg)
+		}
+	}
+}

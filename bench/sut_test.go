@@ -118,4 +118,17 @@ func TestProcReadings(t *testing.T) {
 	if _, err := procStatus(pid, "Cpus_allowed_list"); err != nil {
 		t.Fatal(err)
 	}
+	cpus, err := allowedCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range [][]int{nil, cpus[:1]} {
+		busy, total, err := cpuStat(set)
+		if err != nil || total <= 0 || busy < 0 || busy > total {
+			t.Errorf("cpuStat(%v) = %s busy of %s, %v", set, busy, total, err)
+		}
+	}
+	if _, _, err := cpuStat([]int{1 << 20}); err == nil {
+		t.Error("cpuStat accepted a CPU the machine does not have")
+	}
 }
