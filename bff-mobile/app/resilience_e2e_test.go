@@ -74,7 +74,7 @@ func TestPartialResults(t *testing.T) {
 				if ge.Extensions["code"] != tt.code || ge.Extensions["service"] != tt.service {
 					t.Errorf("%s: extensions %v, want code %s service %s", path, ge.Extensions, tt.code, tt.service)
 				}
-				if v, ok := lookup(doc, path); !ok || v != nil {
+				if v, ok := gatewaytest.LookupPath(doc, path); !ok || v != nil {
 					t.Errorf("%s = %v, want null", path, v)
 				}
 			}
@@ -83,7 +83,7 @@ func TestPartialResults(t *testing.T) {
 			}
 			// Every other field is still there.
 			for _, f := range []string{"id", "name", "imageUrl", "price", "inStock", "summary", "rating", "topReviews"} {
-				v, ok := lookup(doc, "product."+f)
+				v, ok := gatewaytest.LookupPath(doc, "product."+f)
 				isNull := false
 				for _, nf := range tt.nullFields {
 					isNull = isNull || nf == f
@@ -94,34 +94,6 @@ func TestPartialResults(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lookup follows a dot path ("product.topReviews.0.authorName") in a
-// decoded JSON document.
-func lookup(doc any, path string) (any, bool) {
-	cur := doc
-	for _, part := range strings.Split(path, ".") {
-		switch v := cur.(type) {
-		case map[string]any:
-			next, ok := v[part]
-			if !ok {
-				return nil, false
-			}
-			cur = next
-		case []any:
-			i := 0
-			for _, c := range part {
-				i = i*10 + int(c-'0')
-			}
-			if i >= len(v) {
-				return nil, false
-			}
-			cur = v[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
 }
 
 // TestHomeAccountsDown: with accounts failing, the greeting is null with an

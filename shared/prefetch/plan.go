@@ -72,10 +72,6 @@ func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
 	})
 }
 
-// Object registers typeName without fields, so that a resolver returning
-// it (one or a list) starts a walk; Load and Via do this themselves.
-func Object[P any](p *Plan, typeName string) { p.object(typeName, parentsOf[P]) }
-
 func (op *objectPlan) add(field string, st step) {
 	if _, ok := op.fields[field]; !ok {
 		op.order = append(op.order, field)

@@ -114,7 +114,7 @@ func CheckBadIdempotencyKeyKeepsBreakerClosed(t *testing.T, s Safety) {
 	r.NoErrors(t)
 	var doc any
 	r.Decode(t, &doc)
-	if v, ok := lookupPath(doc, s.OrdersPath); !ok || v == nil {
+	if v, ok := LookupPath(doc, s.OrdersPath); !ok || v == nil {
 		t.Fatalf("another user's orders missing: %s", r.Data)
 	}
 	if e.Mocks.Counters().Total("orders") == 0 {
@@ -146,7 +146,7 @@ func CheckHungBackendAnswersWithinBudget(t *testing.T, s Safety) {
 			var doc any
 			r.Decode(t, &doc)
 			for svc, path := range s.Fields {
-				v, ok := lookupPath(doc, path)
+				v, ok := LookupPath(doc, path)
 				if svc == hung && (!ok || v != nil) {
 					t.Errorf("%s = %v, want null", path, v)
 				}
@@ -515,7 +515,7 @@ func CheckMutualTLSToBackends(t *testing.T, s Safety) {
 
 // lookupPath follows a dot path ("product.price", "a.0.b") in a decoded
 // JSON document.
-func lookupPath(doc any, path string) (any, bool) {
+func LookupPath(doc any, path string) (any, bool) {
 	cur := doc
 	for _, part := range strings.Split(path, ".") {
 		switch v := cur.(type) {

@@ -1,0 +1,129 @@
+package prefetch
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+const testSchema = `
+type Query { items: ItemConnection }
+type ItemConnection { nodes: [Item!]! }
+type Item { id: ID! price: Int stock: Int owner: User }
+type User { id: ID! name: String }
+directive @defer(if: Boolean, label: String) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+`
+
+type (
+	conn struct{ nodes []*item }
+	item struct{ id, owner string }
+	user struct{ id string }
+)
+
+// walk parses query, and walks the plan over the connection its root
+// field "items" returns, as the field interceptor would.
+func walk(t *testing.T, p *Plan, query string, c *conn) {
+	t.Helper()
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
+	doc, errs := gqlparser.LoadQuery(schema, query)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	op := doc.Operations[0]
+	ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{Doc: doc, Operation: op, Variables: map[string]any{}})
+	root := op.SelectionSet[0].(*ast.Field)
+	p.Walk(ctx, "ItemConnection", []any{c}, root.SelectionSet)
+}
+
+// recorder remembers each step's call: which field, over which parents.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, s)
+}
+
+func testPlan(r *recorder) *Plan {
+	p := New()
+	Via(p, "ItemConnection", "nodes", func(c *conn) []*item { return c.nodes })
+	Load(p, "Item", "owner", func(_ context.Context, items []*item, _ graphql.CollectedField, next func([]*user)) {
+		ids := ""
+		var owners []*user
+		for _, it := range items {
+			ids += it.id + ","
+			owners = append(owners, &user{id: it.owner})
+		}
+		r.add("owner:" + ids)
+		next(owners) // as a loader's then-callback would, once they are loaded
+	})
+	Load(p, "User", "name", func(_ context.Context, us []*user, _ graphql.CollectedField, _ func([]struct{})) {
+		ids := ""
+		for _, u := range us {
+			ids += u.id + ","
+		}
+		r.add("name:" + ids)
+	})
+	// Registered last: runs after owner whatever the query's order.
+	Load(p, "Item", "price", func(_ context.Context, items []*item, _ graphql.CollectedField, _ func([]struct{})) {
+		ids := ""
+		for _, it := range items {
+			ids += it.id + ","
+		}
+		r.add("price:" + ids)
+	})
+	return p
+}
+
+func TestWalkLoadsEachLevelOnceInRegistrationOrder(t *testing.T) {
+	r := &recorder{}
+	c := &conn{nodes: []*item{{id: "a", owner: "u1"}, {id: "b", owner: "u2"}, nil}}
+	walk(t, testPlan(r), `{ items { nodes { price id owner { name } stock } } }`, c)
+	want := []string{"owner:a,b,", "name:u1,u2,", "price:a,b,"}
+	if len(r.calls) != len(want) {
+		t.Fatalf("calls %v, want %v", r.calls, want)
+	}
+	for i := range want {
+		if r.calls[i] != want[i] {
+			t.Fatalf("calls %v, want %v", r.calls, want)
+		}
+	}
+}
+
+func TestWalkFollowsFragmentsAndSkipsWhatIsNotSelected(t *testing.T) {
+	r := &recorder{}
+	c := &conn{nodes: []*item{{id: "a", owner: "u1"}}}
+	walk(t, testPlan(r), `{ items { nodes { ...F } } } fragment F on Item { id price }`, c)
+	if len(r.calls) != 1 || r.calls[0] != "price:a," {
+		t.Fatalf("calls %v, want only the price of a", r.calls)
+	}
+}
+
+func TestWalkLeavesDeferredFieldsToTheirPayload(t *testing.T) {
+	r := &recorder{}
+	c := &conn{nodes: []*item{{id: "a", owner: "u1"}}}
+	walk(t, testPlan(r), `{ items { nodes { id ... @defer { price } } } }`, c)
+	if len(r.calls) != 0 {
+		t.Fatalf("a deferred field was prefetched with the initial payload: %v", r.calls)
+	}
+}
+
+func TestParentsOfDropsNils(t *testing.T) {
+	var none *item
+	if got := parentsOf[*item](none); got != nil {
+		t.Errorf("a nil object gives parents %v", got)
+	}
+	if got := parentsOf[*item]([]*item{{id: "a"}, nil}); len(got) != 1 {
+		t.Errorf("a list with a nil gives %d parents, want 1", len(got))
+	}
+	if got := parentsOf[*item]("not an item"); got != nil {
+		t.Errorf("another type gives parents %v", got)
+	}
+}
