@@ -73,8 +73,8 @@ staticcheck:
 ## documents manifest; committed, never edited by hand
 generate:
 	$(GO) tool buf generate
-	cd bff-web && $(GO) tool gqlgen generate --config gqlgen.yml
-	cd bff-mobile && $(GO) tool gqlgen generate --config gqlgen.yml
+	cd bff-web && $(GO) run ../tools/gqlgen -config gqlgen.yml
+	cd bff-mobile && $(GO) run ../tools/gqlgen -config gqlgen.yml
 	$(GO) run ./tools/manifest -schema 'schema/graphql/common/*.graphqls' -schema 'schema/graphql/mobile/*.graphqls' \
 		-operations bff-mobile/operations -out bff-mobile/operations/manifest.json
 

@@ -3,7 +3,6 @@ module github.com/tandemgw/tandem
 go 1.26.8
 
 tool (
-	github.com/99designs/gqlgen
 	github.com/bufbuild/buf/cmd/buf
 	github.com/yannh/kubeconform/cmd/kubeconform
 	google.golang.org/grpc/cmd/protoc-gen-go-grpc
@@ -148,7 +147,6 @@ require (
 	github.com/tidwall/btree v1.8.1 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.3.0 // indirect
-	github.com/urfave/cli/v3 v3.14.0 // indirect
 	github.com/yannh/kubeconform v0.8.0 // indirect
 	go.lsp.dev/jsonrpc2 v0.10.0 // indirect
 	go.lsp.dev/pkg v0.0.0-20210717090340-384b27a52fb2 // indirect

@@ -22,18 +22,6 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	return &model.Viewer{ID: id}, nil
 }
 
-// DefaultAddress is the resolver for the defaultAddress field.
-func (r *userResolver) DefaultAddress(ctx context.Context, obj *model.User) (*model.Address, error) {
-	if obj.DefaultAddressID == "" {
-		return nil, nil
-	}
-	a, err := accounts.For(ctx).Address(ctx, obj.DefaultAddressID)
-	if err != nil {
-		return nil, err
-	}
-	return toAddress(a), nil
-}
-
 // Profile is the resolver for the profile field.
 func (r *viewerResolver) Profile(ctx context.Context, obj *model.Viewer) (*model.User, error) {
 	u, err := accounts.For(ctx).User(ctx, obj.ID)
@@ -43,26 +31,7 @@ func (r *viewerResolver) Profile(ctx context.Context, obj *model.Viewer) (*model
 	return toUser(u)
 }
 
-// Addresses is the resolver for the addresses field.
-func (r *viewerResolver) Addresses(ctx context.Context, obj *model.Viewer) ([]*model.Address, error) {
-	as, err := accounts.For(ctx).Addresses(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.Address, len(as))
-	for i, a := range as {
-		out[i] = toAddress(a)
-	}
-	return out, nil
-}
-
-// User returns generated.UserResolver implementation.
-func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
-
 // Viewer returns generated.ViewerResolver implementation.
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
-type (
-	userResolver   struct{ *Resolver }
-	viewerResolver struct{ *Resolver }
-)
+type viewerResolver struct{ *Resolver }

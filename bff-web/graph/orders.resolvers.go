@@ -12,7 +12,6 @@ import (
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/market"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -58,18 +57,6 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID str
 		return nil, err
 	}
 	return toOrder(o, market.For(ctx))
-}
-
-// ShippingAddress is the resolver for the shippingAddress field.
-func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (*model.Address, error) {
-	if obj.ShippingAddressID == "" {
-		return nil, nil
-	}
-	a, err := accounts.For(ctx).Address(ctx, obj.ShippingAddressID)
-	if err != nil {
-		return nil, err
-	}
-	return toAddress(a), nil
 }
 
 // Product is the resolver for the product field.
@@ -130,14 +117,10 @@ func (r *viewerResolver) Cart(ctx context.Context, obj *model.Viewer) (*model.Ca
 // CartLine returns generated.CartLineResolver implementation.
 func (r *Resolver) CartLine() generated.CartLineResolver { return &cartLineResolver{r} }
 
-// Order returns generated.OrderResolver implementation.
-func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
-
 // OrderLine returns generated.OrderLineResolver implementation.
 func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
 
 type (
 	cartLineResolver  struct{ *Resolver }
-	orderResolver     struct{ *Resolver }
 	orderLineResolver struct{ *Resolver }
 )

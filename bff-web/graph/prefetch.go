@@ -8,7 +8,6 @@ import (
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/prefetch"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
@@ -104,15 +103,8 @@ func Prefetch() *prefetch.Plan {
 		}
 		prefetchProducts(ctx, ids, next)
 	})
-	prefetch.Load(p, "Order", "shippingAddress", func(ctx context.Context, os []*model.Order, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := make([]string, 0, len(os))
-		for _, o := range os {
-			if o.ShippingAddressID != "" {
-				ids = append(ids, o.ShippingAddressID)
-			}
-		}
-		accounts.For(ctx).PrefetchAddresses(ctx, ids)
-	})
+	// Fields read through the schema's @rest and @grpc directives.
+	PrefetchConnectors(p)
 	// Last: a price waits for the request's market (for a signed-in viewer,
 	// the account), and the walk runs steps in this order.
 	prefetch.Load(p, "Product", "price", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {

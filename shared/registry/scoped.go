@@ -52,6 +52,9 @@ type requestScope struct {
 	set    *Set
 	values []lazyValue    // parallel to set.list
 	calls  sync.WaitGroup // calls started in the background (upstream.Loader.Start)
+
+	mu    sync.Mutex
+	extra map[any]any // RequestValue's values, made on first use
 }
 
 type lazyValue struct {
@@ -69,4 +72,37 @@ func (rs *requestScope) value(source string) any {
 	lv := &rs.values[i]
 	lv.once.Do(func() { lv.v = rs.set.list[i].NewRequestScope() })
 	return lv.v
+}
+
+// RequestValue returns the request's value under key, made by build on the
+// request's first use of key. It is how code other than a source's own
+// package keeps per-request state next to the sources' loader sets (the
+// declarative connectors keep one loader per endpoint here). ok is false
+// when ctx did not pass through Set.Middleware or Set.WithRequestScope.
+func RequestValue[T any](ctx context.Context, key any, build func() T) (v T, ok bool) {
+	rs, ok := ctx.Value(requestScopeKey{}).(*requestScope)
+	if !ok {
+		return v, false
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if got, found := rs.extra[key]; found {
+		return got.(T), true
+	}
+	if rs.extra == nil {
+		rs.extra = map[any]any{}
+	}
+	v = build()
+	rs.extra[key] = v
+	return v, true
+}
+
+// InstanceFor returns the built instance of source id in the set the
+// request runs against.
+func InstanceFor(ctx context.Context, id string) (Instance, bool) {
+	rs, ok := ctx.Value(requestScopeKey{}).(*requestScope)
+	if !ok {
+		return nil, false
+	}
+	return rs.set.Instance(id)
 }

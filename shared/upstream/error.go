@@ -44,6 +44,17 @@ type InputError struct {
 
 func (e *InputError) Error() string { return e.Field + " " + e.Rule }
 
+// InvalidInput wraps err, an *InputError from one of the Check functions,
+// as the BAD_USER_INPUT *Error of service; any other error is returned
+// unchanged.
+func InvalidInput(service string, err error) error {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return invalidInput(service, ie)
+	}
+	return err
+}
+
 // invalidInput wraps an InputError as the *Error of service.
 func invalidInput(service string, ie *InputError) *Error {
 	return &Error{Service: service, Code: CodeInvalidInput, Err: ie}

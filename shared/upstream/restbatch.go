@@ -32,6 +32,12 @@ func (l ListResponse[T]) Page() Page[T] {
 // fails alone, with BAD_USER_INPUT, in a KeyErrors next to the others'
 // values.
 func GetBatch[T any](ctx context.Context, c *REST, path, param string, ids []string, maxBatch int, key func(T) string) (map[string]T, error) {
+	return GetBatchQuery(ctx, c, path, nil, param, ids, maxBatch, key)
+}
+
+// GetBatchQuery is GetBatch with more query parameters (query, which it
+// does not modify) sent with every chunk.
+func GetBatchQuery[T any](ctx context.Context, c *REST, path string, query url.Values, param string, ids []string, maxBatch int, key func(T) string) (map[string]T, error) {
 	ids = Dedup(ids)
 	var bad KeyErrors[string]
 	valid := ids
@@ -50,8 +56,13 @@ func GetBatch[T any](ctx context.Context, c *REST, path, param string, ids []str
 		bad[id] = invalidInput(c.service, err.(*InputError))
 	}
 	m, err := Chunked(ctx, valid, maxBatch, func(ctx context.Context, chunk []string) (map[string]T, error) {
+		q := make(url.Values, len(query)+1)
+		for k, v := range query {
+			q[k] = v
+		}
+		q[param] = []string{strings.Join(chunk, ",")}
 		var resp BatchResponse[T]
-		if err := c.GetJSON(ctx, path, url.Values{param: {strings.Join(chunk, ",")}}, &resp); err != nil {
+		if err := c.GetJSON(ctx, path, q, &resp); err != nil {
 			return nil, err
 		}
 		out := make(map[string]T, len(resp.Items))

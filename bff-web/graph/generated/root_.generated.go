@@ -945,6 +945,49 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../../schema/graphql/common/connectors.graphqls", Input: `# Directives that connect a field to a backend in the schema itself. The
+# gqlgen plugin in shared/connector/gqlplugin compiles them into resolvers
+# at ` + "`" + `make generate` + "`" + `; they do nothing at run time and are not introspected
+# away from what they are: documentation of where a field comes from.
+# schema/README.md explains them with examples.
+
+"""
+Declares a backend that has no hand-written package in shared/sources: the
+BFF registers it from this declaration: kind is REST or GRPC, address the
+default for ` + "`" + `make run` + "`" + ` (upstreams.<name>.address configures it like any
+other source).
+"""
+directive @source(name: String!, kind: String!, address: String!) repeatable on SCHEMA
+
+"""
+The field is read from the REST source ` + "`" + `source` + "`" + `.
+
+get is the path (and query) of one key's answer. Placeholders:
+{$parent.x} a field x of the parent object (a hidden one when the schema
+does not show x), {$viewer.id} the verified caller, {$args.x} an argument.
+The first of $parent, else $viewer, else $args is the key; the others must
+be arguments. batch is the batch form of the same read, with the keys in
+one query parameter ({$keys}, comma-separated); key names the field of each
+answered item that holds its key. Without batch, keys are read with
+concurrent GETs (at most maxConcurrent at once), each key once per
+request. at is a dot path to the field's value inside one key's answer.
+"""
+directive @rest(source: String!, get: String!, batch: String, key: String, at: String) on FIELD_DEFINITION
+
+"""
+The field is read from the gRPC source ` + "`" + `source` + "`" + ` through method
+(package.Service/Method). request lists the request message's fields and
+their values ("skus: $parent.sku, country: $args.country"); a repeated
+field given $parent makes the call a batch: items then names the repeated
+field of the response that holds the answers and key the field of an item
+that holds its key. at is a dot path to the value inside the response (or
+inside an item).
+"""
+directive @grpc(source: String!, method: String!, request: String!, items: String, key: String, at: String) on FIELD_DEFINITION
+
+"The backend's name for this field, when it differs from the schema's."
+directive @from(name: String!) on FIELD_DEFINITION
+`, BuiltIn: false},
 	{Name: "../../../schema/graphql/common/directives.graphqls", Input: `# Directives shared by every BFF. Each BFF's gqlgen.yml includes this folder,
 # and the shared core (shared/auth, shared/throttle) implements them, so a
 # directive means the same thing on every surface.
@@ -1021,6 +1064,7 @@ type Viewer {
   profile: User
   "All saved addresses; null with an error when accounts is unavailable."
   addresses: [Address!] @cost(weight: 2)
+    @rest(source: "accounts", get: "/users/{$parent.id}/addresses", at: "items")
 }
 
 "A customer's profile."
@@ -1033,6 +1077,7 @@ type User {
   locale: String!
   "The address preselected at checkout."
   defaultAddress: Address
+    @rest(source: "accounts", get: "/addresses/{$parent.defaultAddressId}", batch: "/addresses?ids={$keys}", key: "id")
   createdAt: DateTime!
 }
 
@@ -1193,6 +1238,7 @@ type Order {
   itemCount: Int!
   lines: [OrderLine!]!
   shippingAddress: Address
+    @rest(source: "accounts", get: "/addresses/{$parent.shippingAddressId}", batch: "/addresses?ids={$keys}", key: "id")
 }
 
 type OrderLine {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -171,3 +172,7 @@ func (l *Loaders) PrefetchUsers(ctx context.Context, ids []string) {
 func (l *Loaders) PrefetchAddresses(ctx context.Context, ids []string) {
 	l.address.Start(ctx, ids, nil)
 }
+
+// Conn lets the schema's @rest directives read this source too
+// (connector.Connected).
+func (c *Client) Conn() connector.Conn { return connector.Conn{REST: c.rest, Config: c.cfg} }

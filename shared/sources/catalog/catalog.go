@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -266,3 +267,7 @@ func (l *Loaders) Products(ctx context.Context, ids []string) (products []*Produ
 	}
 	return products, errs
 }
+
+// Conn lets the schema's @rest directives read this source too
+// (connector.Connected).
+func (c *Client) Conn() connector.Conn { return connector.Conn{REST: c.rest, Config: c.cfg} }

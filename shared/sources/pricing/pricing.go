@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -253,3 +254,7 @@ var loaders = registry.NewScoped[*Loaders](ID)
 // For returns the request's loaders. It panics if the source is not
 // registered in this BFF; registry.Set.Require catches that at startup.
 func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
+
+// Conn lets the schema's @grpc directives read this source too
+// (connector.Connected).
+func (c *Client) Conn() connector.Conn { return connector.Conn{GRPC: c.conn, Config: c.cfg} }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -164,3 +165,7 @@ var loaders = registry.NewScoped[*Loaders](ID)
 // For returns the request's loaders. It panics if the source is not
 // registered in this BFF; registry.Set.Require catches that at startup.
 func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
+
+// Conn lets the schema's @rest directives read this source too
+// (connector.Connected).
+func (c *Client) Conn() connector.Conn { return connector.Conn{REST: c.rest, Config: c.cfg} }

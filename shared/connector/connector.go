@@ -1,0 +1,212 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+// Conn is what a generated fetch function calls its source through: the
+// source's client of its kind (the other is nil) and its configuration
+// (MaxBatch, MaxConcurrent).
+type Conn struct {
+	REST   *upstream.REST
+	GRPC   *upstream.GRPC
+	Config upstream.Config
+}
+
+// Connected is implemented by every source instance the generated
+// resolvers can call: the instances Source builds, and hand-written
+// sources that directives also read.
+type Connected interface {
+	Conn() Conn
+}
+
+// Source is the registry entry of a backend served only through
+// directives (declared with @source in the schema). Its per-request state
+// lives with the endpoints that read it, so its request scope is empty.
+func Source(id string, kind registry.Kind, defaultAddress string) registry.Source {
+	return registry.Source{
+		ID:             id,
+		Kind:           kind,
+		DefaultAddress: defaultAddress,
+		New: func(_ context.Context, cfg upstream.Config, deps registry.Deps) (registry.Instance, error) {
+			cfg = cfg.WithDefaults()
+			s := &source{conn: Conn{Config: cfg}}
+			var err error
+			switch kind {
+			case registry.REST:
+				s.conn.REST, err = upstream.NewREST(id, cfg, deps.UpstreamOptions()...)
+			case registry.GRPC:
+				s.conn.GRPC, err = upstream.DialGRPC(id, cfg, deps.UpstreamOptions()...)
+			default:
+				err = fmt.Errorf("unknown kind %v", kind)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+	}
+}
+
+// source is the instance Source builds.
+type source struct{ conn Conn }
+
+var (
+	_ Connected         = (*source)(nil)
+	_ registry.Instance = (*source)(nil)
+	_ registry.Closer   = (*source)(nil)
+)
+
+func (s *source) Conn() Conn           { return s.conn }
+func (s *source) NewRequestScope() any { return nil }
+
+func (s *source) Close() error {
+	if s.conn.REST != nil {
+		return s.conn.REST.Close()
+	}
+	return s.conn.GRPC.Close()
+}
+
+// Endpoint is one read a generated resolver makes: which source, and how to
+// fetch the values of a set of keys with one set of argument values. Fetch
+// makes one batch call (chunked by MaxBatch), or, when the backend has no
+// batch endpoint, bounded concurrent calls (FanOut); keys it leaves out of
+// its answer are NOT_FOUND.
+type Endpoint[V any] struct {
+	Source string // registry id
+	Field  string // "Viewer.wishlist": names the loader in traces and errors
+	Fetch  func(ctx context.Context, c Conn, keys []string, args []string) (map[string]V, error)
+}
+
+// loaderKey identifies one request's loader: an endpoint and its argument
+// values.
+type loaderKey struct {
+	endpoint any
+	args     string
+}
+
+// loader returns the request's loader of e for args.
+func (e *Endpoint[V]) loader(ctx context.Context, args []string) (*upstream.Loader[string, V], error) {
+	inst, ok := registry.InstanceFor(ctx, e.Source)
+	if !ok {
+		return nil, fmt.Errorf("connector: %s reads source %q, which is not built for this request (registry.Set.Middleware)", e.Field, e.Source)
+	}
+	conn, ok := inst.(Connected)
+	if !ok {
+		return nil, fmt.Errorf("connector: source %q does not implement connector.Connected", e.Source)
+	}
+	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00")}
+	l, _ := registry.RequestValue(ctx, key, func() *upstream.Loader[string, V] {
+		c := conn.Conn()
+		return upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {
+			return e.Fetch(ctx, c, keys, args)
+		})
+	})
+	return l, nil
+}
+
+// Load returns the value of key, batched with the request's other reads of
+// the endpoint with the same args. An empty key is a parent that refers to
+// nothing (an order without a shipping address): its value is the zero
+// value, null in the response, and nothing is called.
+func (e *Endpoint[V]) Load(ctx context.Context, key string, args ...string) (V, error) {
+	var zero V
+	if key == "" {
+		return zero, nil
+	}
+	l, err := e.loader(ctx, args)
+	if err != nil {
+		return zero, err
+	}
+	return l.Load(ctx, key)
+}
+
+// Start begins one call for every key of keys the request has not loaded
+// yet and returns at once; then, if not nil, gets every value found (see
+// upstream.Loader.Start). A level of a response is loaded this way by the
+// generated prefetch steps.
+func (e *Endpoint[V]) Start(ctx context.Context, keys []string, args []string, then func(found map[string]V)) {
+	l, err := e.loader(ctx, args)
+	if err != nil {
+		return // the resolvers' Load reports it
+	}
+	if slices.Contains(keys, "") {
+		keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })
+	}
+	l.Start(ctx, keys, then)
+}
+
+// Arg formats an argument value the same way whether it comes typed from a
+// resolver's parameters or untyped from a collected field's argument map,
+// so that both find the same loader.
+func Arg(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case *string:
+		if v == nil {
+			return ""
+		}
+		return *v
+	case int:
+		return strconv.Itoa(v)
+	case *int:
+		if v == nil {
+			return ""
+		}
+		return strconv.Itoa(*v)
+	case int32:
+		return strconv.FormatInt(int64(v), 10)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case fmt.Stringer:
+		return v.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// ViewerID returns the verified principal's subject, the key of a field
+// read with {$viewer.id}; without one the field fails UNAUTHENTICATED (mark
+// such fields @authenticated so that this is never reached).
+func ViewerID(ctx context.Context) (string, error) {
+	if p, ok := auth.FromContext(ctx); ok && p.Subject != "" {
+		return p.Subject, nil
+	}
+	return "", &gqlerror.Error{Message: "authentication required", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": auth.CodeUnauthenticated}}
+}
+
+// CollectedArgs returns the values of the arguments names of a collected
+// field, with the operation's variables and the schema's defaults applied,
+// formatted by Arg: what a resolver of the field would pass to Load.
+func CollectedArgs(ctx context.Context, f graphql.CollectedField, names ...string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	var vars map[string]any
+	if oc := graphql.GetOperationContext(ctx); oc != nil {
+		vars = oc.Variables
+	}
+	m := f.ArgumentMap(vars)
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = Arg(m[n])
+	}
+	return out
+}

@@ -1,0 +1,22 @@
+// Package connector is the runtime of Tandem's declarative sources: the
+// resolvers that the gqlgen plugin in connector/gqlplugin generates from
+// the @rest and @grpc directives of a schema call it, and nothing else
+// needs to.
+//
+// A generated resolver names an Endpoint (one read of one source, with the
+// call and the mapping generated as plain Go) and a key taken from its
+// parent object. Endpoint keeps one upstream.Loader per request, per
+// endpoint and per set of argument values, so every such read is cached
+// and de-duplicated for the request and batched the two ways
+// upstream.Loader batches: the generated prefetch steps (see
+// shared/prefetch) hand a whole level of parents to Endpoint.Start in one
+// call, and a Load nobody prefetched falls back to the loader's window.
+// The call itself goes through the source's upstream.REST or upstream.GRPC
+// client, so timeouts, retries, breakers, identity propagation, tracing and
+// metrics apply as they do to hand-written sources.
+//
+// Source registers a backend declared with @source in the schema that has
+// no hand-written package: the registry builds its client from the config
+// like any other source. A hand-written source that the directives also
+// read implements Connected.
+package connector

@@ -1,0 +1,465 @@
+package gqlplugin
+
+import (
+	"fmt"
+	"go/types"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/codegen"
+	"github.com/99designs/gqlgen/codegen/templates"
+)
+
+var stringType = types.Typ[types.String]
+
+// Import paths of the runtime the generated code calls.
+const (
+	pkgConnector = "github.com/tandemgw/tandem/shared/connector"
+	pkgUpstream  = "github.com/tandemgw/tandem/shared/upstream"
+	pkgPrefetch  = "github.com/tandemgw/tandem/shared/prefetch"
+	pkgRegistry  = "github.com/tandemgw/tandem/shared/registry"
+	pkgGraphQL   = "github.com/99designs/gqlgen/graphql"
+)
+
+// generated is one field the plugin implements.
+type generated struct {
+	f   *field
+	obj *codegen.Object
+	cf  *codegen.Field
+}
+
+// generator writes the plugin's file.
+type generator struct {
+	data    *codegen.Data
+	written map[string]bool
+	fields  []generated
+	sources []declaredSource
+	grpc    *protoIndex
+
+	b    strings.Builder
+	errs []string
+}
+
+func (g *generator) write(filename string) error {
+	sort.Slice(g.fields, func(i, j int) bool {
+		a, b := g.fields[i], g.fields[j]
+		return a.f.Type+"."+a.f.Name < b.f.Type+"."+b.f.Name
+	})
+	var renderErr error
+	err := templates.Render(templates.Options{
+		PackageName:     g.data.Config.Resolver.Package,
+		Filename:        filename,
+		GeneratedHeader: true,
+		FileNotice:      "// Generated from the schema's @source, @rest and @grpc directives by\n// shared/connector/gqlplugin (make generate). Do not edit: change the\n// directive, or write a resolver for the field in another file of this\n// package, which then wins.",
+		Packages:        g.data.Config.Packages,
+		Template:        `{{ .Body }}`,
+		Data: bodyFunc(func() string {
+			s, err := g.body()
+			renderErr = err
+			return s
+		}),
+	})
+	if renderErr != nil {
+		return renderErr
+	}
+	return err
+}
+
+// bodyFunc lets the template call back into the generator while gqlgen's
+// import tracker (templates.CurrentImports) is live.
+type bodyFunc func() string
+
+func (f bodyFunc) Body() string { return f() }
+
+func (g *generator) imp(path string) string { return templates.CurrentImports.Lookup(path) }
+func (g *generator) typ(t types.Type) string { return templates.CurrentImports.LookupType(t) }
+
+func (g *generator) p(format string, args ...any) { fmt.Fprintf(&g.b, format, args...) }
+
+func (g *generator) fail(gf generated, format string, args ...any) {
+	g.errs = append(g.errs, fmt.Sprintf("%s:%d: %s.%s: %s", gf.f.Pos.Src.Name, gf.f.Pos.Line, gf.f.Type, gf.f.Name, fmt.Sprintf(format, args...)))
+}
+
+func (g *generator) body() (string, error) {
+	g.sourceLists()
+	for _, gf := range g.fields {
+		g.field(gf)
+	}
+	g.prefetch()
+	g.resolverRoots()
+	if len(g.errs) > 0 {
+		return "", fmt.Errorf("source directives:\n  %s", strings.Join(g.errs, "\n  "))
+	}
+	return g.b.String(), nil
+}
+
+func (g *generator) sourceLists() {
+	ids := map[string]bool{}
+	for _, gf := range g.fields {
+		ids[gf.f.Source] = true
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, strconv.Quote(id))
+	}
+	sort.Strings(list)
+	g.p("// ConnectorSources are the sources the generated resolvers read.\nvar ConnectorSources = []string{%s}\n\n", strings.Join(list, ", "))
+	reg, conn := g.imp(pkgRegistry), g.imp(pkgConnector)
+	g.p("// DeclaredSources are the backends declared with @source: no package of\n// their own, the registry builds their clients from the config.\nfunc DeclaredSources() []%s.Source {\n\treturn []%s.Source{\n", reg, reg)
+	for _, s := range g.sources {
+		kind := strings.ToUpper(s.Kind)
+		if kind != "REST" && kind != "GRPC" {
+			g.errs = append(g.errs, fmt.Sprintf("@source(name: %q): kind must be REST or GRPC, not %q", s.Name, s.Kind))
+		}
+		g.p("\t\t%s.Source(%q, %s.%s, %q),\n", conn, s.Name, reg, kind, s.Address)
+	}
+	g.p("\t}\n}\n\n")
+}
+
+// endpointName is the Go name of a field's endpoint variable.
+func endpointName(gf generated) string {
+	return templates.LcFirst(gf.obj.Name) + templates.UcFirst(gf.cf.GoFieldName)
+}
+
+func (g *generator) field(gf generated) {
+	name := endpointName(gf)
+	vt := g.typ(gf.cf.TypeReference.GO)
+	conn := g.imp(pkgConnector)
+
+	// The resolver.
+	g.p("// %s resolves %s.%s from %s (%s).\n", gf.cf.GoFieldName, gf.f.Type, gf.f.Name, gf.f.Source, describe(gf.f))
+	g.p("func (r *%s) %s%s {\n", resolverType(gf.obj.Name), gf.cf.GoFieldName, gf.cf.ShortResolverDeclaration())
+	key := g.keyExpr(gf, "obj")
+	if gf.f.Key.Scope == "viewer" {
+		g.p("\tkey, err := %s.ViewerID(ctx)\n\tif err != nil {\n\t\tvar zero %s\n\t\treturn zero, err\n\t}\n", conn, vt)
+		key = "key"
+	}
+	args := []string{"ctx", key}
+	for _, a := range gf.f.Args {
+		args = append(args, conn+".Arg("+g.argVar(gf, a)+")")
+	}
+	g.p("\treturn %s.Load(%s)\n}\n\n", name, strings.Join(args, ", "))
+
+	// The endpoint.
+	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tFetch: ", name, conn, vt, gf.f.Source, gf.f.Type+"."+gf.f.Name)
+	// Types the fetch function decodes into are written after the
+	// endpoint.
+	saved := g.b
+	g.b = strings.Builder{}
+	var fetch string
+	if gf.f.REST != nil {
+		fetch = g.restFetch(gf, name, vt)
+	} else {
+		fetch = g.grpcFetch(gf, name, vt)
+	}
+	decls := g.b.String()
+	g.b = saved
+	g.p("%s}\n\n%s", fetch, decls)
+}
+
+func describe(f *field) string {
+	if f.REST != nil {
+		s := "GET " + f.REST.Get.Raw
+		if f.REST.Batch != nil {
+			s += ", batched through GET " + f.REST.Batch.Raw + " keyed by " + f.REST.ItemKey
+		}
+		return s
+	}
+	s := f.GRPC.Method
+	if f.GRPC.Items != "" {
+		s += ", " + f.GRPC.Items + " keyed by " + f.GRPC.ItemKey
+	}
+	return s
+}
+
+// argVar is the Go parameter of argument name in the field's resolver.
+func (g *generator) argVar(gf generated, name string) string {
+	for _, a := range gf.cf.Args {
+		if a.Name == name {
+			return a.VarName
+		}
+	}
+	g.fail(gf, "no argument %q", name)
+	return "nil"
+}
+
+// keyExpr is the Go expression of the field's key for parent variable v
+// (the resolver's obj); {$viewer.id} is handled by the caller.
+func (g *generator) keyExpr(gf generated, v string) string {
+	switch gf.f.Key.Scope {
+	case "args":
+		return g.imp(pkgConnector) + ".Arg(" + g.argVar(gf, gf.f.Key.Name) + ")"
+	case "parent":
+		sf := structField(gf.obj.Type, gf.f.Key.Name)
+		if sf == nil {
+			g.fail(gf, "%s: %s has no Go field with json name %q; add one (generated models get it added)", gf.f.Key, g.typ(gf.obj.Type), gf.f.Key.Name)
+			return `""`
+		}
+		if b, ok := sf.Type().(*types.Basic); ok && b.Kind() == types.String {
+			return v + "." + sf.Name()
+		}
+		return g.imp(pkgConnector) + ".Arg(" + v + "." + sf.Name() + ")"
+	}
+	return "key"
+}
+
+// structField finds the field of struct type t (or *t) whose json name,
+// or else whose Go name ignoring case, is name.
+func structField(t types.Type, name string) *types.Var {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	var byName *types.Var
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		if !f.Exported() {
+			continue
+		}
+		tag, _, _ := strings.Cut(reflect.StructTag(st.Tag(i)).Get("json"), ",")
+		if tag == name {
+			return f
+		}
+		if (tag == "" || tag == "-") && strings.EqualFold(f.Name(), name) {
+			byName = f
+		}
+	}
+	return byName
+}
+
+// valueRef is the Go expression of a placeholder inside a fetch function.
+func (g *generator) valueRef(gf generated, r ref, inPath bool) string {
+	var v string
+	switch {
+	case r.Scope == "keys":
+		return "key"
+	case r == gf.f.Key:
+		v = "key"
+	case r.Scope == "args":
+		i := indexOf(gf.f.Args, r.Name)
+		if i < 0 {
+			g.fail(gf, "%s is not an argument of the call", r)
+			return `""`
+		}
+		v = "args[" + strconv.Itoa(i) + "]"
+	default:
+		g.fail(gf, "%s cannot be used here", r)
+		return `""`
+	}
+	if inPath {
+		return g.imp(pkgUpstream) + ".PathSegment(" + v + ")"
+	}
+	return v
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// pathExpr is the Go expression of t's path.
+func (g *generator) pathExpr(gf generated, t template) string {
+	var parts []string
+	for _, s := range t.Path {
+		if s.Ref != nil {
+			parts = append(parts, g.valueRef(gf, *s.Ref, true))
+		} else {
+			parts = append(parts, strconv.Quote(s.Text))
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+// queryExpr is the Go expression of t's query, leaving out the batch's
+// keys parameter.
+func (g *generator) queryExpr(gf generated, t template) string {
+	var pairs []string
+	for _, q := range t.Query {
+		if q.IsKey {
+			continue
+		}
+		v := strconv.Quote(q.Text)
+		if q.Ref != nil {
+			v = g.valueRef(gf, *q.Ref, false)
+		}
+		pairs = append(pairs, strconv.Quote(q.Name), v)
+	}
+	if len(pairs) == 0 {
+		return "nil"
+	}
+	return g.imp(pkgConnector) + ".Query(" + strings.Join(pairs, ", ") + ")"
+}
+
+// atType writes type name: nested structs down the path at whose leaf is
+// the field's value, with extra fields first; it returns the Go selector
+// of the value.
+func (g *generator) atType(name string, at []string, vt string, extra string) string {
+	sel := ""
+	g.p("type %s struct {\n%s", name, extra)
+	for i, a := range at {
+		goName := templates.ToGo(a)
+		sel += "." + goName
+		if i == len(at)-1 {
+			g.p("%s %s `json:%q`\n", goName, vt, a)
+		} else {
+			g.p("%s struct {\n", goName)
+		}
+	}
+	for i := len(at) - 2; i >= 0; i-- {
+		g.p("} `json:%q`\n", at[i])
+	}
+	g.p("}\n\n")
+	return sel
+}
+
+// restFetch returns the fetch function of a @rest field; the types it
+// needs are written to g.b.
+func (g *generator) restFetch(gf generated, name, vt string) string {
+	conn := g.imp(pkgConnector)
+	r := gf.f.REST
+	sig := "func(ctx " + g.imp("context") + ".Context, c " + conn + ".Conn, keys, args []string) (map[string]" + vt + ", error) {\n"
+	var body string
+	if r.Batch != nil {
+		itemType, keyX, valX := g.batchItem(gf, name, vt, r.ItemKey)
+		body = fmt.Sprintf("\treturn %s.GetBatch(ctx, c, %s, %s, %q, keys, func(it %s) (string, %s) { return %s, %s })\n",
+			conn, g.pathExpr(gf, *r.Batch), g.queryExpr(gf, *r.Batch), r.BatchIDs, itemType, vt, keyX, valX)
+	} else {
+		answer, valX := vt, "*t"
+		if len(gf.f.At) > 0 {
+			answer = name + "Answer"
+			valX = "t" + g.atType(answer, gf.f.At, vt, "")
+		}
+		body = fmt.Sprintf("\treturn %s.GetEach(ctx, c, keys, func(key string) (string, %s.Values) {\n\t\treturn %s, %s\n\t}, func(t *%s) %s { return %s })\n",
+			conn, g.imp("net/url"), g.pathExpr(gf, r.Get), g.queryExpr(gf, r.Get), answer, vt, valX)
+	}
+	return sig + body + "},\n"
+}
+
+// batchItem returns the Go type a batch item decodes into, and the
+// expressions of its key and value for item variable it.
+func (g *generator) batchItem(gf generated, name, vt, key string) (itemType, keyX, valX string) {
+	v := gf.cf.TypeReference.GO
+	if len(gf.f.At) == 0 {
+		ptr, ok := v.(*types.Pointer)
+		if !ok {
+			g.fail(gf, "a batch item must be an object: use at to pick the field's value out of it")
+			return vt, `""`, "it"
+		}
+		if sf := structField(ptr.Elem(), key); sf != nil {
+			return vt, g.stringOf(sf, "it."+sf.Name()), "it"
+		}
+		elem := g.typ(ptr.Elem())
+		embedded := elem[strings.LastIndex(elem, ".")+1:]
+		itemType = name + "Item"
+		g.p("type %s struct {\n\tKey string `json:%q`\n\t*%s\n}\n\n", itemType, key, elem)
+		return "*" + itemType, "it.Key", "it." + embedded
+	}
+	itemType = name + "Item"
+	sel := g.atType(itemType, gf.f.At, vt, fmt.Sprintf("\tKey string `json:%q`\n", key))
+	return "*" + itemType, "it.Key", "it" + sel
+}
+
+func (g *generator) stringOf(v *types.Var, x string) string {
+	if b, ok := v.Type().(*types.Basic); ok && b.Kind() == types.String {
+		return x
+	}
+	return g.imp(pkgConnector) + ".Arg(" + x + ")"
+}
+
+// prefetch writes the plan steps: every field keyed by its parent loads a
+// whole level of parents in one call.
+func (g *generator) prefetch() {
+	pf, gql, conn := g.imp(pkgPrefetch), g.imp(pkgGraphQL), g.imp(pkgConnector)
+	g.p("// PrefetchConnectors adds to p a step for every generated field keyed by\n// its parent, so a level of parents is read in one call (see\n// shared/prefetch).\nfunc PrefetchConnectors(p *%s.Plan) {\n", pf)
+	for _, gf := range g.fields {
+		if gf.f.Key.Scope != "parent" {
+			continue
+		}
+		parent := g.typ(gf.obj.Reference())
+		child, flatten := g.children(gf.cf.TypeReference.GO)
+		vt := g.typ(gf.cf.TypeReference.GO)
+		argNames := make([]string, len(gf.f.Args))
+		for i, a := range gf.f.Args {
+			argNames[i] = strconv.Quote(a)
+		}
+		argsX := "nil"
+		if len(argNames) > 0 {
+			argsX = conn + ".CollectedArgs(ctx, f, " + strings.Join(argNames, ", ") + ")"
+		}
+		fparam := "_"
+		if len(argNames) > 0 {
+			fparam = "f"
+		}
+		next := "_"
+		if child != "" {
+			next = "next"
+		} else {
+			child = "struct{}"
+		}
+		g.p("\t%s.Load(p, %q, %q, func(ctx %s.Context, parents []%s, %s %s.CollectedField, %s func([]%s)) {\n",
+			pf, gf.f.Type, gf.f.Name, g.imp("context"), parent, fparam, gql, next, child)
+		g.p("\t\tkeys := make([]string, len(parents))\n\t\tfor i, obj := range parents {\n\t\t\tkeys[i] = %s\n\t\t}\n", g.keyExpr(gf, "obj"))
+		if next == "_" {
+			g.p("\t\t%s.Start(ctx, keys, %s, nil)\n\t})\n", endpointName(gf), argsX)
+			continue
+		}
+		g.p("\t\t%s.Start(ctx, keys, %s, func(found map[string]%s) {\n\t\t\tout := make([]%s, 0, len(found))\n\t\t\tfor _, v := range found {\n", endpointName(gf), argsX, vt, child)
+		if flatten {
+			g.p("\t\t\t\tout = append(out, v...)\n")
+		} else {
+			g.p("\t\t\t\tout = append(out, v)\n")
+		}
+		g.p("\t\t\t}\n\t\t\tnext(out)\n\t\t})\n\t})\n")
+	}
+	g.p("}\n\n")
+}
+
+// children is the Go type of the objects a field of type t leads to (a
+// pointer to a struct, or a slice of them, flatten then true); "" when it
+// leads to none.
+func (g *generator) children(t types.Type) (string, bool) {
+	if s, ok := t.(*types.Slice); ok {
+		if p, ok := s.Elem().(*types.Pointer); ok {
+			if _, ok := p.Elem().Underlying().(*types.Struct); ok {
+				return g.typ(s.Elem()), true
+			}
+		}
+		return "", false
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		if _, ok := p.Elem().Underlying().(*types.Struct); ok {
+			return g.typ(t), false
+		}
+	}
+	return "", false
+}
+
+// resolverRoots declares the resolver type of every object whose resolver
+// fields are all generated: gqlgen's resolver generator leaves those out.
+func (g *generator) resolverRoots() {
+	done := map[string]bool{}
+	for _, gf := range g.fields {
+		o := gf.obj
+		rt := resolverType(o.Name)
+		if done[rt] {
+			continue
+		}
+		done[rt] = true
+		root := g.data.Config.Resolver.Type
+		if !g.written[root+"."+o.Name] {
+			g.p("// %s returns the %s resolver (generated fields only).\nfunc (r *%s) %s() %s { return &%s{r} }\n\n", o.Name, o.Name, root, o.Name, g.typ(o.ResolverInterface), rt)
+		}
+		if !g.written["type "+rt] {
+			g.p("type %s struct{ *%s }\n\n", rt, root)
+		}
+	}
+}

@@ -1,0 +1,326 @@
+package gqlplugin
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Directive names.
+const (
+	dirSource = "source"
+	dirREST   = "rest"
+	dirGRPC   = "grpc"
+	dirFrom   = "from"
+)
+
+// declaredSource is a @source on the schema: a backend with no
+// hand-written package.
+type declaredSource struct {
+	Name, Kind, Address string
+}
+
+// ref is one {$parent.x}, {$args.x} or {$viewer.id} of a template, or one
+// value of a @grpc request.
+type ref struct {
+	Scope string // "parent", "args", "viewer" or "keys"
+	Name  string
+}
+
+func (r ref) String() string { return "$" + r.Scope + "." + r.Name }
+
+// field is one field with @rest or @grpc.
+type field struct {
+	Type, Name string // GraphQL parent type and field
+	Source     string
+	Pos        *ast.Position
+
+	// Key is where a parent's key comes from; Args are the arguments the
+	// call also depends on, in template order.
+	Key  ref
+	Args []string
+
+	REST *restCall
+	GRPC *grpcCall
+	At   []string // path to the value inside one item's answer
+}
+
+type restCall struct {
+	Get      template // one key's path and query
+	Batch    *template
+	BatchIDs string // query parameter the batch's keys go in
+	ItemKey  string // field of a batch item that holds its key
+}
+
+type grpcCall struct {
+	Method  string            // full name: pkg.Service/Method
+	Request []requestField    // request message fields and their values
+	Items   string            // repeated field of the answer holding the items (batch)
+	ItemKey string            // field of an item that holds its key (batch)
+	byName  map[string]string // unused placeholder for future options
+}
+
+type requestField struct {
+	Field string
+	Value ref
+}
+
+// template is a path with {$...} placeholders and an optional query.
+type template struct {
+	Raw   string
+	Path  []segment
+	Query []queryParam
+}
+
+// segment is literal text or one placeholder of a path.
+type segment struct {
+	Text string
+	Ref  *ref
+}
+
+type queryParam struct {
+	Name  string
+	Text  string
+	Ref   *ref
+	IsKey bool
+}
+
+var placeholder = regexp.MustCompile(`\{\$(parent|args|viewer|keys)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\}`)
+
+func parseTemplate(raw string) (template, error) {
+	t := template{Raw: raw}
+	path, query, _ := strings.Cut(raw, "?")
+	if !strings.HasPrefix(path, "/") {
+		return t, fmt.Errorf("path %q must start with /", raw)
+	}
+	rest := path
+	for rest != "" {
+		loc := placeholder.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			t.Path = append(t.Path, segment{Text: rest})
+			break
+		}
+		if loc[0] > 0 {
+			t.Path = append(t.Path, segment{Text: rest[:loc[0]]})
+		}
+		r, err := refOf(rest, loc)
+		if err != nil {
+			return t, err
+		}
+		t.Path = append(t.Path, segment{Ref: &r})
+		rest = rest[loc[1]:]
+	}
+	if query == "" {
+		return t, nil
+	}
+	for _, part := range strings.Split(query, "&") {
+		name, value, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(name)
+		if err != nil || name == "" {
+			return t, fmt.Errorf("bad query parameter %q in %q", part, raw)
+		}
+		q := queryParam{Name: name}
+		if loc := placeholder.FindStringSubmatchIndex(value); loc != nil {
+			if loc[0] != 0 || loc[1] != len(value) {
+				return t, fmt.Errorf("query parameter %q in %q: a placeholder must be the whole value", name, raw)
+			}
+			r, err := refOf(value, loc)
+			if err != nil {
+				return t, err
+			}
+			q.Ref, q.IsKey = &r, r.Scope == "keys"
+		} else {
+			q.Text = value
+		}
+		t.Query = append(t.Query, q)
+	}
+	return t, nil
+}
+
+func refOf(s string, loc []int) (ref, error) {
+	r := ref{Scope: s[loc[2]:loc[3]]}
+	if loc[4] >= 0 {
+		r.Name = s[loc[4]:loc[5]]
+	}
+	switch {
+	case r.Scope == "keys" && r.Name != "":
+		return r, fmt.Errorf("{$keys} takes no field name")
+	case r.Scope == "viewer" && r.Name != "id":
+		return r, fmt.Errorf("only {$viewer.id} is known of the viewer")
+	case r.Scope != "keys" && r.Name == "":
+		return r, fmt.Errorf("{$%s} needs a field name", r.Scope)
+	}
+	return r, nil
+}
+
+// refs lists the placeholders of t other than {$keys}, in order.
+func (t template) refs() []ref {
+	var out []ref
+	for _, s := range t.Path {
+		if s.Ref != nil {
+			out = append(out, *s.Ref)
+		}
+	}
+	for _, q := range t.Query {
+		if q.Ref != nil && !q.IsKey {
+			out = append(out, *q.Ref)
+		}
+	}
+	return out
+}
+
+func stringArg(d *ast.Directive, name string) string {
+	if a := d.Arguments.ForName(name); a != nil && a.Value != nil {
+		return a.Value.Raw
+	}
+	return ""
+}
+
+// parseSchema reads every @source and every field with @rest or @grpc.
+func parseSchema(s *ast.Schema) ([]declaredSource, []*field, error) {
+	var sources []declaredSource
+	for _, d := range s.SchemaDirectives.ForNames(dirSource) {
+		sources = append(sources, declaredSource{Name: stringArg(d, "name"), Kind: stringArg(d, "kind"), Address: stringArg(d, "address")})
+	}
+	var fields []*field
+	var errs []string
+	for _, def := range s.Types {
+		if def.Kind != ast.Object || def.BuiltIn {
+			continue
+		}
+		for _, fd := range def.Fields {
+			rest, grpc := fd.Directives.ForName(dirREST), fd.Directives.ForName(dirGRPC)
+			if rest == nil && grpc == nil {
+				continue
+			}
+			f, err := parseField(def, fd, rest, grpc)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s:%d: %s.%s: %v", fd.Position.Src.Name, fd.Position.Line, def.Name, fd.Name, err))
+				continue
+			}
+			fields = append(fields, f)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, fmt.Errorf("source directives:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return sources, fields, nil
+}
+
+func parseField(def *ast.Definition, fd *ast.FieldDefinition, rest, grpc *ast.Directive) (*field, error) {
+	if rest != nil && grpc != nil {
+		return nil, fmt.Errorf("@rest and @grpc exclude each other")
+	}
+	f := &field{Type: def.Name, Name: fd.Name, Pos: fd.Position}
+	d := rest
+	if d == nil {
+		d = grpc
+	}
+	f.Source = stringArg(d, "source")
+	if at := stringArg(d, "at"); at != "" {
+		f.At = strings.Split(at, ".")
+	}
+	var refs []ref
+	if rest != nil {
+		get, err := parseTemplate(stringArg(rest, "get"))
+		if err != nil {
+			return nil, err
+		}
+		f.REST = &restCall{Get: get, ItemKey: stringArg(rest, "key")}
+		refs = get.refs()
+		if raw := stringArg(rest, "batch"); raw != "" {
+			b, err := parseTemplate(raw)
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range b.Query {
+				if q.IsKey {
+					f.REST.BatchIDs = q.Name
+				}
+			}
+			if f.REST.BatchIDs == "" {
+				return nil, fmt.Errorf("batch %q must pass the keys as a query parameter: ?ids={$keys}", raw)
+			}
+			if f.REST.ItemKey == "" {
+				return nil, fmt.Errorf("batch needs key: the field of each item that holds its key")
+			}
+			f.REST.Batch = &b
+		}
+	} else {
+		g := &grpcCall{Method: stringArg(grpc, "method"), Items: stringArg(grpc, "items"), ItemKey: stringArg(grpc, "key")}
+		if !strings.Contains(g.Method, "/") {
+			return nil, fmt.Errorf("method %q must be package.Service/Method", g.Method)
+		}
+		for _, part := range strings.Split(stringArg(grpc, "request"), ",") {
+			name, value, ok := strings.Cut(strings.TrimSpace(part), ":")
+			value = strings.TrimSpace(value)
+			if !ok || !strings.HasPrefix(value, "$") {
+				return nil, fmt.Errorf("request %q: want field: $parent.x, field: $args.y", part)
+			}
+			scope, fname, _ := strings.Cut(value[1:], ".")
+			r, err := refOf("{$"+scope+"."+fname+"}", placeholder.FindStringSubmatchIndex("{$"+scope+"."+fname+"}"))
+			if placeholder.FindStringSubmatchIndex("{$"+scope+"."+fname+"}") == nil || err != nil {
+				return nil, fmt.Errorf("request %q: bad value %q", part, value)
+			}
+			g.Request = append(g.Request, requestField{Field: strings.TrimSpace(name), Value: r})
+			refs = append(refs, r)
+		}
+		if (g.Items == "") != (g.ItemKey == "") {
+			return nil, fmt.Errorf("a batch RPC needs both items and key")
+		}
+		f.GRPC = g
+	}
+	// The key is the first value taken from the parent, else from the
+	// viewer, else the first argument; the other arguments partition the
+	// request's loaders.
+	keyAt := -1
+	for _, scope := range []string{"parent", "viewer", "args"} {
+		for i, r := range refs {
+			if r.Scope == scope {
+				keyAt = i
+				break
+			}
+		}
+		if keyAt >= 0 {
+			break
+		}
+	}
+	if keyAt < 0 {
+		return nil, fmt.Errorf("the call takes nothing from $parent, $viewer or $args to key it by")
+	}
+	f.Key = refs[keyAt]
+	for i, r := range refs {
+		if i == keyAt {
+			continue
+		}
+		switch r.Scope {
+		case "args":
+			if fd.Arguments.ForName(r.Name) == nil {
+				return nil, fmt.Errorf("%s: the field has no argument %q", r, r.Name)
+			}
+			if !contains(f.Args, r.Name) {
+				f.Args = append(f.Args, r.Name)
+			}
+		case "parent", "viewer":
+			if r != f.Key {
+				return nil, fmt.Errorf("%s: a call is keyed by one value of the parent or viewer; %s is a second", r, f.Key)
+			}
+		}
+	}
+	if f.Key.Scope == "args" && fd.Arguments.ForName(f.Key.Name) == nil {
+		return nil, fmt.Errorf("%s: the field has no argument %q", f.Key, f.Key.Name)
+	}
+	return f, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,34 @@
+// Command gqlgen runs gqlgen with Tandem's connector plugin
+// (shared/connector/gqlplugin), which compiles the schema's @rest and @grpc
+// directives into resolvers. `make generate` runs it in each BFF's folder:
+//
+//	go run ./tools/gqlgen -config gqlgen.yml
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/99designs/gqlgen/api"
+	"github.com/99designs/gqlgen/codegen/config"
+
+	"github.com/tandemgw/tandem/shared/connector/gqlplugin"
+)
+
+func main() {
+	configFile := flag.String("config", "gqlgen.yml", "gqlgen configuration file")
+	flag.Parse()
+	if err := run(*configFile); err != nil {
+		fmt.Fprintln(os.Stderr, "gqlgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(configFile string) error {
+	cfg, err := config.LoadConfig(configFile)
+	if err != nil {
+		return err
+	}
+	return api.Generate(cfg, gqlplugin.New().Options()...)
+}
