@@ -73,7 +73,7 @@ type bodyFunc func() string
 
 func (f bodyFunc) Body() string { return f() }
 
-func (g *generator) imp(path string) string { return templates.CurrentImports.Lookup(path) }
+func (g *generator) imp(path string) string  { return templates.CurrentImports.Lookup(path) }
 func (g *generator) typ(t types.Type) string { return templates.CurrentImports.LookupType(t) }
 
 func (g *generator) p(format string, args ...any) { fmt.Fprintf(&g.b, format, args...) }
