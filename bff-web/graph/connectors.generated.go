@@ -15,13 +15,14 @@ import (
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/connector"
+	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{"accounts"}
+var ConnectorSources = []string{"accounts", "inventory"}
 
 // DeclaredSources are the backends declared with @source: no package of
 // their own, the registry builds their clients from the config.
@@ -39,6 +40,29 @@ var orderShippingAddress = &connector.Endpoint[*model.Address]{
 	Field:  "Order.shippingAddress",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
+	},
+}
+
+// Stock resolves Product.stock from inventory (tandem.inventory.v1.InventoryService/BatchGetStock, stocks keyed by sku).
+func (r *productResolver) Stock(ctx context.Context, obj *model.Product) (*model.Stock, error) {
+	return productStock.Load(ctx, obj.SKU)
+}
+
+var productStock = &connector.Endpoint[*model.Stock]{
+	Source: "inventory",
+	Field:  "Product.stock",
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Stock, error) {
+		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.Stock, error) {
+			resp, err := inventoryv1.NewInventoryServiceClient(c.GRPC).BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: keys})
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]*model.Stock, len(resp.GetStocks()))
+			for _, it := range resp.GetStocks() {
+				out[it.GetSku()] = mapStockToStock(it)
+			}
+			return out, nil
+		})
 	},
 }
 
@@ -91,6 +115,19 @@ func PrefetchConnectors(p *prefetch.Plan) {
 			next(out)
 		})
 	})
+	prefetch.Load(p, "Product", "stock", func(ctx context.Context, parents []*model.Product, _ graphql.CollectedField, next func([]*model.Stock)) {
+		keys := make([]string, len(parents))
+		for i, obj := range parents {
+			keys[i] = obj.SKU
+		}
+		productStock.Start(ctx, keys, nil, func(found map[string]*model.Stock) {
+			out := make([]*model.Stock, 0, len(found))
+			for _, v := range found {
+				out = append(out, v)
+			}
+			next(out)
+		})
+	})
 	prefetch.Load(p, "User", "defaultAddress", func(ctx context.Context, parents []*model.User, _ graphql.CollectedField, next func([]*model.Address)) {
 		keys := make([]string, len(parents))
 		for i, obj := range parents {
@@ -128,3 +165,24 @@ type orderResolver struct{ *Resolver }
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type userResolver struct{ *Resolver }
+
+func mapDeliveryEstimateToDeliveryEstimate(m *inventoryv1.DeliveryEstimate) *model.DeliveryEstimate {
+	if m == nil {
+		return nil
+	}
+	return &model.DeliveryEstimate{
+		MinDays: int(m.GetMinDays()),
+		MaxDays: int(m.GetMaxDays()),
+	}
+}
+
+func mapStockToStock(m *inventoryv1.Stock) *model.Stock {
+	if m == nil {
+		return nil
+	}
+	return &model.Stock{
+		Available:        int(m.GetAvailable()),
+		Warehouse:        m.GetWarehouse(),
+		DeliveryEstimate: mapDeliveryEstimateToDeliveryEstimate(m.GetDeliveryEstimate()),
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
@@ -114,21 +113,6 @@ func toPrice(p *pricing.Price, mk market.Market) *model.Price {
 		out.DiscountLabel = &label
 	}
 	return out
-}
-
-func toStock(s *inventory.Stock) *model.Stock {
-	if s == nil {
-		return nil
-	}
-	return &model.Stock{
-		Available: s.Available,
-		InStock:   s.Available > 0,
-		Warehouse: s.Warehouse,
-		DeliveryEstimate: &model.DeliveryEstimate{
-			MinDays: s.DeliveryMinDays,
-			MaxDays: s.DeliveryMaxDays,
-		},
-	}
 }
 
 func toRatingSummary(s *reviews.RatingSummary) *model.RatingSummary {

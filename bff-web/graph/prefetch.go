@@ -9,7 +9,6 @@ import (
 	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
@@ -30,13 +29,6 @@ func Prefetch() *prefetch.Plan {
 	prefetch.Via(p, "Cart", "lines", func(c *model.Cart) []*model.CartLine { return c.Lines })
 
 	// Product fields served by other backends.
-	prefetch.Load(p, "Product", "stock", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		skus := make([]string, len(ps))
-		for i, pr := range ps {
-			skus[i] = pr.SKU
-		}
-		inventory.For(ctx).Prefetch(ctx, skus)
-	})
 	prefetch.Load(p, "Product", "ratingSummary", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
 		reviews.For(ctx).PrefetchSummaries(ctx, productIDs(ps))
 	})

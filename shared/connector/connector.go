@@ -210,3 +210,16 @@ func CollectedArgs(ctx context.Context, f graphql.CollectedField, names ...strin
 	}
 	return out
 }
+
+// Map converts every element of in with f; generated mappings of repeated
+// fields use it.
+func Map[T, U any](in []T, f func(T) U) []U {
+	if in == nil {
+		return nil
+	}
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}

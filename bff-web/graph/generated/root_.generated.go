@@ -1169,6 +1169,8 @@ type ProductConnection {
 extend type Product {
   "Stock and delivery estimate; null with an error when inventory is unavailable."
   stock: Stock
+    @grpc(source: "inventory", method: "tandem.inventory.v1.InventoryService/BatchGetStock",
+          request: "skus: $parent.sku", items: "stocks", key: "sku")
 }
 
 type Stock {

@@ -91,3 +91,14 @@ type CartLine struct {
 	Quantity  int    `json:"quantity"`
 	ProductID string `json:"-"`
 }
+
+// Stock is a product's availability as the inventory service reports it;
+// InStock is derived from it, not read.
+type Stock struct {
+	Available        int               `json:"available"`
+	Warehouse        string            `json:"warehouse"`
+	DeliveryEstimate *DeliveryEstimate `json:"deliveryEstimate"`
+}
+
+// InStock reports whether any unit can be ordered.
+func (s *Stock) InStock() bool { return s.Available > 0 }

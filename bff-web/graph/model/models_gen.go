@@ -110,15 +110,6 @@ type ReviewConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 }
 
-type Stock struct {
-	// Units available to order.
-	Available int  `json:"available"`
-	InStock   bool `json:"inStock"`
-	// The warehouse that ships it.
-	Warehouse        string            `json:"warehouse"`
-	DeliveryEstimate *DeliveryEstimate `json:"deliveryEstimate"`
-}
-
 type CustomerTier string
 
 const (

@@ -37,6 +37,8 @@ type generator struct {
 	fields  []generated
 	sources []declaredSource
 	grpc    *protoIndex
+	mappers map[string]bool
+	pending []string // mapping functions, written at the end
 
 	b    strings.Builder
 	errs []string
@@ -89,6 +91,7 @@ func (g *generator) body() (string, error) {
 	}
 	g.prefetch()
 	g.resolverRoots()
+	g.flushMappers()
 	if len(g.errs) > 0 {
 		return "", fmt.Errorf("source directives:\n  %s", strings.Join(g.errs, "\n  "))
 	}
