@@ -8,10 +8,14 @@ package graph
 // package, which then wins.
 
 import (
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 ) // ConnectorSources are the sources the generated resolvers read.
 var ConnectorSources = []string{}
+
+// ConnectorEndpoints are the generated endpoints, for contract tests.
+var ConnectorEndpoints = []connector.Described{}
 
 // DeclaredSources are the backends declared with @source: no package of
 // their own, the registry builds their clients from the config.

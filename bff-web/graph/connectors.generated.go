@@ -24,13 +24,21 @@ import (
 // ConnectorSources are the sources the generated resolvers read.
 var ConnectorSources = []string{"accounts", "inventory"}
 
+// ConnectorEndpoints are the generated endpoints, for contract tests.
+var ConnectorEndpoints = []connector.Described{
+	orderShippingAddress,
+	productStock,
+	userDefaultAddress,
+	viewerAddresses,
+}
+
 // DeclaredSources are the backends declared with @source: no package of
 // their own, the registry builds their clients from the config.
 func DeclaredSources() []registry.Source {
 	return []registry.Source{}
 }
 
-// ShippingAddress resolves Order.shippingAddress from accounts (GET /addresses/{$parent.shippingAddressId}, batched through GET /addresses?ids={$keys} keyed by id).
+// ShippingAddress resolves Order.shippingAddress from accounts (batched through GET /addresses?ids={$parent.shippingAddressId} keyed by id).
 func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (*model.Address, error) {
 	return orderShippingAddress.Load(ctx, obj.ShippingAddressID)
 }
@@ -38,6 +46,7 @@ func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (
 var orderShippingAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
 	Field:  "Order.shippingAddress",
+	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.shippingAddressId}", Key: "id"},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
 	},
@@ -51,6 +60,7 @@ func (r *productResolver) Stock(ctx context.Context, obj *model.Product) (*model
 var productStock = &connector.Endpoint[*model.Stock]{
 	Source: "inventory",
 	Field:  "Product.stock",
+	Spec:   connector.Spec{Method: "tandem.inventory.v1.InventoryService/BatchGetStock", Key: "sku"},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Stock, error) {
 		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.Stock, error) {
 			resp, err := inventoryv1.NewInventoryServiceClient(c.GRPC).BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: keys})
@@ -66,7 +76,7 @@ var productStock = &connector.Endpoint[*model.Stock]{
 	},
 }
 
-// DefaultAddress resolves User.defaultAddress from accounts (GET /addresses/{$parent.defaultAddressId}, batched through GET /addresses?ids={$keys} keyed by id).
+// DefaultAddress resolves User.defaultAddress from accounts (batched through GET /addresses?ids={$parent.defaultAddressId} keyed by id).
 func (r *userResolver) DefaultAddress(ctx context.Context, obj *model.User) (*model.Address, error) {
 	return userDefaultAddress.Load(ctx, obj.DefaultAddressID)
 }
@@ -74,6 +84,7 @@ func (r *userResolver) DefaultAddress(ctx context.Context, obj *model.User) (*mo
 var userDefaultAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
 	Field:  "User.defaultAddress",
+	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.defaultAddressId}", Key: "id"},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
 	},
@@ -87,6 +98,7 @@ func (r *viewerResolver) Addresses(ctx context.Context, obj *model.Viewer) ([]*m
 var viewerAddresses = &connector.Endpoint[[]*model.Address]{
 	Source: "accounts",
 	Field:  "Viewer.addresses",
+	Spec:   connector.Spec{Get: "/users/{$parent.id}/addresses", At: []string{"items"}},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string][]*model.Address, error) {
 		return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
 			return "/users/" + upstream.PathSegment(key) + "/addresses", nil

@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,7 +87,30 @@ func (s *source) Close() error {
 type Endpoint[V any] struct {
 	Source string // registry id
 	Field  string // "Viewer.wishlist": names the loader in traces and errors
+	Spec   Spec   // the directive's description of the call
 	Fetch  func(ctx context.Context, c Conn, keys []string, args []string) (map[string]V, error)
+}
+
+// Spec is the call of an endpoint as its directive states it. Contract
+// tests hold it against the service's contract (see
+// shared/sources/contracttest.EndpointMismatches).
+type Spec struct {
+	Get      string   // REST: one key's path template, "/users/{$parent.id}/addresses"
+	Batch    string   // REST: the batch form, "/addresses?ids={$keys}"; "" when none
+	Key      string   // the field of a batch item holding its key
+	Method   string   // gRPC: package.Service/Method
+	At       []string // path to the value inside one key's answer
+}
+
+// Described is implemented by every Endpoint: what it reads, and the Go
+// type its answers decode into.
+type Described interface {
+	Describe() (source, field string, spec Spec, value reflect.Type)
+}
+
+// Describe implements Described.
+func (e *Endpoint[V]) Describe() (string, string, Spec, reflect.Type) {
+	return e.Source, e.Field, e.Spec, reflect.TypeFor[V]()
 }
 
 // loaderKey identifies one request's loader: an endpoint and its argument

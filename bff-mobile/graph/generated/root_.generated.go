@@ -649,7 +649,7 @@ answered item that holds its key. Without batch, keys are read with
 concurrent GETs (at most maxConcurrent at once), each key once per
 request. at is a dot path to the field's value inside one key's answer.
 """
-directive @rest(source: String!, get: String!, batch: String, key: String, at: String) on FIELD_DEFINITION
+directive @rest(source: String!, get: String, batch: String, key: String, at: String) on FIELD_DEFINITION
 
 """
 The field is read from the gRPC source ` + "`" + `source` + "`" + ` through method

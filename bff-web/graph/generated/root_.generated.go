@@ -972,7 +972,7 @@ answered item that holds its key. Without batch, keys are read with
 concurrent GETs (at most maxConcurrent at once), each key once per
 request. at is a dot path to the field's value inside one key's answer.
 """
-directive @rest(source: String!, get: String!, batch: String, key: String, at: String) on FIELD_DEFINITION
+directive @rest(source: String!, get: String, batch: String, key: String, at: String) on FIELD_DEFINITION
 
 """
 The field is read from the gRPC source ` + "`" + `source` + "`" + ` through method
@@ -1077,7 +1077,7 @@ type User {
   locale: String!
   "The address preselected at checkout."
   defaultAddress: Address
-    @rest(source: "accounts", get: "/addresses/{$parent.defaultAddressId}", batch: "/addresses?ids={$keys}", key: "id")
+    @rest(source: "accounts", batch: "/addresses?ids={$parent.defaultAddressId}", key: "id")
   createdAt: DateTime!
 }
 
@@ -1240,7 +1240,7 @@ type Order {
   itemCount: Int!
   lines: [OrderLine!]!
   shippingAddress: Address
-    @rest(source: "accounts", get: "/addresses/{$parent.shippingAddressId}", batch: "/addresses?ids={$keys}", key: "id")
+    @rest(source: "accounts", batch: "/addresses?ids={$parent.shippingAddressId}", key: "id")
 }
 
 type OrderLine {

@@ -109,6 +109,11 @@ func (g *generator) sourceLists() {
 	}
 	sort.Strings(list)
 	g.p("// ConnectorSources are the sources the generated resolvers read.\nvar ConnectorSources = []string{%s}\n\n", strings.Join(list, ", "))
+	eps := make([]string, len(g.fields))
+	for i, gf := range g.fields {
+		eps[i] = "\t" + endpointName(gf) + ",\n"
+	}
+	g.p("// ConnectorEndpoints are the generated endpoints, for contract tests.\nvar ConnectorEndpoints = []%s.Described{\n%s}\n\n", g.imp(pkgConnector), strings.Join(eps, ""))
 	reg, conn := g.imp(pkgRegistry), g.imp(pkgConnector)
 	g.p("// DeclaredSources are the backends declared with @source: no package of\n// their own, the registry builds their clients from the config.\nfunc DeclaredSources() []%s.Source {\n\treturn []%s.Source{\n", reg, reg)
 	for _, s := range g.sources {
@@ -146,7 +151,7 @@ func (g *generator) field(gf generated) {
 	g.p("\treturn %s.Load(%s)\n}\n\n", name, strings.Join(args, ", "))
 
 	// The endpoint.
-	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tFetch: ", name, conn, vt, gf.f.Source, gf.f.Type+"."+gf.f.Name)
+	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tSpec:   %s,\n\tFetch: ", name, conn, vt, gf.f.Source, gf.f.Type+"."+gf.f.Name, specLiteral(conn, gf.f))
 	// Types the fetch function decodes into are written after the
 	// endpoint.
 	saved := g.b
@@ -162,13 +167,44 @@ func (g *generator) field(gf generated) {
 	g.p("%s}\n\n%s", fetch, decls)
 }
 
+// specLiteral is the connector.Spec of f as a Go literal.
+func specLiteral(conn string, f *field) string {
+	var parts []string
+	add := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+": "+strconv.Quote(v))
+		}
+	}
+	if f.REST != nil {
+		add("Get", f.REST.Get.Raw)
+		if f.REST.Batch != nil {
+			add("Batch", f.REST.Batch.Raw)
+			add("Key", f.REST.ItemKey)
+		}
+	} else {
+		add("Method", f.GRPC.Method)
+		add("Key", f.GRPC.ItemKey)
+	}
+	if len(f.At) > 0 {
+		q := make([]string, len(f.At))
+		for i, a := range f.At {
+			q[i] = strconv.Quote(a)
+		}
+		parts = append(parts, "At: []string{"+strings.Join(q, ", ")+"}")
+	}
+	return conn + ".Spec{" + strings.Join(parts, ", ") + "}"
+}
+
 func describe(f *field) string {
 	if f.REST != nil {
-		s := "GET " + f.REST.Get.Raw
-		if f.REST.Batch != nil {
-			s += ", batched through GET " + f.REST.Batch.Raw + " keyed by " + f.REST.ItemKey
+		var parts []string
+		if f.REST.Get.Raw != "" {
+			parts = append(parts, "GET "+f.REST.Get.Raw)
 		}
-		return s
+		if f.REST.Batch != nil {
+			parts = append(parts, "batched through GET "+f.REST.Batch.Raw+" keyed by "+f.REST.ItemKey)
+		}
+		return strings.Join(parts, ", ")
 	}
 	s := f.GRPC.Method
 	if f.GRPC.Items != "" {

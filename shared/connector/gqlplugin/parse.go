@@ -49,7 +49,7 @@ type field struct {
 }
 
 type restCall struct {
-	Get      template // one key's path and query
+	Get      template // one key's path and query; Raw is "" with a batch only
 	Batch    *template
 	BatchIDs string // query parameter the batch's keys go in
 	ItemKey  string // field of a batch item that holds its key
@@ -225,24 +225,39 @@ func parseField(def *ast.Definition, fd *ast.FieldDefinition, rest, grpc *ast.Di
 	}
 	var refs []ref
 	if rest != nil {
-		get, err := parseTemplate(stringArg(rest, "get"))
-		if err != nil {
-			return nil, err
+		f.REST = &restCall{ItemKey: stringArg(rest, "key")}
+		rawGet, rawBatch := stringArg(rest, "get"), stringArg(rest, "batch")
+		if rawGet == "" && rawBatch == "" {
+			return nil, fmt.Errorf("@rest needs get, batch or both")
 		}
-		f.REST = &restCall{Get: get, ItemKey: stringArg(rest, "key")}
-		refs = get.refs()
-		if raw := stringArg(rest, "batch"); raw != "" {
-			b, err := parseTemplate(raw)
+		if rawGet != "" {
+			get, err := parseTemplate(rawGet)
 			if err != nil {
 				return nil, err
 			}
-			for _, q := range b.Query {
-				if q.IsKey {
+			f.REST.Get = get
+			refs = get.refs()
+		}
+		if rawBatch != "" {
+			b, err := parseTemplate(rawBatch)
+			if err != nil {
+				return nil, err
+			}
+			// The keys go in the parameter given {$keys}, or, in a batch
+			// with no get, the one given the parent's (or viewer's) value.
+			for i, q := range b.Query {
+				if q.Ref != nil && (q.IsKey || rawGet == "" && (q.Ref.Scope == "parent" || q.Ref.Scope == "viewer")) {
+					if rawGet == "" {
+						refs = append([]ref{*q.Ref}, refs...)
+					}
+					b.Query[i].IsKey = true
 					f.REST.BatchIDs = q.Name
+				} else if q.Ref != nil && rawGet == "" {
+					refs = append(refs, *q.Ref)
 				}
 			}
 			if f.REST.BatchIDs == "" {
-				return nil, fmt.Errorf("batch %q must pass the keys as a query parameter: ?ids={$keys}", raw)
+				return nil, fmt.Errorf("batch %q must pass the keys in a query parameter: ?ids={$keys}, or ?ids={$parent.x} without get", rawBatch)
 			}
 			if f.REST.ItemKey == "" {
 				return nil, fmt.Errorf("batch needs key: the field of each item that holds its key")

@@ -1,0 +1,138 @@
+package contracttest
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/tandemgw/tandem/shared/connector"
+)
+
+// CheckEndpoints holds every REST endpoint that a schema's @rest directives
+// generated against its service's contract, dir/<source>.yaml, and fails t
+// with every disagreement (EndpointMismatches). gRPC endpoints are checked
+// when they are generated: the plugin compiles against the generated
+// client.
+func CheckEndpoints(t *testing.T, dir string, endpoints []connector.Described) {
+	t.Helper()
+	docs := map[string]*openapi3.T{}
+	for _, e := range endpoints {
+		source, field, spec, value := e.Describe()
+		if spec.Method != "" {
+			continue
+		}
+		doc, ok := docs[source]
+		if !ok {
+			doc = Load(t, filepath.Join(dir, source+".yaml"))
+			docs[source] = doc
+		}
+		for _, m := range EndpointMismatches(doc, spec, value) {
+			t.Errorf("%s (source %s): %s", field, source, m)
+		}
+	}
+}
+
+var templateRef = regexp.MustCompile(`\{\$[a-z]+(\.[A-Za-z0-9_]+)?\}`)
+
+// EndpointMismatches lists every disagreement between a REST endpoint's
+// directive and the contract doc: a path or query parameter the contract
+// does not have, a batch item without the key field, or a field of the Go
+// type the answer decodes into (value) that the answer's schema does not
+// have or types differently.
+func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type) []string {
+	var out []string
+	if spec.Get != "" {
+		if schema, errs := operation(doc, spec.Get, ""); len(errs) > 0 {
+			out = append(out, errs...)
+		} else {
+			out = append(out, valueMismatches("get", schema, spec.At, value)...)
+		}
+	}
+	if spec.Batch == "" {
+		return out
+	}
+	schema, errs := operation(doc, spec.Batch, "={")
+	if len(errs) > 0 {
+		return append(out, errs...)
+	}
+	items := property(schema, "items")
+	if items == nil || items.Items == nil || items.Items.Value == nil {
+		return append(out, fmt.Sprintf("batch %s: the answer has no items array", spec.Batch))
+	}
+	item := items.Items.Value
+	if property(item, spec.Key) == nil {
+		out = append(out, fmt.Sprintf("batch %s: items have no key field %q", spec.Batch, spec.Key))
+	}
+	return append(out, valueMismatches("batch item", item, spec.At, value)...)
+}
+
+// operation finds the GET operation of template in doc, checks its query
+// parameters, and returns its success answer's schema.
+func operation(doc *openapi3.T, template, keysRef string) (*openapi3.Schema, []string) {
+	path, query, _ := strings.Cut(template, "?")
+	want := templateRef.ReplaceAllString(path, "{}")
+	var op *openapi3.Operation
+	for p, item := range doc.Paths.Map() {
+		if regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "{}") == want {
+			op = item.Get
+		}
+	}
+	if op == nil {
+		return nil, []string{fmt.Sprintf("GET %s is not in the contract", path)}
+	}
+	var errs []string
+	if query != "" {
+		for _, part := range strings.Split(query, "&") {
+			name, _, _ := strings.Cut(part, "=")
+			if op.Parameters.GetByInAndName("query", name) == nil {
+				errs = append(errs, fmt.Sprintf("GET %s has no query parameter %q", path, name))
+			}
+		}
+	}
+	if keysRef != "" && !strings.Contains(query, keysRef) {
+		errs = append(errs, fmt.Sprintf("batch %s does not pass its keys", template))
+	}
+	for _, status := range []int{200, 201} {
+		if r := op.Responses.Status(status); r != nil && r.Value != nil {
+			if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+				return mt.Schema.Value, errs
+			}
+		}
+	}
+	return nil, append(errs, fmt.Sprintf("GET %s has no JSON success answer", path))
+}
+
+func property(s *openapi3.Schema, name string) *openapi3.Schema {
+	if s == nil {
+		return nil
+	}
+	if len(s.AllOf) > 0 {
+		s = merge(s)
+	}
+	if p, ok := s.Properties[name]; ok && p.Value != nil {
+		return p.Value
+	}
+	return nil
+}
+
+// valueMismatches walks at down schema and compares the value's Go type
+// with what it finds.
+func valueMismatches(what string, schema *openapi3.Schema, at []string, value reflect.Type) []string {
+	for _, a := range at {
+		next := property(schema, a)
+		if next == nil {
+			return []string{fmt.Sprintf("%s: the answer has no field %q (at %s)", what, a, strings.Join(at, "."))}
+		}
+		schema = next
+	}
+	m := FieldMismatches(value, schema)
+	for i := range m {
+		m[i] = what + ": " + m[i]
+	}
+	return m
+}
