@@ -36,6 +36,13 @@ func ShippingCountries() []string {
 	return out
 }
 
+// ShipsTo reports whether the shop delivers to country (ISO 3166-1
+// alpha-2, upper case).
+func ShipsTo(country string) bool {
+	_, ok := destinations[country]
+	return ok
+}
+
 // warehouseCountry is where each warehouse of [Set.Stock] dispatches from.
 var warehouseCountry = map[string]string{"AMS-1": "NL", "AMS-2": "NL", "FRA-1": "DE", "LHR-1": "GB", "CDG-1": "FR"}
 
