@@ -19,6 +19,7 @@ import (
 	"github.com/tandemgw/tandem/mocks"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
+	shippingv1 "github.com/tandemgw/tandem/shared/gen/shipping/v1"
 )
 
 func startCluster(t *testing.T) *mocks.Cluster {
@@ -235,4 +236,8 @@ func inventoryClient(t *testing.T, c *mocks.Cluster) inventoryv1.InventoryServic
 
 func pricingClient(t *testing.T, c *mocks.Cluster) pricingv1.PricingServiceClient {
 	return pricingv1.NewPricingServiceClient(dial(t, c.Addr("pricing")))
+}
+
+func shippingClient(t *testing.T, c *mocks.Cluster) shippingv1.ShippingServiceClient {
+	return shippingv1.NewShippingServiceClient(dial(t, c.Addr("shipping")))
 }

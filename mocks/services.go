@@ -9,6 +9,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/pricing"
 	"github.com/tandemgw/tandem/mocks/recommendations"
 	"github.com/tandemgw/tandem/mocks/reviews"
+	"github.com/tandemgw/tandem/mocks/shipping"
 )
 
 // specs lists every backend a cluster runs. Adding a backend is: a package
@@ -24,6 +25,7 @@ func specs() []service.Spec {
 		inventory.Spec(),
 		pricing.Spec(),
 		recommendations.Spec(),
+		shipping.Spec(),
 	}
 }
 

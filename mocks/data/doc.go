@@ -5,8 +5,10 @@
 // The data set is a pure function of a fixed seed: every run, every process
 // and every test cluster sees the same ids, names and numbers. [Load] builds
 // it once per process and shares it; nothing in it may be modified. Prices
-// ([Set.Price]) and stock ([Set.Stock]) are deterministic functions of the
-// product, so the orders, pricing and inventory services agree: a seeded
+// ([Set.Price]), stock ([Set.Stock]) and shipping quotes
+// ([Set.ShippingQuote], from the product's warehouse to a country) are
+// deterministic functions of the product, so the orders, pricing, inventory
+// and shipping services agree: a seeded
 // order line's unit price is exactly what pricing answers for that product in
 // the order's currency.
 //

@@ -75,12 +75,18 @@ func (s *Set) amount(n int, currency string) int64 {
 // convert returns the list price of product n at rate and its discount.
 func convert(n int, rate int64) (list int64, pct int) {
 	list, pct, _ = priceEUR(n)
-	if rate != rates[BaseCurrency] {
-		// convert, round up to whole units, end in .99
-		units := (list*rate + 10000*100 - 1) / (10000 * 100)
-		list = units*100 - 1
+	return fromEUR(list, rate), pct
+}
+
+// fromEUR converts an amount in EUR cents at rate: rounded up to whole
+// units and ending in .99, as the shop displays prices in other currencies.
+// An amount in EUR (or of zero) is returned as it is.
+func fromEUR(minor, rate int64) int64 {
+	if rate == rates[BaseCurrency] || minor == 0 {
+		return minor
 	}
-	return list, pct
+	units := (minor*rate + 10000*100 - 1) / (10000 * 100)
+	return units*100 - 1
 }
 
 // Price returns the current price of product n (1-based) in currency

@@ -126,3 +126,15 @@ type Stock struct {
 	DeliveryMinDays int
 	DeliveryMaxDays int
 }
+
+// ShippingQuote is what delivering one unit of a SKU to a country costs and
+// how long it takes, in business days from dispatch.
+type ShippingQuote struct {
+	SKU         string
+	Country     string // ISO 3166-1 alpha-2
+	Carrier     string
+	AmountMinor int64  // 0 means free delivery
+	Currency    string // the destination country's
+	MinDays     int
+	MaxDays     int
+}
