@@ -95,11 +95,11 @@ type Endpoint[V any] struct {
 // tests hold it against the service's contract (see
 // shared/sources/contracttest.EndpointMismatches).
 type Spec struct {
-	Get      string   // REST: one key's path template, "/users/{$parent.id}/addresses"
-	Batch    string   // REST: the batch form, "/addresses?ids={$keys}"; "" when none
-	Key      string   // the field of a batch item holding its key
-	Method   string   // gRPC: package.Service/Method
-	At       []string // path to the value inside one key's answer
+	Get    string   // REST: one key's path template, "/users/{$parent.id}/addresses"
+	Batch  string   // REST: the batch form, "/addresses?ids={$keys}"; "" when none
+	Key    string   // the field of a batch item holding its key
+	Method string   // gRPC: package.Service/Method
+	At     []string // path to the value inside one key's answer
 }
 
 // Described is implemented by every Endpoint: what it reads, and the Go
