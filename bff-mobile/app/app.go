@@ -41,7 +41,7 @@ var Spec = gateway.Spec{
 	DefaultAdminAddr: DefaultAdminAddr,
 	Description:      "bff-mobile serves the mobile app's GraphQL API: /graphql, /healthz, /readyz, GraphiQL at / with -dev; /metrics and /debug/pprof/ on the admin address (8091 by default).",
 	ThrottleDefaults: throttle.MobileDefaults,
-	RequiredSources:  graph.RequiredSources,
+	RequiredSources:  registry.MustSourceIDs(Sources...),
 	NewSchema: func(d gateway.Directives) graphql.ExecutableSchema {
 		return generated.NewExecutableSchema(generated.Config{
 			Resolvers: graph.New(),

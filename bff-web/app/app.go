@@ -37,10 +37,10 @@ var Spec = gateway.Spec{
 	DefaultAdminAddr: DefaultAdminAddr,
 	Description:      "bff-web serves the web shop's GraphQL API: /graphql, /healthz, /readyz, GraphiQL at / with -dev; /metrics and /debug/pprof/ on the admin address (8090 by default).",
 	ThrottleDefaults: throttle.WebDefaults,
-	RequiredSources:  graph.RequiredSources,
+	RequiredSources:  registry.MustSourceIDs(Sources...),
 	NewSchema: func(d gateway.Directives) graphql.ExecutableSchema {
 		return generated.NewExecutableSchema(generated.Config{
-			Resolvers: graph.New(graph.DefaultMaxPageSize),
+			Resolvers: graph.New(),
 			Directives: generated.DirectiveRoot{
 				Authenticated:  d.Authenticated,
 				RequiresScopes: d.RequiresScopes,

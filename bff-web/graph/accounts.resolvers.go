@@ -10,12 +10,13 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 )
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
-	id, err := viewerID(ctx)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +50,7 @@ func (r *viewerResolver) Addresses(ctx context.Context, obj *model.Viewer) ([]*m
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.Address, len(as))
-	for i, a := range as {
-		out[i] = toAddress(a)
-	}
-	return out, nil
+	return resolve.Map(as, toAddress), nil
 }
 
 // User returns generated.UserResolver implementation.
