@@ -12,36 +12,22 @@ import (
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/persisted"
-	"github.com/tandemgw/tandem/shared/registry"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
-	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// sources mirrors the source lists of both BFFs' mains.
-var sources = []func(*registry.Registry) error{
-	accounts.Register, catalog.Register, orders.Register, reviews.Register,
-	inventory.Register, pricing.Register, recommendations.Register,
-}
-
 // startWeb and startMobile build each BFF through the constructor its main
 // uses, against its own in-process mocks. tweak may adjust the config.
 func startWeb(t testing.TB, tweak func(*gateway.Config)) *gatewaytest.Env {
-	return gatewaytest.Start(t, gatewaytest.Options{Spec: web.Spec, New: web.New, Register: sources, Tweak: tweak})
+	return gatewaytest.Start(t, gatewaytest.Options{Spec: web.Spec, New: web.New, Register: web.Sources, Tweak: tweak})
 }
 
 // bff-mobile enforces its trusted documents outside dev mode; these tests
 // send their own operation texts, so it runs them in log mode.
 func startMobile(t testing.TB, tweak func(*gateway.Config)) *gatewaytest.Env {
-	return gatewaytest.Start(t, gatewaytest.Options{Spec: mobile.Spec, New: mobile.New, Register: sources,
+	return gatewaytest.Start(t, gatewaytest.Options{Spec: mobile.Spec, New: mobile.New, Register: mobile.Sources,
 		Tweak: func(c *gateway.Config) {
 			c.Edge.TrustedDocuments.Mode = persisted.ModeLog
 			if tweak != nil {

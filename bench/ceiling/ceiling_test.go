@@ -15,14 +15,6 @@ import (
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
-	"github.com/tandemgw/tandem/shared/registry"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
-	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
 
@@ -33,10 +25,7 @@ func startBoth(t *testing.T, first int) (*gatewaytest.Env, *httptest.Server) {
 	e := gatewaytest.Start(t, gatewaytest.Options{
 		Spec: app.Spec,
 		New:  app.New,
-		Register: []func(*registry.Registry) error{
-			accounts.Register, catalog.Register, orders.Register, reviews.Register,
-			inventory.Register, pricing.Register, recommendations.Register,
-		},
+		Register: app.Sources,
 	})
 	h, err := ceiling.New(ceiling.Config{
 		CatalogURL:    e.Mocks.URL("catalog"),

@@ -15,6 +15,6 @@ import (
 func TestGracefulDrain(t *testing.T) {
 	// The check sends an ad-hoc operation: admitted in log mode, as in the
 	// other app tests (outside dev mode bff-mobile enforces its manifest).
-	gatewaytest.CheckGracefulDrain(t, gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll,
+	gatewaytest.CheckGracefulDrain(t, gatewaytest.Options{Spec: app.Spec, New: app.New, Register: app.Sources,
 		Tweak: func(c *app.Config) { c.Edge.TrustedDocuments.Mode = persisted.ModeLog }})
 }

@@ -184,7 +184,7 @@ func TestInvalidManifestRefusesToStart(t *testing.T) {
 	cfg := app.Default()
 	cfg.Dev = true // the mocks' defaults: the manifest is the one thing wrong
 	cfg.Edge.TrustedDocuments.Manifests = []string{path}
-	_, err := app.New(context.Background(), cfg, gatewaytest.Registry(t, app.Name, registerAll))
+	_, err := app.New(context.Background(), cfg, gatewaytest.Registry(t, app.Name, app.Sources))
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "old-screen") {
 		t.Fatalf("startup error %v, want one naming %s and old-screen", err, path)
 	}

@@ -7,23 +7,7 @@ import (
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/persisted"
-	"github.com/tandemgw/tandem/shared/registry"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
-	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
-
-// registerAll mirrors the source list of cmd/bff-mobile (its own test checks
-// that list against the resolvers' RequiredSources).
-var registerAll = []func(*registry.Registry) error{
-	accounts.Register, catalog.Register, orders.Register,
-	reviews.Register, inventory.Register, pricing.Register,
-	recommendations.Register,
-}
 
 // env is one bff-mobile built through app.New against its own in-process
 // mock backends and identity provider, served over real loopback HTTP
@@ -42,7 +26,7 @@ func newEnv(t *testing.T, tweak func(*app.Config)) *env {
 	return &env{gatewaytest.Start(t, gatewaytest.Options{
 		Spec:     app.Spec,
 		New:      app.New,
-		Register: registerAll,
+		Register: app.Sources,
 		Tweak: func(c *app.Config) {
 			c.Edge.TrustedDocuments.Mode = persisted.ModeLog
 			if tweak != nil {

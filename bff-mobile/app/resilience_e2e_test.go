@@ -210,7 +210,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := catalog.Register(reg)
-		wantMessage(t, err, `"catalog"`, "registered twice", "bff-mobile/cmd/bff-mobile/main.go")
+		wantMessage(t, err, `"catalog"`, "registered twice", "bff-mobile/app/sources.go")
 	})
 
 	// Dev mode: the registered sources fall back to their default
@@ -222,7 +222,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 		// A new backend registered without a default and without
 		// configuration stops the start. Its id is a placeholder no backend
 		// uses, so it never collides with a real one.
-		reg := gatewaytest.Registry(t, app.Name, registerAll)
+		reg := gatewaytest.Registry(t, app.Name, app.Sources)
 		if err := reg.Register(registry.Source{
 			ID:   "unconfigured",
 			Kind: registry.REST,
@@ -245,7 +245,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 			}
 		}
 		_, err := app.New(ctx, devDefaults, reg)
-		wantMessage(t, err, `"orders"`, "orders.Register", "bff-mobile/cmd/bff-mobile/main.go", "upstreams.orders.address")
+		wantMessage(t, err, `"orders"`, "orders.Register", "bff-mobile/app/sources.go", "upstreams.orders.address")
 		_ = orders.ID
 	})
 }

@@ -18,7 +18,7 @@ import (
 var safety = gatewaytest.Safety{
 	// Rate limits out of reach (these checks poll, and are about upstreams)
 	// and ad-hoc operations admitted, as in the other app tests.
-	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll, Tweak: func(c *app.Config) {
+	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: app.Sources, Tweak: func(c *app.Config) {
 		c.Edge.TrustedDocuments.Mode = persisted.ModeLog
 		c.Throttle.Rate.Requests = throttle.Window{Limit: 1 << 20, Period: time.Minute, Burst: 1 << 20}
 		c.Throttle.Rate.Points = throttle.Window{Limit: 1 << 30, Period: time.Minute, Burst: 1 << 30}

@@ -9,12 +9,13 @@ import (
 	"context"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 )
 
 // Viewer is the resolver for the viewer field.
 func (r *homeResolver) Viewer(ctx context.Context, obj *model.Home) (*model.ViewerCard, error) {
-	id, err := viewerID(ctx)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -8,11 +8,11 @@ package graph
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 )
 
@@ -42,26 +42,19 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, first int, after *string) (*model.ProductCardConnection, error) {
-	n, err := pageSize(ctx, first)
+	n, err := resolve.PageSize(ctx, &first, 0, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
 	query = strings.TrimSpace(query)
-	if utf8.RuneCountInString(query) > MaxQueryRunes {
-		return nil, badInput(ctx, "query must be at most %d characters", MaxQueryRunes)
+	if err := resolve.MaxRunes(ctx, "query", query, MaxQueryRunes); err != nil {
+		return nil, err
 	}
-	page, err := catalog.For(ctx).Search(ctx, catalog.SearchParams{Query: query, First: n, After: deref(after)})
+	page, err := catalog.For(ctx).Search(ctx, catalog.SearchParams{Query: query, First: n, After: resolve.Deref(after)})
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ProductCardConnection{
-		Nodes:    make([]*model.ProductCard, 0, len(page.Items)),
-		PageInfo: pageInfo(page.EndCursor, page.HasNextPage),
-	}
-	for _, p := range page.Items {
-		conn.Nodes = append(conn.Nodes, toProductCard(p))
-	}
-	return conn, nil
+	return &model.ProductCardConnection{Nodes: resolve.Map(page.Items, toProductCard), PageInfo: pageInfo(page)}, nil
 }
 
 // Product returns generated.ProductResolver implementation.

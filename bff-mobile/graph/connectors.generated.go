@@ -14,14 +14,17 @@ import (
 ) // ConnectorSources are the sources the generated resolvers read.
 var ConnectorSources = []string{}
 
+// RequiredSources are the sources this schema's resolvers read: those of
+// its directives and those the hand-written resolvers import. The gateway
+// refuses to start without every one.
+var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "recommendations", "reviews"}
+
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{}
 
-// DeclaredSources are the backends declared with @source: no package of
-// their own, the registry builds their clients from the config.
-func DeclaredSources() []registry.Source {
-	return []registry.Source{}
-}
+// DeclaredSources register the backends declared with @source: no package
+// of their own, the registry builds their clients from the config.
+var DeclaredSources = []func(*registry.Registry) error{}
 
 // PrefetchConnectors adds to p a step for every generated field keyed by
 // its parent, so a level of parents is read in one call (see

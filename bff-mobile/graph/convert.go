@@ -2,26 +2,18 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"strings"
-
-	"github.com/tandemgw/tandem/shared/market"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 func images(in []catalog.Image) []model.Image {
-	out := make([]model.Image, len(in))
-	for i, im := range in {
-		out[i] = model.Image{URL: im.URL, Width: im.Width}
-	}
-	return out
+	return resolve.Map(in, func(im catalog.Image) model.Image { return model.Image{URL: im.URL, Width: im.Width} })
 }
 
 func toProduct(p *catalog.Product) *model.Product {
@@ -53,10 +45,9 @@ func toReviewCard(r *reviews.Review) *model.ReviewCard {
 // toOrderCard summarises an order. An order status outside the contract is
 // an upstream contract violation, reported as the orders service's error.
 func toOrderCard(o *orders.Order) (*model.OrderCard, error) {
-	status := model.OrderStatus(strings.ToUpper(o.Status))
-	if !status.IsValid() {
-		return nil, &upstream.Error{Service: orders.ID, Code: upstream.CodeInternal,
-			Err: fmt.Errorf("order %s has unknown status %q", o.ID, o.Status)}
+	status, err := resolve.Enum[model.OrderStatus](orders.ID, "order status", o.Status)
+	if err != nil {
+		return nil, err
 	}
 	c := &model.OrderCard{
 		ID:         o.ID,
@@ -74,37 +65,17 @@ func toOrderCard(o *orders.Order) (*model.OrderCard, error) {
 	return c, nil
 }
 
-func toOrderCards(in []*orders.Order) ([]*model.OrderCard, error) {
-	out := make([]*model.OrderCard, 0, len(in))
-	for _, o := range in {
-		c, err := toOrderCard(o)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func pageInfo(endCursor string, hasNext bool) *model.PageInfo {
-	pi := &model.PageInfo{HasNextPage: hasNext}
-	if endCursor != "" {
-		pi.EndCursor = &endCursor
-	}
-	return pi
+func pageInfo[T any](page upstream.Page[T]) *model.PageInfo {
+	return &model.PageInfo{HasNextPage: page.HasNextPage, EndCursor: resolve.Cursor(page.EndCursor)}
 }
 
 // imageURL picks the image for a width (see shape.ImageIndex); nil when
 // there is none. width must be within 1..shape.MaxImageWidth.
 func imageURL(ctx context.Context, imgs []model.Image, width int) (*string, error) {
-	if width < 1 || width > shape.MaxImageWidth {
-		return nil, badInput(ctx, "width must be between 1 and %d", shape.MaxImageWidth)
+	if err := resolve.Between(ctx, "width", width, 1, shape.MaxImageWidth); err != nil {
+		return nil, err
 	}
-	widths := make([]int, len(imgs))
-	for i, im := range imgs {
-		widths[i] = im.Width
-	}
-	i := shape.ImageIndex(widths, width)
+	i := shape.ImageIndex(resolve.Map(imgs, func(im model.Image) int { return im.Width }), width)
 	if i < 0 {
 		return nil, nil
 	}
@@ -112,15 +83,10 @@ func imageURL(ctx context.Context, imgs []model.Image, width int) (*string, erro
 	return &u, nil
 }
 
-// formattedPrice loads a product's price in the request's market currency
-// and formats it in the market's locale (shared/market).
-//
-// The market comes first: for a signed-in viewer the currency depends on
-// the account locale, so the price load waits for the (per-request cached)
-// account. Anonymous requests call only pricing.
+// formattedPrice is a product's price in the request's market, written in
+// the market's locale (resolve.ProductPrice, shared/market).
 func formattedPrice(ctx context.Context, productID string) (*string, error) {
-	m := market.For(ctx)
-	price, err := pricing.For(ctx).PriceIn(ctx, productID, m.Currency)
+	price, m, err := resolve.ProductPrice(ctx, productID)
 	if err != nil {
 		return nil, err
 	}

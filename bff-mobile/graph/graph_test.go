@@ -28,20 +28,3 @@ func TestToOrderCard(t *testing.T) {
 		t.Fatalf("unknown status: %v (must be an orders contract error that hides the value)", err)
 	}
 }
-
-func TestValidIdempotencyKey(t *testing.T) {
-	for k, want := range map[string]bool{
-		"3f0c9a4e-2b1d-4c55-9e7a-1d2c3b4a5f60":   true,
-		"a":                                      true,
-		strings.Repeat("k", MaxIdempotencyKey):   true,
-		"":                                       false,
-		strings.Repeat("k", MaxIdempotencyKey+1): false,
-		"with space":                             false,
-		"new\nline":                              false,
-		"ümlaut":                                 false,
-	} {
-		if got := validIdempotencyKey(k); got != want {
-			t.Errorf("validIdempotencyKey(%q) = %v, want %v", k, got, want)
-		}
-	}
-}

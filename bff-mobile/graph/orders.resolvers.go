@@ -11,6 +11,7 @@ import (
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/shared/market"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -18,11 +19,11 @@ import (
 
 // RecentOrders is the resolver for the recentOrders field.
 func (r *homeResolver) RecentOrders(ctx context.Context, obj *model.Home, first int) ([]*model.OrderCard, error) {
-	n, err := pageSize(ctx, first)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id, err := viewerID(ctx)
+	n, err := resolve.PageSize(ctx, &first, 0, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -30,16 +31,16 @@ func (r *homeResolver) RecentOrders(ctx context.Context, obj *model.Home, first 
 	if err != nil {
 		return nil, err
 	}
-	return toOrderCards(page.Items)
+	return resolve.MapErr(page.Items, toOrderCard)
 }
 
 // AddToCart is the resolver for the addToCart field.
 func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int) (*model.AddToCartPayload, error) {
-	if quantity < 1 || quantity > MaxQuantity {
-		return nil, badInput(ctx, "quantity must be between 1 and %d", MaxQuantity)
-	}
-	id, err := viewerID(ctx)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := resolve.Between(ctx, "quantity", quantity, 1, resolve.MaxCartQuantity); err != nil {
 		return nil, err
 	}
 	cart, err := orders.For(ctx).AddToCart(ctx, id, productID, quantity)
@@ -55,11 +56,11 @@ func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quan
 
 // PlaceOrder is the resolver for the placeOrder field.
 func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID string, idempotencyKey string) (*model.PlaceOrderPayload, error) {
-	if !validIdempotencyKey(idempotencyKey) {
-		return nil, badInput(ctx, "idempotencyKey must be 1 to %d visible ASCII characters", MaxIdempotencyKey)
-	}
-	id, err := viewerID(ctx)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := resolve.IdempotencyKey(ctx, "idempotencyKey", idempotencyKey); err != nil {
 		return nil, err
 	}
 	// The orders service checks that the address is one of the viewer's.
@@ -97,38 +98,30 @@ func (r *orderCardResolver) ThumbnailURL(ctx context.Context, obj *model.OrderCa
 
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, first int, after *string) (*model.OrderCardConnection, error) {
-	n, err := pageSize(ctx, first)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id, err := viewerID(ctx)
+	n, err := resolve.PageSize(ctx, &first, 0, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	page, err := orders.For(ctx).OrdersOfUser(ctx, id, n, deref(after))
+	page, err := orders.For(ctx).OrdersOfUser(ctx, id, n, resolve.Deref(after))
 	if err != nil {
 		return nil, err
 	}
-	cards, err := toOrderCards(page.Items)
+	cards, err := resolve.MapErr(page.Items, toOrderCard)
 	if err != nil {
 		return nil, err
 	}
-	return &model.OrderCardConnection{Nodes: cards, PageInfo: pageInfo(page.EndCursor, page.HasNextPage)}, nil
+	return &model.OrderCardConnection{Nodes: cards, PageInfo: pageInfo(page)}, nil
 }
 
 // Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, id string) (*model.OrderCard, error) {
-	viewer, err := viewerID(ctx)
+	o, err := resolve.ViewerOrder(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	o, err := orders.For(ctx).Order(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if o.UserID != viewer {
-		// Another user's order is answered exactly like an unknown one.
-		return nil, upstream.NotFound(orders.ID, "order", id)
 	}
 	return toOrderCard(o)
 }

@@ -6,12 +6,11 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
-	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
 
@@ -26,52 +25,26 @@ func Prefetch() *prefetch.Plan {
 	prefetch.Via(p, "OrderCardConnection", "nodes", func(c *model.OrderCardConnection) []*model.OrderCard { return c.Nodes })
 
 	prefetch.Load(p, "Product", "inStock", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		skus := make([]string, len(ps))
-		for i, pr := range ps {
-			skus[i] = pr.SKU
-		}
-		inventory.For(ctx).Prefetch(ctx, skus)
+		inventory.For(ctx).Prefetch(ctx, resolve.Keys(ps, func(p *model.Product) string { return p.SKU }))
 	})
 	prefetch.Load(p, "Product", "rating", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := make([]string, len(ps))
-		for i, pr := range ps {
-			ids[i] = pr.ID
-		}
-		reviews.For(ctx).PrefetchSummaries(ctx, ids)
+		reviews.For(ctx).PrefetchSummaries(ctx, resolve.Keys(ps, productID))
 	})
 	prefetch.Load(p, "ReviewCard", "authorName", func(ctx context.Context, rs []*model.ReviewCard, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := make([]string, 0, len(rs))
-		for _, r := range rs {
-			if r.UserID != "" {
-				ids = append(ids, r.UserID)
-			}
-		}
-		accounts.For(ctx).PrefetchUsers(ctx, ids)
+		accounts.For(ctx).PrefetchUsers(ctx, resolve.Keys(rs, func(r *model.ReviewCard) string { return r.UserID }))
 	})
 	prefetch.Load(p, "OrderCard", "thumbnailUrl", func(ctx context.Context, os []*model.OrderCard, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := make([]string, 0, len(os))
-		for _, o := range os {
-			if o.FirstProductID != "" {
-				ids = append(ids, o.FirstProductID)
-			}
-		}
-		catalog.For(ctx).PrefetchProducts(ctx, ids, nil)
+		catalog.For(ctx).PrefetchProducts(ctx, resolve.Keys(os, func(o *model.OrderCard) string { return o.FirstProductID }), nil)
 	})
 	// Last: a price waits for the request's market (for a signed-in viewer,
 	// the account), and the walk runs steps in this order.
 	prefetch.Load(p, "Product", "price", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := make([]string, len(ps))
-		for i, pr := range ps {
-			ids[i] = pr.ID
-		}
-		pricing.For(ctx).PrefetchIn(ctx, ids, market.For(ctx).Currency)
+		resolve.PrefetchProductPrices(ctx, resolve.Keys(ps, productID))
 	})
 	prefetch.Load(p, "ProductCard", "price", func(ctx context.Context, cs []*model.ProductCard, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := make([]string, len(cs))
-		for i, c := range cs {
-			ids[i] = c.ID
-		}
-		pricing.For(ctx).PrefetchIn(ctx, ids, market.For(ctx).Currency)
+		resolve.PrefetchProductPrices(ctx, resolve.Keys(cs, func(c *model.ProductCard) string { return c.ID }))
 	})
 	return p
 }
+
+func productID(p *model.Product) string { return p.ID }

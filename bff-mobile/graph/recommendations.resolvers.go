@@ -9,48 +9,33 @@ import (
 	"context"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
-	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // Recommended is the resolver for the recommended field.
 func (r *homeResolver) Recommended(ctx context.Context, obj *model.Home, first *int) ([]*model.ProductCard, error) {
-	n := 6
-	if first != nil {
-		n = *first
-	}
-	n, err := pageSize(ctx, n)
+	n, err := resolve.PageSize(ctx, first, defaultRecommended, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	p, ok := auth.FromContext(ctx)
-	if !ok || p == nil || p.Subject == "" {
+	viewer, ok := resolve.SignedIn(ctx)
+	if !ok {
 		// The service recommends per user only: an anonymous home screen
 		// has an empty section, not an error, and costs no backend call.
 		return []*model.ProductCard{}, nil
 	}
-	items, err := recommendations.For(ctx).ForUser(ctx, p.Subject, n)
+	items, err := recommendations.For(ctx).ForUser(ctx, viewer, n)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ProductID
-	}
+	ids := resolve.Keys(items, func(it *recommendations.Recommendation) string { return it.ProductID })
 	// One catalog batch for every card, shared with the request's other
-	// product loads.
-	prods, errs := catalog.For(ctx).Products(ctx, ids)
-	cards := make([]*model.ProductCard, 0, len(prods))
-	for i, prod := range prods {
-		if errs[i] != nil {
-			if upstream.IsNotFound(errs[i]) {
-				continue // recommended, but no longer in the catalog
-			}
-			return nil, errs[i]
-		}
-		cards = append(cards, toProductCard(prod))
+	// product loads; one no longer in the catalog is left out.
+	prods, err := resolve.Found(catalog.For(ctx).Products(ctx, ids))
+	if err != nil {
+		return nil, err
 	}
-	return cards, nil
+	return resolve.Map(prods, toProductCard), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/bff-mobile/internal/shape"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -39,11 +40,7 @@ func (r *productResolver) TopReviews(ctx context.Context, obj *model.Product) ([
 	if len(items) > TopReviews {
 		items = items[:TopReviews]
 	}
-	out := make([]*model.ReviewCard, len(items))
-	for i, rv := range items {
-		out[i] = toReviewCard(rv)
-	}
-	return out, nil
+	return resolve.Map(items, toReviewCard), nil
 }
 
 // Excerpt is the resolver for the excerpt field.

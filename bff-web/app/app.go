@@ -40,7 +40,7 @@ var Spec = gateway.Spec{
 	RequiredSources:  graph.RequiredSources,
 	NewSchema: func(d gateway.Directives) graphql.ExecutableSchema {
 		return generated.NewExecutableSchema(generated.Config{
-			Resolvers: graph.New(graph.DefaultMaxPageSize),
+			Resolvers: graph.New(),
 			Directives: generated.DirectiveRoot{
 				Authenticated:  d.Authenticated,
 				RequiresScopes: d.RequiresScopes,

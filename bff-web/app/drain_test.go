@@ -11,5 +11,5 @@ import (
 // answer while new connections are refused, and the BFF then closes its
 // upstream connections and leaves no goroutine behind.
 func TestGracefulDrain(t *testing.T) {
-	gatewaytest.CheckGracefulDrain(t, gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll})
+	gatewaytest.CheckGracefulDrain(t, gatewaytest.Options{Spec: app.Spec, New: app.New, Register: app.Sources})
 }

@@ -54,7 +54,7 @@ func TestAPQSharedByReplicasThroughRedis(t *testing.T) {
 	cfg := app.Default()
 	cfg.Dev = true // the mocks' defaults: the APQ setting is the one thing wrong
 	cfg.Edge.APQ.Store = "redis"
-	if _, err := app.New(t.Context(), cfg, gatewaytest.Registry(t, app.Name, registerAll)); err == nil || !strings.Contains(err.Error(), "throttle.store.kind redis") {
+	if _, err := app.New(t.Context(), cfg, gatewaytest.Registry(t, app.Name, app.Sources)); err == nil || !strings.Contains(err.Error(), "throttle.store.kind redis") {
 		t.Fatalf("startup error %v", err)
 	}
 }

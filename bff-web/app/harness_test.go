@@ -14,24 +14,9 @@ import (
 	"github.com/tandemgw/tandem/mocks/idp"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/registry"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
-	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// registerAll mirrors the source list of cmd/bff-web (whose own test checks
-// it against graph.RequiredSources).
-var registerAll = []func(*registry.Registry) error{
-	accounts.Register, catalog.Register, orders.Register,
-	reviews.Register, inventory.Register, pricing.Register,
-	recommendations.Register,
-}
 
 // env is one bff-web built through app.New (the real handler) against its
 // own in-process mock backends and identity provider (gatewaytest.Env).
@@ -47,7 +32,7 @@ func newEnv(t *testing.T, tweak func(*app.Config)) *env {
 	return &env{gatewaytest.Start(t, gatewaytest.Options{
 		Spec:     app.Spec,
 		New:      app.New,
-		Register: registerAll,
+		Register: app.Sources,
 		Tweak: func(c *app.Config) {
 			relaxRates(c)
 			if tweak != nil {
@@ -84,7 +69,7 @@ func relaxRates(cfg *app.Config) {
 }
 
 func newRegistry(t *testing.T) *registry.Registry {
-	return gatewaytest.Registry(t, app.Name, registerAll)
+	return gatewaytest.Registry(t, app.Name, app.Sources)
 }
 
 // gql is one GraphQL request.

@@ -10,7 +10,7 @@ import (
 // safety describes bff-web to the upstream safety checks: the product
 // page's fields of each backend, the cart and checkout mutations.
 var safety = gatewaytest.Safety{
-	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: registerAll, Tweak: relaxRates},
+	Options: gatewaytest.Options{Spec: app.Spec, New: app.New, Register: app.Sources, Tweak: relaxRates},
 	Product: `query($id: ID!) { product(id: $id) { name price { current { formatted } } stock { inStock } ratingSummary { count } } }`,
 	Fields: map[string]string{
 		"catalog": "product.name", "pricing": "product.price",

@@ -54,7 +54,7 @@ func newTracingEnv(t *testing.T, opts ...gateway.Option) *gatewaytest.Env {
 	return gatewaytest.Start(t, gatewaytest.Options{
 		Spec:     app.Spec,
 		New:      app.New,
-		Register: registerAll,
+		Register: app.Sources,
 		Tweak: func(c *app.Config) {
 			relaxRates(c)
 			for _, id := range []string{"catalog", "pricing", "inventory"} {

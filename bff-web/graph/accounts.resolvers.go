@@ -10,12 +10,13 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 )
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
-	id, err := viewerID(ctx)
+	id, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}

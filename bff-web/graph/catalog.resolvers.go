@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 )
 
@@ -48,25 +49,21 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, first *int, after *string, filter *model.ProductFilter) (*model.ProductConnection, error) {
-	n, err := r.pageSize(ctx, first, 20)
+	n, err := resolve.PageSize(ctx, first, 20, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	params := catalog.SearchParams{First: n, After: deref(after)}
+	params := catalog.SearchParams{First: n, After: resolve.Deref(after)}
 	if filter != nil {
-		params.Query = deref(filter.Query)
-		params.Category = deref(filter.Category)
-		params.Brand = deref(filter.Brand)
+		params.Query = resolve.Deref(filter.Query)
+		params.Category = resolve.Deref(filter.Category)
+		params.Brand = resolve.Deref(filter.Brand)
 	}
 	page, err := catalog.For(ctx).Search(ctx, params)
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]*model.Product, len(page.Items))
-	for i, p := range page.Items {
-		nodes[i] = toProduct(p)
-	}
-	return &model.ProductConnection{Nodes: nodes, PageInfo: pageInfo(page.EndCursor, page.HasNextPage)}, nil
+	return &model.ProductConnection{Nodes: resolve.Map(page.Items, toProduct), PageInfo: pageInfo(page)}, nil
 }
 
 // Categories is the resolver for the categories field.
@@ -75,11 +72,7 @@ func (r *queryResolver) Categories(ctx context.Context) ([]*model.Category, erro
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.Category, len(cs))
-	for i, c := range cs {
-		out[i] = toCategory(c)
-	}
-	return out, nil
+	return resolve.Map(cs, toCategory), nil
 }
 
 // Category returns generated.CategoryResolver implementation.

@@ -24,6 +24,11 @@ import (
 // ConnectorSources are the sources the generated resolvers read.
 var ConnectorSources = []string{"accounts", "inventory"}
 
+// RequiredSources are the sources this schema's resolvers read: those of
+// its directives and those the hand-written resolvers import. The gateway
+// refuses to start without every one.
+var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews"}
+
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{
 	orderShippingAddress,
@@ -32,11 +37,9 @@ var ConnectorEndpoints = []connector.Described{
 	viewerAddresses,
 }
 
-// DeclaredSources are the backends declared with @source: no package of
-// their own, the registry builds their clients from the config.
-func DeclaredSources() []registry.Source {
-	return []registry.Source{}
-}
+// DeclaredSources register the backends declared with @source: no package
+// of their own, the registry builds their clients from the config.
+var DeclaredSources = []func(*registry.Registry) error{}
 
 // ShippingAddress resolves Order.shippingAddress from accounts (batched through GET /addresses?ids={$parent.shippingAddressId} keyed by id).
 func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (*model.Address, error) {

@@ -1,11 +1,9 @@
 package graph
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/market"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
@@ -14,27 +12,17 @@ import (
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
-// contractError reports a backend answer the schema cannot represent (an
-// enum value it does not know). The client sees only code and service.
-func contractError(service, format string, args ...any) error {
-	return &upstream.Error{Service: service, Code: upstream.CodeInternal, Err: fmt.Errorf(format, args...)}
-}
-
-func pageInfo(endCursor string, hasNext bool) *model.PageInfo {
-	pi := &model.PageInfo{HasNextPage: hasNext}
-	if endCursor != "" {
-		pi.EndCursor = &endCursor
-	}
-	return pi
+func pageInfo[T any](page upstream.Page[T]) *model.PageInfo {
+	return &model.PageInfo{HasNextPage: page.HasNextPage, EndCursor: resolve.Cursor(page.EndCursor)}
 }
 
 func toUser(u *accounts.User) (*model.User, error) {
 	if u == nil {
 		return nil, nil
 	}
-	tier := model.CustomerTier(strings.ToUpper(u.Tier))
-	if !tier.IsValid() {
-		return nil, contractError(accounts.ID, "unknown tier %q", u.Tier)
+	tier, err := resolve.Enum[model.CustomerTier](accounts.ID, "tier", u.Tier)
+	if err != nil {
+		return nil, err
 	}
 	return &model.User{
 		ID:               u.ID,
@@ -66,10 +54,9 @@ func toProduct(p *catalog.Product) *model.Product {
 	if p == nil {
 		return nil
 	}
-	images := make([]*model.Image, len(p.Images))
-	for i, img := range p.Images {
-		images[i] = &model.Image{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt}
-	}
+	images := resolve.Map(p.Images, func(img catalog.Image) *model.Image {
+		return &model.Image{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt}
+	})
 	tags := p.Tags
 	if tags == nil {
 		tags = []string{}
@@ -138,9 +125,9 @@ func toOrder(o *orders.Order, mk market.Market) (*model.Order, error) {
 	if o == nil {
 		return nil, nil
 	}
-	status := model.OrderStatus(strings.ToUpper(o.Status))
-	if !status.IsValid() {
-		return nil, contractError(orders.ID, "unknown order status %q", o.Status)
+	status, err := resolve.Enum[model.OrderStatus](orders.ID, "order status", o.Status)
+	if err != nil {
+		return nil, err
 	}
 	lines := make([]*model.OrderLine, len(o.Lines))
 	items := 0

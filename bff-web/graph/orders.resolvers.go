@@ -7,14 +7,13 @@ package graph
 
 import (
 	"context"
-	"strings"
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/market"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // Product is the resolver for the product field.
@@ -28,12 +27,12 @@ func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*m
 
 // AddToCart is the resolver for the addToCart field.
 func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
-	user, err := viewerID(ctx)
+	user, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if quantity < 1 || quantity > maxCartQuantity {
-		return nil, badInput(ctx, "quantity must be between 1 and 99")
+	if err := resolve.Between(ctx, "quantity", quantity, 1, resolve.MaxCartQuantity); err != nil {
+		return nil, err
 	}
 	c, err := orders.For(ctx).AddToCart(ctx, user, productID, quantity)
 	if err != nil {
@@ -44,15 +43,14 @@ func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quan
 
 // PlaceOrder is the resolver for the placeOrder field.
 func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID string, idempotencyKey string) (*model.Order, error) {
-	user, err := viewerID(ctx)
+	user, err := resolve.ViewerID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	key := strings.TrimSpace(idempotencyKey)
-	if err := upstream.CheckIdempotencyKey("idempotencyKey", key, maxIdempotencyKeyLen); err != nil {
-		return nil, badInput(ctx, err.Error())
+	if err := resolve.IdempotencyKey(ctx, "idempotencyKey", idempotencyKey); err != nil {
+		return nil, err
 	}
-	o, err := orders.For(ctx).PlaceOrder(ctx, user, shippingAddressID, key)
+	o, err := orders.For(ctx).PlaceOrder(ctx, user, shippingAddressID, idempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -70,39 +68,29 @@ func (r *orderLineResolver) Product(ctx context.Context, obj *model.OrderLine) (
 
 // Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, error) {
-	user, err := viewerID(ctx)
+	o, err := resolve.ViewerOrder(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	o, err := orders.For(ctx).Order(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if o.UserID != user {
-		// Another user's order looks exactly like one that does not exist.
-		return nil, upstream.NotFound(orders.ID, "order", id)
 	}
 	return toOrder(o, market.For(ctx))
 }
 
 // Orders is the resolver for the orders field.
 func (r *viewerResolver) Orders(ctx context.Context, obj *model.Viewer, first *int, after *string) (*model.OrderConnection, error) {
-	n, err := r.pageSize(ctx, first, 10)
+	n, err := resolve.PageSize(ctx, first, 10, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	page, err := orders.For(ctx).OrdersOfUser(ctx, obj.ID, n, deref(after))
+	page, err := orders.For(ctx).OrdersOfUser(ctx, obj.ID, n, resolve.Deref(after))
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]*model.Order, len(page.Items))
 	mk := market.For(ctx)
-	for i, o := range page.Items {
-		if nodes[i], err = toOrder(o, mk); err != nil {
-			return nil, err
-		}
+	nodes, err := resolve.MapErr(page.Items, func(o *orders.Order) (*model.Order, error) { return toOrder(o, mk) })
+	if err != nil {
+		return nil, err
 	}
-	return &model.OrderConnection{Nodes: nodes, PageInfo: pageInfo(page.EndCursor, page.HasNextPage)}, nil
+	return &model.OrderConnection{Nodes: nodes, PageInfo: pageInfo(page)}, nil
 }
 
 // Cart is the resolver for the cart field.

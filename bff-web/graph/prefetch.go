@@ -6,10 +6,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
-	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
@@ -30,7 +29,7 @@ func Prefetch() *prefetch.Plan {
 
 	// Product fields served by other backends.
 	prefetch.Load(p, "Product", "ratingSummary", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		reviews.For(ctx).PrefetchSummaries(ctx, productIDs(ps))
+		reviews.For(ctx).PrefetchSummaries(ctx, resolve.Keys(ps, productID))
 	})
 	// Every category is one small list: loading it whole serves a level of
 	// categories and their parents in one call.
@@ -50,12 +49,7 @@ func Prefetch() *prefetch.Plan {
 		})
 	})
 	prefetch.Load(p, "Category", "parent", func(ctx context.Context, cs []*model.Category, _ graphql.CollectedField, next func([]*model.Category)) {
-		ids := make([]string, 0, len(cs))
-		for _, c := range cs {
-			if c.ParentID != "" {
-				ids = append(ids, c.ParentID)
-			}
-		}
+		ids := resolve.Keys(cs, func(c *model.Category) string { return c.ParentID })
 		catalog.For(ctx).PrefetchCategories(ctx, ids, func(found map[string]*catalog.Category) {
 			out := make([]*model.Category, 0, len(found))
 			for _, c := range found {
@@ -69,7 +63,7 @@ func Prefetch() *prefetch.Plan {
 		if !ok || n < 1 || n > maxRelated {
 			return // the resolver reports the bad input
 		}
-		recommendations.For(ctx).PrefetchRelated(ctx, productIDs(ps), n, func(found map[recommendations.Key][]*recommendations.Related) {
+		recommendations.For(ctx).PrefetchRelated(ctx, resolve.Keys(ps, productID), n, func(found map[recommendations.Key][]*recommendations.Related) {
 			var ids []string
 			for _, items := range found {
 				for _, it := range items {
@@ -82,43 +76,22 @@ func Prefetch() *prefetch.Plan {
 
 	// Objects that name a product by id.
 	prefetch.Load(p, "OrderLine", "product", func(ctx context.Context, ls []*model.OrderLine, _ graphql.CollectedField, next func([]*model.Product)) {
-		ids := make([]string, len(ls))
-		for i, l := range ls {
-			ids[i] = l.ProductID
-		}
-		prefetchProducts(ctx, ids, next)
+		prefetchProducts(ctx, resolve.Keys(ls, func(l *model.OrderLine) string { return l.ProductID }), next)
 	})
 	prefetch.Load(p, "CartLine", "product", func(ctx context.Context, ls []*model.CartLine, _ graphql.CollectedField, next func([]*model.Product)) {
-		ids := make([]string, len(ls))
-		for i, l := range ls {
-			ids[i] = l.ProductID
-		}
-		prefetchProducts(ctx, ids, next)
+		prefetchProducts(ctx, resolve.Keys(ls, func(l *model.CartLine) string { return l.ProductID }), next)
 	})
 	// Fields read through the schema's @rest and @grpc directives.
 	PrefetchConnectors(p)
 	// Last: a price waits for the request's market (for a signed-in viewer,
 	// the account), and the walk runs steps in this order.
 	prefetch.Load(p, "Product", "price", func(ctx context.Context, ps []*model.Product, _ graphql.CollectedField, _ func([]struct{})) {
-		pricing.For(ctx).PrefetchIn(ctx, productIDs(ps), market.For(ctx).Currency)
+		resolve.PrefetchProductPrices(ctx, resolve.Keys(ps, productID))
 	})
 	return p
 }
 
-// defaultRelated and maxRelated are Product.related's default and largest
-// `first`.
-const (
-	defaultRelated = 4
-	maxRelated     = 50
-)
-
-func productIDs(ps []*model.Product) []string {
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	return ids
-}
+func productID(p *model.Product) string  { return p.ID }
 
 // prefetchProducts starts one catalog call for ids and hands next the
 // products found, carrying only what the walk needs to go on (id, SKU and

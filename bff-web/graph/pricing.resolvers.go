@@ -9,16 +9,14 @@ import (
 	"context"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
-	"github.com/tandemgw/tandem/shared/market"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/resolve"
 )
 
 // Price is the resolver for the price field.
 func (r *productResolver) Price(ctx context.Context, obj *model.Product) (*model.Price, error) {
 	// In the request's market currency, the currency the viewer's orders
-	// are priced in; pricing converts.
-	mk := market.For(ctx)
-	p, err := pricing.For(ctx).PriceIn(ctx, obj.ID, mk.Currency)
+	// are priced in.
+	p, mk, err := resolve.ProductPrice(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,40 +9,27 @@ import (
 	"context"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // Related is the resolver for the related field.
 func (r *productResolver) Related(ctx context.Context, obj *model.Product, first *int) ([]*model.Product, error) {
-	n := defaultRelated
-	if first != nil {
-		n = *first
-	}
-	if n < 1 || n > maxRelated {
-		return nil, badInput(ctx, "first must be between 1 and 50")
+	n, err := resolve.PageSize(ctx, first, defaultRelated, maxRelated)
+	if err != nil {
+		return nil, err
 	}
 	items, err := recommendations.For(ctx).Related(ctx, obj.ID, n)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ProductID
-	}
+	ids := resolve.Keys(items, func(it *recommendations.Related) string { return it.ProductID })
 	// One batch for all related products, together with every other
-	// product the request loads.
-	prods, errs := catalog.For(ctx).Products(ctx, ids)
-	out := make([]*model.Product, 0, len(prods))
-	for i, p := range prods {
-		if errs[i] != nil {
-			if upstream.IsNotFound(errs[i]) {
-				continue // recommended, but no longer in the catalog
-			}
-			return nil, errs[i]
-		}
-		out = append(out, toProduct(p))
+	// product the request loads; one no longer in the catalog is left out.
+	prods, err := resolve.Found(catalog.For(ctx).Products(ctx, ids))
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return resolve.Map(prods, toProduct), nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
 
@@ -23,17 +24,13 @@ func (r *productResolver) RatingSummary(ctx context.Context, obj *model.Product)
 
 // Reviews is the resolver for the reviews field.
 func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error) {
-	n, err := r.pageSize(ctx, first, 10)
+	n, err := resolve.PageSize(ctx, first, 10, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	page, err := reviews.For(ctx).ReviewsOfProduct(ctx, obj.ID, n, deref(after))
+	page, err := reviews.For(ctx).ReviewsOfProduct(ctx, obj.ID, n, resolve.Deref(after))
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]*model.Review, len(page.Items))
-	for i, rv := range page.Items {
-		nodes[i] = toReview(rv)
-	}
-	return &model.ReviewConnection{Nodes: nodes, PageInfo: pageInfo(page.EndCursor, page.HasNextPage)}, nil
+	return &model.ReviewConnection{Nodes: resolve.Map(page.Items, toReview), PageInfo: pageInfo(page)}, nil
 }

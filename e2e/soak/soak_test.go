@@ -29,13 +29,6 @@ import (
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/registry"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
-	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -71,18 +64,15 @@ var (
 	slow   = mocks.Fault{Kind: mocks.FaultLatency, Latency: 80 * time.Millisecond, Jitter: 40 * time.Millisecond}
 )
 
-var sources = []func(*registry.Registry) error{
-	accounts.Register, catalog.Register, orders.Register, reviews.Register,
-	inventory.Register, pricing.Register, recommendations.Register,
-}
-
 // bff is one BFF under load: how to ask for a product page and which
 // fields each kind of backend feeds.
 type bff struct {
-	name  string
-	spec  gateway.Spec
-	new   gatewaytest.NewFunc
-	query string
+	name string
+	spec gateway.Spec
+	new  gatewaytest.NewFunc
+	// sources is the BFF's one source list (app.Sources).
+	sources []func(*registry.Registry) error
+	query   string
 	// faultyFields are fed by the failing backend: the only places errors
 	// may appear. required must never be null (the slow backend's among
 	// them).
@@ -92,12 +82,12 @@ type bff struct {
 
 var bffs = []bff{
 	{
-		name: "bff-web", spec: web.Spec, new: web.New, query: readQuery("web_product_page.graphql"),
+		name: "bff-web", spec: web.Spec, new: web.New, sources: web.Sources, query: readQuery("web_product_page.graphql"),
 		faultyFields: []string{"product.ratingSummary", "product.reviews"},
 		required:     []string{"product.name", "product.price", "product.stock", "product.related"},
 	},
 	{
-		name: "bff-mobile", spec: mobile.Spec, new: mobile.New, query: readQuery("mobile_product_detail.graphql"),
+		name: "bff-mobile", spec: mobile.Spec, new: mobile.New, sources: mobile.Sources, query: readQuery("mobile_product_detail.graphql"),
 		faultyFields: []string{"product.rating", "product.topReviews"},
 		required:     []string{"product.name", "product.price", "product.inStock"},
 	},
@@ -127,7 +117,7 @@ func TestSoak(t *testing.T) {
 	}
 	envs := make([]*gatewaytest.Env, len(bffs))
 	for i, b := range bffs {
-		envs[i] = gatewaytest.Start(t, gatewaytest.Options{Spec: b.spec, New: b.new, Register: sources, Tweak: loadConfig})
+		envs[i] = gatewaytest.Start(t, gatewaytest.Options{Spec: b.spec, New: b.new, Register: b.sources, Tweak: loadConfig})
 		envs[i].Mocks.Faults().Set(faultyService, "", faulty)
 		envs[i].Mocks.Faults().Set(slowService, "", slow)
 	}

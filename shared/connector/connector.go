@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -58,6 +56,12 @@ func Source(id string, kind registry.Kind, defaultAddress string) registry.Sourc
 			return s, nil
 		},
 	}
+}
+
+// Declare is the registration of Source(id, kind, defaultAddress), in the
+// form a BFF's list of sources takes.
+func Declare(id string, kind registry.Kind, defaultAddress string) func(*registry.Registry) error {
+	return func(r *registry.Registry) error { return r.Register(Source(id, kind, defaultAddress)) }
 }
 
 // source is the instance Source builds.
@@ -206,16 +210,6 @@ func Arg(v any) string {
 	return fmt.Sprint(v)
 }
 
-// ViewerID returns the verified principal's subject, the key of a field
-// read with {$viewer.id}; without one the field fails UNAUTHENTICATED (mark
-// such fields @authenticated so that this is never reached).
-func ViewerID(ctx context.Context) (string, error) {
-	if p, ok := auth.FromContext(ctx); ok && p.Subject != "" {
-		return p.Subject, nil
-	}
-	return "", &gqlerror.Error{Message: "authentication required", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": auth.CodeUnauthenticated}}
-}
-
 // CollectedArgs returns the values of the arguments names of a collected
 // field, with the operation's variables and the schema's defaults applied,
 // formatted by Arg: what a resolver of the field would pass to Load.
@@ -231,19 +225,6 @@ func CollectedArgs(ctx context.Context, f graphql.CollectedField, names ...strin
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = Arg(m[n])
-	}
-	return out
-}
-
-// Map converts every element of in with f; generated mappings of repeated
-// fields use it.
-func Map[T, U any](in []T, f func(T) U) []U {
-	if in == nil {
-		return nil
-	}
-	out := make([]U, len(in))
-	for i, v := range in {
-		out[i] = f(v)
 	}
 	return out
 }

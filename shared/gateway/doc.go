@@ -7,7 +7,8 @@
 //     sources its resolvers need (RequiredSources), its gqlgen executable
 //     schema (NewSchema, handed the shared auth directives) and any
 //     middlewares of its own (a display locale, Accept-Language);
-//   - the sources its main registers in a registry.Registry;
+//   - its source list (<bff>/app/sources.go), which its main registers in a
+//     registry.Registry and whose ids are RequiredSources;
 //   - a Config loaded through shared/config (defaults, optional YAML file,
 //     environment, flags), with auth, throttle and edge sections decoded by
 //     those packages;
@@ -48,5 +49,5 @@
 // signal. Tests build the same App through New (see gatewaytest).
 //
 // The package holds no BFF-specific knowledge: a third BFF is a schema, its
-// resolvers, a Spec and a main listing its sources.
+// resolvers, a Spec, a source list and a thin main.
 package gateway

@@ -111,7 +111,7 @@ type Validator interface {
 type Option func(*Registry)
 
 // WithApp names the BFF binary ("bff-web") so that startup errors can say
-// which main.go to edit. Default: messages say "this BFF" and "<bff>".
+// which source list to edit (<bff>/app/sources.go). Default: messages say "this BFF" and "<bff>".
 func WithApp(name string) Option { return func(r *Registry) { r.app = name } }
 
 // Registry collects the sources one BFF uses. It is not safe for concurrent
@@ -139,7 +139,7 @@ func (r *Registry) Register(s Source) error {
 		return fmt.Errorf("registry: source id %q is invalid: use lower-case letters, digits and _ (like \"catalog\")", s.ID)
 	}
 	if _, dup := r.byID[s.ID]; dup {
-		return fmt.Errorf("registry: source %q is registered twice: call %s.Register once in %s", s.ID, s.ID, r.mainPath())
+		return fmt.Errorf("registry: source %q is registered twice: list %s.Register once in %s", s.ID, s.ID, r.sourcesPath())
 	}
 	if s.Kind != REST && s.Kind != GRPC {
 		return fmt.Errorf("registry: source %q has no kind: set Kind to registry.REST or registry.GRPC", s.ID)
@@ -168,11 +168,38 @@ func (r *Registry) appName() string {
 	return r.app
 }
 
-func (r *Registry) mainPath() string {
+// sourcesPath is the file holding the BFF's source list, which its main,
+// its startup check and its tests all read.
+func (r *Registry) sourcesPath() string {
 	if r.app == "" {
-		return "<bff>/cmd/<bff>/main.go"
+		return "<bff>/app/sources.go"
 	}
-	return r.app + "/cmd/" + r.app + "/main.go"
+	return r.app + "/app/sources.go"
+}
+
+// SourceIDs returns the ids the register functions of a BFF's source list
+// register, in order, by registering them in a scratch registry: the list
+// read as the ids its resolvers may use. An error is a mistake in the list
+// itself (a source listed twice).
+func SourceIDs(registers ...func(*Registry) error) ([]string, error) {
+	r := New()
+	for _, register := range registers {
+		if err := register(r); err != nil {
+			return nil, err
+		}
+	}
+	return r.IDs(), nil
+}
+
+// MustSourceIDs is SourceIDs for a source list fixed at compile time; it
+// panics on an error, which every start and every test of the BFF would
+// hit.
+func MustSourceIDs(registers ...func(*Registry) error) []string {
+	ids, err := SourceIDs(registers...)
+	if err != nil {
+		panic(err)
+	}
+	return ids
 }
 
 // ConfigKey is the config key holding the address of source id.
@@ -221,7 +248,7 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	set := &Set{mainPath: r.mainPath(), appName: r.appName(), byID: map[string]Instance{}, index: map[string]int{}}
+	set := &Set{sourcesPath: r.sourcesPath(), appName: r.appName(), byID: map[string]Instance{}, index: map[string]int{}}
 	for _, s := range r.sources {
 		cfg := cfgs[s.ID]
 		if !cfg.HasAddress() {
@@ -257,11 +284,11 @@ func (r *Registry) Build(ctx context.Context, cfgs map[string]upstream.Config, d
 
 // Set is the built sources of one BFF.
 type Set struct {
-	appName, mainPath string
-	ids               []string
-	list              []Instance
-	byID              map[string]Instance
-	index             map[string]int // position in list, by id
+	appName, sourcesPath string
+	ids                  []string
+	list                 []Instance
+	byID                 map[string]Instance
+	index                map[string]int // position in list, by id
 }
 
 // Require checks that every id is built in the set; the error names the
@@ -271,8 +298,8 @@ func (s *Set) Require(ids ...string) error {
 	var errs []error
 	for _, id := range ids {
 		if _, ok := s.byID[id]; !ok {
-			errs = append(errs, fmt.Errorf("%s needs source %q: call %s.Register in %s and set %s",
-				s.appName, id, id, s.mainPath, ConfigKey(id)))
+			errs = append(errs, fmt.Errorf("%s needs source %q: add %s.Register to %s and set %s",
+				s.appName, id, id, s.sourcesPath, ConfigKey(id)))
 		}
 	}
 	return errors.Join(errs...)

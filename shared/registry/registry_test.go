@@ -62,7 +62,7 @@ func TestRegisterRejectsDuplicatesAndInvalid(t *testing.T) {
 	r := New(WithApp("bff-web"))
 	require.NoError(t, r.Register(source("catalog", &closed, nil)))
 	err := r.Register(source("catalog", &closed, nil))
-	require.EqualError(t, err, `registry: source "catalog" is registered twice: call catalog.Register once in bff-web/cmd/bff-web/main.go`)
+	require.EqualError(t, err, `registry: source "catalog" is registered twice: list catalog.Register once in bff-web/app/sources.go`)
 
 	assert.ErrorContains(t, r.Register(Source{ID: "Bad-ID", Kind: REST, New: source("x", &closed, nil).New}), `source id "Bad-ID" is invalid`)
 	assert.EqualError(t, r.Register(Source{ID: "nokind", New: source("x", &closed, nil).New}),
@@ -107,11 +107,11 @@ func TestRequireNamesSourceAndFix(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, set.Require("catalog"))
 	err = set.Require("catalog", "pricing")
-	require.EqualError(t, err, `bff-web needs source "pricing": call pricing.Register in bff-web/cmd/bff-web/main.go and set upstreams.pricing.address`)
+	require.EqualError(t, err, `bff-web needs source "pricing": add pricing.Register to bff-web/app/sources.go and set upstreams.pricing.address`)
 
 	anon, err := New().Build(context.Background(), nil, Deps{})
 	require.NoError(t, err)
-	assert.EqualError(t, anon.Require("orders"), `this BFF needs source "orders": call orders.Register in <bff>/cmd/<bff>/main.go and set upstreams.orders.address`)
+	assert.EqualError(t, anon.Require("orders"), `this BFF needs source "orders": add orders.Register to <bff>/app/sources.go and set upstreams.orders.address`)
 }
 
 func TestMiddlewareScopesEveryRequestAndCloseOrder(t *testing.T) {
@@ -181,4 +181,20 @@ func TestDefaultAddressesOnlyWhenAskedFor(t *testing.T) {
 	_, err = r.Build(context.Background(), r.WithDefaultAddresses(configured), Deps{})
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:7105", got.Address, "configuration wins over the default")
+}
+
+// A BFF's source list read as ids: in list order, and a source listed
+// twice is the list's error.
+func TestSourceIDs(t *testing.T) {
+	register := func(id string) func(*Registry) error {
+		return func(r *Registry) error {
+			return r.Register(Source{ID: id, Kind: REST, New: func(context.Context, upstream.Config, Deps) (Instance, error) { return nil, nil }})
+		}
+	}
+	ids, err := SourceIDs(register("catalog"), register("pricing"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"catalog", "pricing"}, ids)
+	_, err = SourceIDs(register("catalog"), register("catalog"))
+	require.ErrorContains(t, err, `source "catalog" is registered twice`)
+	assert.Panics(t, func() { MustSourceIDs(register("catalog"), register("catalog")) })
 }

@@ -23,27 +23,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/shared/gateway"
-	"github.com/tandemgw/tandem/shared/registry"
-	"github.com/tandemgw/tandem/shared/sources/accounts"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
-	"github.com/tandemgw/tandem/shared/sources/inventory"
-	"github.com/tandemgw/tandem/shared/sources/orders"
-	"github.com/tandemgw/tandem/shared/sources/pricing"
-	"github.com/tandemgw/tandem/shared/sources/recommendations"
-	"github.com/tandemgw/tandem/shared/sources/reviews"
 )
-
-// sources are the backends bff-web talks to. A new backend is one more line
-// here; its default address comes with its registration.
-var sources = []func(*registry.Registry) error{
-	accounts.Register,
-	catalog.Register,
-	orders.Register,
-	reviews.Register,
-	inventory.Register,
-	pricing.Register,
-	recommendations.Register,
-}
 
 func main() {
 	if err := run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr); err != nil {
@@ -53,9 +33,9 @@ func main() {
 }
 
 // run is main without the process: -h prints the usage to stdout and
-// returns nil (exit status 0).
+// returns nil (exit status 0). The backends are app.Sources.
 func run(args, environ []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return gateway.Main(ctx, app.Spec, sources, args, environ, stdout, stderr)
+	return gateway.Main(ctx, app.Spec, app.Sources, args, environ, stdout, stderr)
 }

@@ -3,40 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandemgw/tandem/bff-web/app"
-	"github.com/tandemgw/tandem/bff-web/graph"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/registry"
 )
-
-// The source list of main registers every source the resolvers need, each
-// once, and every source has a default address for dev mode (the
-// configuration lists none).
-func TestSourcesCoverResolvers(t *testing.T) {
-	reg := registry.New(registry.WithApp("bff-web"))
-	for _, register := range sources {
-		if err := register(reg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, id := range graph.RequiredSources {
-		if !slices.Contains(reg.IDs(), id) {
-			t.Errorf("resolvers need %q but main does not register it", id)
-		}
-	}
-	set, err := reg.Build(context.Background(), reg.WithDefaultAddresses(nil), registry.Deps{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := set.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // Outside dev mode the built-in defaults do not start: with no
 // configuration the binary exits at once with one message naming every
@@ -46,13 +20,13 @@ func TestProductionStartWithDefaultsFails(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := gateway.Main(ctx, app.Spec, sources, []string{"-addr", "127.0.0.1:0"}, nil, &stdout, &stderr)
+	err := gateway.Main(ctx, app.Spec, app.Sources, []string{"-addr", "127.0.0.1:0"}, nil, &stdout, &stderr)
 	if err == nil {
 		t.Fatal("bff-web started in production mode with the built-in defaults")
 	}
 	want := []string{"bff-web: refusing to start outside dev mode", "-dev", "auth.issuers"}
 	reg := registry.New()
-	for _, register := range sources {
+	for _, register := range app.Sources {
 		if err := register(reg); err != nil {
 			t.Fatal(err)
 		}

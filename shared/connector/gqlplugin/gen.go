@@ -21,6 +21,7 @@ const (
 	pkgPrefetch  = "github.com/tandemgw/tandem/shared/prefetch"
 	pkgRegistry  = "github.com/tandemgw/tandem/shared/registry"
 	pkgGraphQL   = "github.com/99designs/gqlgen/graphql"
+	pkgResolve   = "github.com/tandemgw/tandem/shared/resolve"
 )
 
 // generated is one field the plugin implements.
@@ -109,21 +110,29 @@ func (g *generator) sourceLists() {
 	}
 	sort.Strings(list)
 	g.p("// ConnectorSources are the sources the generated resolvers read.\nvar ConnectorSources = []string{%s}\n\n", strings.Join(list, ", "))
+	for k := range g.written {
+		if id, ok := strings.CutPrefix(k, "source "); ok && !ids[id] {
+			ids[id] = true
+			list = append(list, strconv.Quote(id))
+		}
+	}
+	sort.Strings(list)
+	g.p("// RequiredSources are the sources this schema's resolvers read: those of\n// its directives and those the hand-written resolvers import. The gateway\n// refuses to start without every one.\nvar RequiredSources = []string{%s}\n\n", strings.Join(list, ", "))
 	eps := make([]string, len(g.fields))
 	for i, gf := range g.fields {
 		eps[i] = "\t" + endpointName(gf) + ",\n"
 	}
 	g.p("// ConnectorEndpoints are the generated endpoints, for contract tests.\nvar ConnectorEndpoints = []%s.Described{\n%s}\n\n", g.imp(pkgConnector), strings.Join(eps, ""))
 	reg, conn := g.imp(pkgRegistry), g.imp(pkgConnector)
-	g.p("// DeclaredSources are the backends declared with @source: no package of\n// their own, the registry builds their clients from the config.\nfunc DeclaredSources() []%s.Source {\n\treturn []%s.Source{\n", reg, reg)
+	g.p("// DeclaredSources register the backends declared with @source: no package\n// of their own, the registry builds their clients from the config.\nvar DeclaredSources = []func(*%s.Registry) error{\n", reg)
 	for _, s := range g.sources {
 		kind := strings.ToUpper(s.Kind)
 		if kind != "REST" && kind != "GRPC" {
 			g.errs = append(g.errs, fmt.Sprintf("@source(name: %q): kind must be REST or GRPC, not %q", s.Name, s.Kind))
 		}
-		g.p("\t\t%s.Source(%q, %s.%s, %q),\n", conn, s.Name, reg, kind, s.Address)
+		g.p("\t%s.Declare(%q, %s.%s, %q),\n", conn, s.Name, reg, kind, s.Address)
 	}
-	g.p("\t}\n}\n\n")
+	g.p("}\n\n")
 }
 
 // endpointName is the Go name of a field's endpoint variable.
@@ -141,7 +150,7 @@ func (g *generator) field(gf generated) {
 	g.p("func (r *%s) %s%s {\n", resolverType(gf.obj.Name), gf.cf.GoFieldName, gf.cf.ShortResolverDeclaration())
 	key := g.keyExpr(gf, "obj")
 	if gf.f.Key.Scope == "viewer" {
-		g.p("\tkey, err := %s.ViewerID(ctx)\n\tif err != nil {\n\t\tvar zero %s\n\t\treturn zero, err\n\t}\n", conn, vt)
+		g.p("\tkey, err := %s.ViewerID(ctx)\n\tif err != nil {\n\t\tvar zero %s\n\t\treturn zero, err\n\t}\n", g.imp(pkgResolve), vt)
 		key = "key"
 	}
 	args := []string{"ctx", key}

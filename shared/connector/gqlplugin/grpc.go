@@ -234,7 +234,7 @@ func (g *generator) conv(gf generated, x string, from, to types.Type) string {
 	ts, tok2 := to.(*types.Slice)
 	if fok2 && tok2 {
 		fn := g.mapper(gf, fs.Elem(), ts.Elem())
-		return fmt.Sprintf("%s.Map(%s, %s)", g.imp(pkgConnector), x, fn)
+		return fmt.Sprintf("%s.Map(%s, %s)", g.imp(pkgResolve), x, fn)
 	}
 	fp, fok3 := from.(*types.Pointer)
 	tp, tok3 := to.(*types.Pointer)

@@ -201,8 +201,13 @@ func findField(data *codegen.Data, f *field) (*codegen.Object, *codegen.Field) {
 	return nil, nil
 }
 
-// handWritten lists the methods ("recv.Method") and types declared in the
-// resolver package's files other than the plugin's own output.
+// SourcesPath is the part of an import path that marks a hand-written
+// source package; the package's name is its source id.
+var SourcesPath = "/shared/sources/"
+
+// handWritten lists the methods ("recv.Method"), types ("type name") and
+// hand-written sources imported ("source id") of the resolver package's
+// files other than the plugin's own output.
 func handWritten(dir string) (map[string]bool, error) {
 	out := map[string]bool{}
 	entries, err := os.ReadDir(dir)
@@ -218,6 +223,12 @@ func handWritten(dir string) (map[string]bool, error) {
 		file, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
+		}
+		for _, imp := range file.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			if strings.Contains(path, SourcesPath) {
+				out["source "+path[strings.LastIndex(path, "/")+1:]] = true
+			}
 		}
 		for _, decl := range file.Decls {
 			switch d := decl.(type) {
