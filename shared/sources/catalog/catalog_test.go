@@ -189,7 +189,7 @@ func TestRegisterMiddlewareFor(t *testing.T) {
 
 	assert.PanicsWithValue(t,
 		`catalog.For: source "catalog" is not registered in this BFF or the request did not pass through registry.Set.Middleware: `+
-			`call catalog.Register(reg) in <bff>/cmd/<bff>/main.go, set upstreams.catalog.address, and add "catalog" to Set.Require`,
+			`add catalog.Register to the BFF's source list (<bff>/app/sources.go), set upstreams.catalog.address, and add "catalog" to Set.Require`,
 		func() { catalog.For(context.Background()) })
 }
 
