@@ -20,7 +20,7 @@ type User struct {
 	Tier             CustomerTier `json:"tier"`
 	Locale           string       `json:"locale"`
 	CreatedAt        time.Time    `json:"createdAt"`
-	DefaultAddressID string       `json:"-"`
+	DefaultAddressID string       `json:"defaultAddressId"`
 }
 
 // Product is a catalog product. Price, stock, reviews and category are
@@ -34,14 +34,14 @@ type Product struct {
 	Images      []*Image  `json:"images"`
 	Tags        []string  `json:"tags"`
 	CreatedAt   time.Time `json:"createdAt"`
-	CategoryID  string    `json:"-"`
+	CategoryID  string    `json:"categoryId"`
 }
 
 // Category is a catalog category; Parent is resolved from ParentID.
 type Category struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
-	ParentID string `json:"-"`
+	ParentID string `json:"parentId"`
 }
 
 // Money is an amount in a currency's minor unit, with the market of the

@@ -150,7 +150,13 @@ func (g *generator) field(gf generated) {
 	g.p("func (r *%s) %s%s {\n", resolverType(gf.obj.Name), gf.cf.GoFieldName, gf.cf.ShortResolverDeclaration())
 	key := g.keyExpr(gf, "obj")
 	if gf.f.Key.Scope == "viewer" {
-		g.p("\tkey, err := %s.ViewerID(ctx)\n\tif err != nil {\n\t\tvar zero %s\n\t\treturn zero, err\n\t}\n", g.imp(pkgResolve), vt)
+		if gf.cf.TypeReference.GQL.NonNull {
+			g.p("\tkey, err := %s.ViewerID(ctx)\n\tif err != nil {\n\t\tvar zero %s\n\t\treturn zero, err\n\t}\n", g.imp(pkgResolve), vt)
+		} else {
+			// Nullable: an anonymous caller gets null (@authenticated
+			// makes it an error instead).
+			g.p("\tkey, ok := %s.SignedIn(ctx)\n\tif !ok {\n\t\tvar zero %s\n\t\treturn zero, nil\n\t}\n", g.imp(pkgResolve), vt)
+		}
 		key = "key"
 	}
 	args := []string{"ctx", key}
@@ -468,7 +474,83 @@ func (g *generator) prefetch() {
 		}
 		g.p("\t\t\t}\n\t\t\tnext(out)\n\t\t})\n\t})\n")
 	}
+	g.vias()
 	g.p("}\n\n")
+}
+
+// vias adds a Via step for every plain field that leads from a generated
+// field's value to more generated fields (a wishlist's items, whose product
+// is generated), so the walk reaches them.
+func (g *generator) vias() {
+	pf := g.imp(pkgPrefetch)
+	keyed := map[string]bool{}
+	for _, gf := range g.fields {
+		keyed[gf.f.Type] = gf.f.Key.Scope == "parent" || keyed[gf.f.Type]
+	}
+	// plain lists the fields of o that hold more objects, with their types.
+	plain := func(o *codegen.Object) (out []*codegen.Field) {
+		for _, f := range o.Fields {
+			if !f.IsResolver && f.GoFieldType == codegen.GoFieldVariable {
+				if child, _ := g.children(f.TypeReference.GO); child != "" && g.objectOf(f.TypeReference.GO) != nil {
+					out = append(out, f)
+				}
+			}
+		}
+		return out
+	}
+	leads := map[*codegen.Object]bool{}
+	var reaches func(o *codegen.Object, seen map[*codegen.Object]bool) bool
+	reaches = func(o *codegen.Object, seen map[*codegen.Object]bool) bool {
+		if v, ok := leads[o]; ok {
+			return v
+		}
+		if seen[o] {
+			return false
+		}
+		seen[o] = true
+		r := keyed[o.Name]
+		for _, f := range plain(o) {
+			r = reaches(g.objectOf(f.TypeReference.GO), seen) || r
+		}
+		leads[o] = r
+		return r
+	}
+	done := map[*codegen.Object]bool{}
+	var visit func(t types.Type)
+	visit = func(t types.Type) {
+		o := g.objectOf(t)
+		if o == nil || done[o] {
+			return
+		}
+		done[o] = true
+		for _, f := range plain(o) {
+			if !reaches(g.objectOf(f.TypeReference.GO), map[*codegen.Object]bool{}) {
+				continue
+			}
+			child, flatten := g.children(f.TypeReference.GO)
+			ret := "[]" + child + "{o." + f.GoFieldName + "}"
+			if flatten {
+				ret = "o." + f.GoFieldName
+			}
+			g.p("\t%s.Via(p, %q, %q, func(o %s) []%s { return %s })\n", pf, o.Name, f.Name, g.typ(o.Reference()), child, ret)
+			visit(f.TypeReference.GO)
+		}
+	}
+	for _, gf := range g.fields {
+		visit(gf.cf.TypeReference.GO)
+	}
+}
+
+// objectOf is the object a field of Go type t holds (a pointer to its
+// model, or a slice of them), or nil.
+func (g *generator) objectOf(t types.Type) *codegen.Object {
+	if s, ok := t.(*types.Slice); ok {
+		t = s.Elem()
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		return g.object(p.Elem())
+	}
+	return nil
 }
 
 // children is the Go type of the objects a field of type t leads to (a
