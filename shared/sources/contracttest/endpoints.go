@@ -50,7 +50,7 @@ func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type
 		if schema, errs := operation(doc, spec.Get, ""); len(errs) > 0 {
 			out = append(out, errs...)
 		} else {
-			out = append(out, valueMismatches("get", schema, spec.At, value)...)
+			out = append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return valueMismatches("get", s, spec.At, value) })...)
 		}
 	}
 	if spec.Batch == "" {
@@ -60,15 +60,42 @@ func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type
 	if len(errs) > 0 {
 		return append(out, errs...)
 	}
+	return append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return batchMismatches(s, spec, value) })...)
+}
+
+// batchMismatches compares one batch answer schema with the directive.
+func batchMismatches(schema *openapi3.Schema, spec connector.Spec, value reflect.Type) []string {
 	items := property(schema, "items")
 	if items == nil || items.Items == nil || items.Items.Value == nil {
-		return append(out, fmt.Sprintf("batch %s: the answer has no items array", spec.Batch))
+		return []string{fmt.Sprintf("batch %s: the answer has no items array", spec.Batch)}
 	}
 	item := items.Items.Value
+	var out []string
 	if property(item, spec.Key) == nil {
 		out = append(out, fmt.Sprintf("batch %s: items have no key field %q", spec.Batch, spec.Key))
 	}
 	return append(out, valueMismatches("batch item", item, spec.At, value)...)
+}
+
+// firstFitting runs check on schema, or, when it is a oneOf or anyOf (an
+// endpoint with several answer shapes), on each alternative until one
+// fits; it returns the first alternative's mismatches when none does.
+func firstFitting(schema *openapi3.Schema, check func(*openapi3.Schema) []string) []string {
+	alts := append(append(openapi3.SchemaRefs{}, schema.OneOf...), schema.AnyOf...)
+	if len(alts) == 0 {
+		return check(schema)
+	}
+	var first []string
+	for i, alt := range alts {
+		m := check(alt.Value)
+		if len(m) == 0 {
+			return nil
+		}
+		if i == 0 {
+			first = m
+		}
+	}
+	return first
 }
 
 // operation finds the GET operation of template in doc, checks its query
