@@ -1,7 +1,7 @@
 // Package mocks runs the shop's internal services as fakes for development,
-// tests and benchmarks: accounts, catalog, orders and reviews (REST) and
-// inventory, pricing and shipping (gRPC), each on its own loopback port,
-// plus one admin endpoint.
+// tests and benchmarks: accounts, catalog, orders, reviews,
+// recommendations and wishlists (REST) and inventory, pricing and
+// shipping (gRPC), each on its own loopback port, plus one admin endpoint.
 //
 // The services serve the contracts in schema/ (OpenAPI documents and
 // protobuf) from a seeded, deterministic data set (package data), and are

@@ -33,6 +33,7 @@ func TestBatchAndSingleFormsAgree(t *testing.T) {
 		{"orders", "/orders/%s", "/orders?ids=", []string{"ord_030000", "ord_000001", "ord_012345"}, "ord_030001"},
 		{"reviews", "/reviews/%s", "/reviews?ids=", []string{"rev_040000", "rev_000001", "rev_020000"}, "rev_040001"},
 		{"reviews", "/products/%s/summary", "/summaries?productIds=", []string{"prd_000001", "prd_004999", "prd_000042"}, "prd_005001"},
+		{"wishlists", "/users/%s/wishlist", "/wishlists?userIds=", []string{"usr_000001", "usr_003000", "usr_001234"}, "usr_999999"},
 	} {
 		t.Run(tc.service+tc.batch, func(t *testing.T) {
 			req := append([]string{tc.known[0], tc.unknown}, tc.known...) // known[0] twice

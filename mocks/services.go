@@ -10,6 +10,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/recommendations"
 	"github.com/tandemgw/tandem/mocks/reviews"
 	"github.com/tandemgw/tandem/mocks/shipping"
+	"github.com/tandemgw/tandem/mocks/wishlists"
 )
 
 // specs lists every backend a cluster runs. Adding a backend is: a package
@@ -26,6 +27,7 @@ func specs() []service.Spec {
 		pricing.Spec(),
 		recommendations.Spec(),
 		shipping.Spec(),
+		wishlists.Spec(),
 	}
 }
 

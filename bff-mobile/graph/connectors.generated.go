@@ -8,23 +8,58 @@ package graph
 // package, which then wins.
 
 import (
+	"context"
+	"net/url"
+
+	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/resolve"
+	"github.com/tandemgw/tandem/shared/upstream"
 ) // ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{}
+var ConnectorSources = []string{"wishlists"}
 
 // RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers import. The gateway
 // refuses to start without every one.
-var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "recommendations", "reviews"}
+var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "recommendations", "reviews", "wishlists"}
 
 // ConnectorEndpoints are the generated endpoints, for contract tests.
-var ConnectorEndpoints = []connector.Described{}
+var ConnectorEndpoints = []connector.Described{
+	homeWishlistCount,
+}
 
 // DeclaredSources register the backends declared with @source: no package
 // of their own, the registry builds their clients from the config.
-var DeclaredSources = []func(*registry.Registry) error{}
+var DeclaredSources = []func(*registry.Registry) error{
+	connector.Declare("wishlists", registry.REST, "http://127.0.0.1:9106"),
+}
+
+// WishlistCount resolves Home.wishlistCount from wishlists (GET /users/{$viewer.id}/wishlist).
+func (r *homeResolver) WishlistCount(ctx context.Context, obj *model.Home) (*int, error) {
+	key, ok := resolve.SignedIn(ctx)
+	if !ok {
+		var zero *int
+		return zero, nil
+	}
+	return homeWishlistCount.Load(ctx, key)
+}
+
+var homeWishlistCount = &connector.Endpoint[*int]{
+	Source: "wishlists",
+	Field:  "Home.wishlistCount",
+	Spec:   connector.Spec{Get: "/users/{$viewer.id}/wishlist", At: []string{"itemCount"}},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*int, error) {
+		return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
+			return "/users/" + upstream.PathSegment(key) + "/wishlist", nil
+		}, func(t *homeWishlistCountAnswer) *int { return t.ItemCount })
+	},
+}
+
+type homeWishlistCountAnswer struct {
+	ItemCount *int `json:"itemCount"`
+}
 
 // PrefetchConnectors adds to p a step for every generated field keyed by
 // its parent, so a level of parents is read in one call (see

@@ -22,12 +22,12 @@ import (
 )
 
 // ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{"accounts", "inventory"}
+var ConnectorSources = []string{"accounts", "catalog", "inventory", "wishlists"}
 
 // RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers import. The gateway
 // refuses to start without every one.
-var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews"}
+var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "wishlists"}
 
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{
@@ -35,11 +35,15 @@ var ConnectorEndpoints = []connector.Described{
 	productStock,
 	userDefaultAddress,
 	viewerAddresses,
+	viewerWishlist,
+	wishlistItemProduct,
 }
 
 // DeclaredSources register the backends declared with @source: no package
 // of their own, the registry builds their clients from the config.
-var DeclaredSources = []func(*registry.Registry) error{}
+var DeclaredSources = []func(*registry.Registry) error{
+	connector.Declare("wishlists", registry.REST, "http://127.0.0.1:9106"),
+}
 
 // ShippingAddress resolves Order.shippingAddress from accounts (batched through GET /addresses?ids={$parent.shippingAddressId} keyed by id).
 func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (*model.Address, error) {
@@ -113,6 +117,39 @@ type viewerAddressesAnswer struct {
 	Items []*model.Address `json:"items"`
 }
 
+// Wishlist resolves Viewer.wishlist from wishlists (GET /users/{$parent.id}/wishlist, batched through GET /wishlists?userIds={$keys} keyed by userId).
+func (r *viewerResolver) Wishlist(ctx context.Context, obj *model.Viewer) (*model.Wishlist, error) {
+	return viewerWishlist.Load(ctx, obj.ID)
+}
+
+var viewerWishlist = &connector.Endpoint[*model.Wishlist]{
+	Source: "wishlists",
+	Field:  "Viewer.wishlist",
+	Spec:   connector.Spec{Get: "/users/{$parent.id}/wishlist", Batch: "/wishlists?userIds={$keys}", Key: "userId"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Wishlist, error) {
+		return connector.GetBatch(ctx, c, "/wishlists", nil, "userIds", keys, func(it *viewerWishlistItem) (string, *model.Wishlist) { return it.Key, it.Wishlist })
+	},
+}
+
+type viewerWishlistItem struct {
+	Key string `json:"userId"`
+	*model.Wishlist
+}
+
+// Product resolves WishlistItem.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
+func (r *wishlistItemResolver) Product(ctx context.Context, obj *model.WishlistItem) (*model.Product, error) {
+	return wishlistItemProduct.Load(ctx, obj.ProductID)
+}
+
+var wishlistItemProduct = &connector.Endpoint[*model.Product]{
+	Source: "catalog",
+	Field:  "WishlistItem.product",
+	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
+		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
+	},
+}
+
 // PrefetchConnectors adds to p a step for every generated field keyed by
 // its parent, so a level of parents is read in one call (see
 // shared/prefetch).
@@ -169,6 +206,33 @@ func PrefetchConnectors(p *prefetch.Plan) {
 			next(out)
 		})
 	})
+	prefetch.Load(p, "Viewer", "wishlist", func(ctx context.Context, parents []*model.Viewer, _ graphql.CollectedField, next func([]*model.Wishlist)) {
+		keys := make([]string, len(parents))
+		for i, obj := range parents {
+			keys[i] = obj.ID
+		}
+		viewerWishlist.Start(ctx, keys, nil, func(found map[string]*model.Wishlist) {
+			out := make([]*model.Wishlist, 0, len(found))
+			for _, v := range found {
+				out = append(out, v)
+			}
+			next(out)
+		})
+	})
+	prefetch.Load(p, "WishlistItem", "product", func(ctx context.Context, parents []*model.WishlistItem, _ graphql.CollectedField, next func([]*model.Product)) {
+		keys := make([]string, len(parents))
+		for i, obj := range parents {
+			keys[i] = obj.ProductID
+		}
+		wishlistItemProduct.Start(ctx, keys, nil, func(found map[string]*model.Product) {
+			out := make([]*model.Product, 0, len(found))
+			for _, v := range found {
+				out = append(out, v)
+			}
+			next(out)
+		})
+	})
+	prefetch.Via(p, "Wishlist", "items", func(o *model.Wishlist) []*model.WishlistItem { return o.Items })
 }
 
 // Order returns the Order resolver (generated fields only).
@@ -180,6 +244,11 @@ type orderResolver struct{ *Resolver }
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type userResolver struct{ *Resolver }
+
+// WishlistItem returns the WishlistItem resolver (generated fields only).
+func (r *Resolver) WishlistItem() generated.WishlistItemResolver { return &wishlistItemResolver{r} }
+
+type wishlistItemResolver struct{ *Resolver }
 
 func mapDeliveryEstimateToDeliveryEstimate(m *inventoryv1.DeliveryEstimate) *model.DeliveryEstimate {
 	if m == nil {

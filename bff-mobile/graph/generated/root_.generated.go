@@ -41,10 +41,11 @@ type ComplexityRoot struct {
 	}
 
 	Home struct {
-		Locale       func(childComplexity int) int
-		RecentOrders func(childComplexity int, first int) int
-		Recommended  func(childComplexity int, first *int) int
-		Viewer       func(childComplexity int) int
+		Locale        func(childComplexity int) int
+		RecentOrders  func(childComplexity int, first int) int
+		Recommended   func(childComplexity int, first *int) int
+		Viewer        func(childComplexity int) int
+		WishlistCount func(childComplexity int) int
 	}
 
 	Money struct {
@@ -190,6 +191,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Home.Viewer(childComplexity), true
+	case "Home.wishlistCount":
+		if e.ComplexityRoot.Home.WishlistCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Home.WishlistCount(childComplexity), true
 
 	case "Money.amountMinor":
 		if e.ComplexityRoot.Money.AmountMinor == nil {
@@ -957,6 +964,15 @@ type Home {
   locale: String!
 }
 `, BuiltIn: false},
+	{Name: "../../../schema/graphql/mobile/wishlists.graphqls", Input: `# wishlists team: the badge on the home screen's wishlist tab.
+
+extend schema @source(name: "wishlists", kind: "REST", address: "http://127.0.0.1:9106")
+
+extend type Home {
+  "How many products the viewer saved for later; null for anonymous callers."
+  wishlistCount: Int @rest(source: "wishlists", get: "/users/{$viewer.id}/wishlist", at: "itemCount")
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -982,6 +998,8 @@ func (ec *executionContext) childFields_Home(ctx context.Context, field graphql.
 		return ec.fieldContext_Home_recentOrders(ctx, field)
 	case "recommended":
 		return ec.fieldContext_Home_recommended(ctx, field)
+	case "wishlistCount":
+		return ec.fieldContext_Home_wishlistCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Home", field.Name)
 }

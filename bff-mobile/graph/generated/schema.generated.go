@@ -22,6 +22,7 @@ type HomeResolver interface {
 	Viewer(ctx context.Context, obj *model.Home) (*model.ViewerCard, error)
 	RecentOrders(ctx context.Context, obj *model.Home, first int) ([]*model.OrderCard, error)
 	Recommended(ctx context.Context, obj *model.Home, first *int) ([]*model.ProductCard, error)
+	WishlistCount(ctx context.Context, obj *model.Home) (*int, error)
 }
 type MutationResolver interface {
 	AddToCart(ctx context.Context, productID string, quantity int) (*model.AddToCartPayload, error)
@@ -376,6 +377,29 @@ func (ec *executionContext) fieldContext_Home_recommended(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Home_wishlistCount(ctx context.Context, field graphql.CollectedField, obj *model.Home) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Home_wishlistCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Home().WishlistCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Home_wishlistCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Home", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Mutation_addToCart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -872,6 +896,12 @@ func (ec *executionContext) _Home(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Home_recommended(ctx, field, obj)
+				})
+		case "wishlistCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Home_wishlistCount(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

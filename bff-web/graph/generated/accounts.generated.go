@@ -24,6 +24,7 @@ type ViewerResolver interface {
 	Addresses(ctx context.Context, obj *model.Viewer) ([]*model.Address, error)
 	Orders(ctx context.Context, obj *model.Viewer, first *int, after *string) (*model.OrderConnection, error)
 	Cart(ctx context.Context, obj *model.Viewer) (*model.Cart, error)
+	Wishlist(ctx context.Context, obj *model.Viewer) (*model.Wishlist, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -550,6 +551,38 @@ func (ec *executionContext) fieldContext_Viewer_cart(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Viewer_wishlist(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_wishlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Wishlist(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Wishlist) graphql.Marshaler {
+			return ec.marshalOWishlist2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐWishlist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_wishlist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wishlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -728,6 +761,12 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_cart(ctx, field, obj)
+				})
+		case "wishlist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_wishlist(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -31,6 +31,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	User() UserResolver
 	Viewer() ViewerResolver
+	WishlistItem() WishlistItemResolver
 }
 
 type DirectiveRoot struct {
@@ -202,6 +203,18 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Orders    func(childComplexity int, first *int, after *string) int
 		Profile   func(childComplexity int) int
+		Wishlist  func(childComplexity int) int
+	}
+
+	Wishlist struct {
+		ItemCount func(childComplexity int) int
+		Items     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	WishlistItem struct {
+		AddedAt func(childComplexity int) int
+		Product func(childComplexity int) int
 	}
 }
 
@@ -858,6 +871,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Profile(childComplexity), true
+	case "Viewer.wishlist":
+		if e.ComplexityRoot.Viewer.Wishlist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Wishlist(childComplexity), true
+
+	case "Wishlist.itemCount":
+		if e.ComplexityRoot.Wishlist.ItemCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wishlist.ItemCount(childComplexity), true
+	case "Wishlist.items":
+		if e.ComplexityRoot.Wishlist.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wishlist.Items(childComplexity), true
+	case "Wishlist.updatedAt":
+		if e.ComplexityRoot.Wishlist.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wishlist.UpdatedAt(childComplexity), true
+
+	case "WishlistItem.addedAt":
+		if e.ComplexityRoot.WishlistItem.AddedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WishlistItem.AddedAt(childComplexity), true
+	case "WishlistItem.product":
+		if e.ComplexityRoot.WishlistItem.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WishlistItem.Product(childComplexity), true
 
 	}
 	return 0, false
@@ -1360,6 +1411,29 @@ type Query
 "Entry points for changing state. Every mutation is @authenticated."
 type Mutation
 `, BuiltIn: false},
+	{Name: "../../../schema/graphql/web/wishlists.graphqls", Input: `# Owned by the wishlists team: what the viewer saved for later.
+
+extend schema @source(name: "wishlists", kind: "REST", address: "http://127.0.0.1:9106")
+
+extend type Viewer {
+  "Products the viewer saved for later; null with an error when wishlists is unavailable."
+  wishlist: Wishlist
+    @rest(source: "wishlists", get: "/users/{$parent.id}/wishlist", batch: "/wishlists?userIds={$keys}", key: "userId")
+}
+
+type Wishlist {
+  "Newest first."
+  items: [WishlistItem!]!
+  itemCount: Int!
+  updatedAt: DateTime!
+}
+
+type WishlistItem {
+  addedAt: DateTime!
+  "Null with an error when the catalog is unavailable."
+  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id")
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -1667,8 +1741,32 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_orders(ctx, field)
 	case "cart":
 		return ec.fieldContext_Viewer_cart(ctx, field)
+	case "wishlist":
+		return ec.fieldContext_Viewer_wishlist(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_Wishlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "items":
+		return ec.fieldContext_Wishlist_items(ctx, field)
+	case "itemCount":
+		return ec.fieldContext_Wishlist_itemCount(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Wishlist_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Wishlist", field.Name)
+}
+
+func (ec *executionContext) childFields_WishlistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "addedAt":
+		return ec.fieldContext_WishlistItem_addedAt(ctx, field)
+	case "product":
+		return ec.fieldContext_WishlistItem_product(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WishlistItem", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -110,6 +110,19 @@ type ReviewConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 }
 
+type Wishlist struct {
+	// Newest first.
+	Items     []*WishlistItem `json:"items"`
+	ItemCount int             `json:"itemCount"`
+	UpdatedAt time.Time       `json:"updatedAt"`
+}
+
+type WishlistItem struct {
+	AddedAt time.Time `json:"addedAt"`
+	// ProductID is read from the backend for WishlistItem.product; the schema does not show it.
+	ProductID string `json:"productId"`
+}
+
 type CustomerTier string
 
 const (
