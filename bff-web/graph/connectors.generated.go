@@ -16,22 +16,24 @@ import (
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/connector"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
+	shippingv1 "github.com/tandemgw/tandem/shared/gen/shipping/v1"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{"accounts", "catalog", "inventory", "wishlists"}
+var ConnectorSources = []string{"accounts", "catalog", "inventory", "shipping", "wishlists"}
 
 // RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers import. The gateway
 // refuses to start without every one.
-var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "wishlists"}
+var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "shipping", "wishlists"}
 
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{
 	orderShippingAddress,
+	productShippingQuote,
 	productStock,
 	userDefaultAddress,
 	viewerAddresses,
@@ -42,6 +44,7 @@ var ConnectorEndpoints = []connector.Described{
 // DeclaredSources register the backends declared with @source: no package
 // of their own, the registry builds their clients from the config.
 var DeclaredSources = []func(*registry.Registry) error{
+	connector.Declare("shipping", registry.GRPC, "127.0.0.1:9203"),
 	connector.Declare("wishlists", registry.REST, "http://127.0.0.1:9106"),
 }
 
@@ -56,6 +59,30 @@ var orderShippingAddress = &connector.Endpoint[*model.Address]{
 	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.shippingAddressId}", Key: "id"},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
+	},
+}
+
+// ShippingQuote resolves Product.shippingQuote from shipping (tandem.shipping.v1.ShippingService/BatchGetQuotes, quotes keyed by sku).
+func (r *productResolver) ShippingQuote(ctx context.Context, obj *model.Product, country string) (*model.ShippingQuote, error) {
+	return productShippingQuote.Load(ctx, obj.SKU, connector.Arg(country))
+}
+
+var productShippingQuote = &connector.Endpoint[*model.ShippingQuote]{
+	Source: "shipping",
+	Field:  "Product.shippingQuote",
+	Spec:   connector.Spec{Method: "tandem.shipping.v1.ShippingService/BatchGetQuotes", Key: "sku"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.ShippingQuote, error) {
+		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.ShippingQuote, error) {
+			resp, err := shippingv1.NewShippingServiceClient(c.GRPC).BatchGetQuotes(ctx, &shippingv1.BatchGetQuotesRequest{Skus: keys, Country: args[0]})
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]*model.ShippingQuote, len(resp.GetQuotes()))
+			for _, it := range resp.GetQuotes() {
+				out[it.GetSku()] = mapQuoteToShippingQuote(it)
+			}
+			return out, nil
+		})
 	},
 }
 
@@ -167,6 +194,19 @@ func PrefetchConnectors(p *prefetch.Plan) {
 			next(out)
 		})
 	})
+	prefetch.Load(p, "Product", "shippingQuote", func(ctx context.Context, parents []*model.Product, f graphql.CollectedField, next func([]*model.ShippingQuote)) {
+		keys := make([]string, len(parents))
+		for i, obj := range parents {
+			keys[i] = obj.SKU
+		}
+		productShippingQuote.Start(ctx, keys, connector.CollectedArgs(ctx, f, "country"), func(found map[string]*model.ShippingQuote) {
+			out := make([]*model.ShippingQuote, 0, len(found))
+			for _, v := range found {
+				out = append(out, v)
+			}
+			next(out)
+		})
+	})
 	prefetch.Load(p, "Product", "stock", func(ctx context.Context, parents []*model.Product, _ graphql.CollectedField, next func([]*model.Stock)) {
 		keys := make([]string, len(parents))
 		for i, obj := range parents {
@@ -257,6 +297,19 @@ func mapDeliveryEstimateToDeliveryEstimate(m *inventoryv1.DeliveryEstimate) *mod
 	return &model.DeliveryEstimate{
 		MinDays: int(m.GetMinDays()),
 		MaxDays: int(m.GetMaxDays()),
+	}
+}
+
+func mapQuoteToShippingQuote(m *shippingv1.Quote) *model.ShippingQuote {
+	if m == nil {
+		return nil
+	}
+	return &model.ShippingQuote{
+		Carrier:     m.GetCarrier(),
+		AmountMinor: int(m.GetAmountMinor()),
+		Currency:    m.GetCurrency(),
+		MinDays:     int(m.GetMinDays()),
+		MaxDays:     int(m.GetMaxDays()),
 	}
 }
 

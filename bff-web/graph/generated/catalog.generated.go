@@ -27,6 +27,7 @@ type ProductResolver interface {
 	Related(ctx context.Context, obj *model.Product, first *int) ([]*model.Product, error)
 	RatingSummary(ctx context.Context, obj *model.Product) (*model.RatingSummary, error)
 	Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error)
+	ShippingQuote(ctx context.Context, obj *model.Product, country string) (*model.ShippingQuote, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -66,6 +67,20 @@ func (ec *executionContext) field_Product_reviews_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Product_shippingQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg0
 	return args, nil
 }
 
@@ -652,6 +667,50 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Product_shippingQuote(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_shippingQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Product().ShippingQuote(ctx, obj, fc.Args["country"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingQuote) graphql.Marshaler {
+			return ec.marshalOShippingQuote2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐShippingQuote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_shippingQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Product_shippingQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ProductConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -962,6 +1021,12 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_reviews(ctx, field, obj)
+				})
+		case "shippingQuote":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_shippingQuote(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

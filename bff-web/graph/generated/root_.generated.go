@@ -139,6 +139,7 @@ type ComplexityRoot struct {
 		Related       func(childComplexity int, first *int) int
 		Reviews       func(childComplexity int, first *int, after *string) int
 		SKU           func(childComplexity int) int
+		ShippingQuote func(childComplexity int, country string) int
 		Stock         func(childComplexity int) int
 		Tags          func(childComplexity int) int
 	}
@@ -178,6 +179,14 @@ type ComplexityRoot struct {
 	ReviewConnection struct {
 		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+	}
+
+	ShippingQuote struct {
+		AmountMinor func(childComplexity int) int
+		Carrier     func(childComplexity int) int
+		Currency    func(childComplexity int) int
+		MaxDays     func(childComplexity int) int
+		MinDays     func(childComplexity int) int
 	}
 
 	Stock struct {
@@ -619,6 +628,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.SKU(childComplexity), true
+	case "Product.shippingQuote":
+		if e.ComplexityRoot.Product.ShippingQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Product_shippingQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.ShippingQuote(childComplexity, args["country"].(string)), true
 	case "Product.stock":
 		if e.ComplexityRoot.Product.Stock == nil {
 			break
@@ -767,6 +787,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewConnection.PageInfo(childComplexity), true
+
+	case "ShippingQuote.amountMinor":
+		if e.ComplexityRoot.ShippingQuote.AmountMinor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingQuote.AmountMinor(childComplexity), true
+	case "ShippingQuote.carrier":
+		if e.ComplexityRoot.ShippingQuote.Carrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingQuote.Carrier(childComplexity), true
+	case "ShippingQuote.currency":
+		if e.ComplexityRoot.ShippingQuote.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingQuote.Currency(childComplexity), true
+	case "ShippingQuote.maxDays":
+		if e.ComplexityRoot.ShippingQuote.MaxDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingQuote.MaxDays(childComplexity), true
+	case "ShippingQuote.minDays":
+		if e.ComplexityRoot.ShippingQuote.MinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingQuote.MinDays(childComplexity), true
 
 	case "Stock.available":
 		if e.ComplexityRoot.Stock.Available == nil {
@@ -1411,6 +1462,31 @@ type Query
 "Entry points for changing state. Every mutation is @authenticated."
 type Mutation
 `, BuiltIn: false},
+	{Name: "../../../schema/graphql/web/shipping.graphqls", Input: `# Owned by the shipping team: what delivery costs and how long it takes.
+
+extend schema @source(name: "shipping", kind: "GRPC", address: "127.0.0.1:9203")
+
+extend type Product {
+  """
+  Delivery of one unit to country (ISO 3166-1 alpha-2, e.g. DE); an error
+  for a country the shop does not deliver to.
+  """
+  shippingQuote(country: String!): ShippingQuote
+    @grpc(source: "shipping", method: "tandem.shipping.v1.ShippingService/BatchGetQuotes",
+          request: "skus: $parent.sku, country: $args.country", items: "quotes", key: "sku")
+}
+
+type ShippingQuote {
+  "e.g. DHL"
+  carrier: String!
+  "Fee in minor units of currency; 0 is free delivery."
+  amountMinor: Int!
+  currency: String!
+  "Business days from dispatch to doorstep."
+  minDays: Int!
+  maxDays: Int!
+}
+`, BuiltIn: false},
 	{Name: "../../../schema/graphql/web/wishlists.graphqls", Input: `# Owned by the wishlists team: what the viewer saved for later.
 
 extend schema @source(name: "wishlists", kind: "REST", address: "http://127.0.0.1:9106")
@@ -1633,6 +1709,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_ratingSummary(ctx, field)
 	case "reviews":
 		return ec.fieldContext_Product_reviews(ctx, field)
+	case "shippingQuote":
+		return ec.fieldContext_Product_shippingQuote(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -1693,6 +1771,22 @@ func (ec *executionContext) childFields_ReviewConnection(ctx context.Context, fi
 		return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ShippingQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "carrier":
+		return ec.fieldContext_ShippingQuote_carrier(ctx, field)
+	case "amountMinor":
+		return ec.fieldContext_ShippingQuote_amountMinor(ctx, field)
+	case "currency":
+		return ec.fieldContext_ShippingQuote_currency(ctx, field)
+	case "minDays":
+		return ec.fieldContext_ShippingQuote_minDays(ctx, field)
+	case "maxDays":
+		return ec.fieldContext_ShippingQuote_maxDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingQuote", field.Name)
 }
 
 func (ec *executionContext) childFields_Stock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

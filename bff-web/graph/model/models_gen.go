@@ -110,6 +110,17 @@ type ReviewConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 }
 
+type ShippingQuote struct {
+	// e.g. DHL
+	Carrier string `json:"carrier"`
+	// Fee in minor units of currency; 0 is free delivery.
+	AmountMinor int    `json:"amountMinor"`
+	Currency    string `json:"currency"`
+	// Business days from dispatch to doorstep.
+	MinDays int `json:"minDays"`
+	MaxDays int `json:"maxDays"`
+}
+
 type Wishlist struct {
 	// Newest first.
 	Items     []*WishlistItem `json:"items"`
