@@ -32,7 +32,9 @@ var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pr
 
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{
+	cartLineProduct,
 	orderShippingAddress,
+	orderLineProduct,
 	productShippingQuote,
 	productStock,
 	userDefaultAddress,
@@ -48,6 +50,21 @@ var DeclaredSources = []func(*registry.Registry) error{
 	connector.Declare("wishlists", registry.REST, "http://127.0.0.1:9106"),
 }
 
+// Product resolves CartLine.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
+func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*model.Product, error) {
+	return cartLineProduct.Load(ctx, obj.ProductID)
+}
+
+var cartLineProduct = &connector.Endpoint[*model.Product]{
+	Source: "catalog",
+	Field:  "CartLine.product",
+	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
+	Shared: "batched through GET /products?ids={$key} keyed by id at ",
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
+		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
+	},
+}
+
 // ShippingAddress resolves Order.shippingAddress from accounts (batched through GET /addresses?ids={$parent.shippingAddressId} keyed by id).
 func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (*model.Address, error) {
 	return orderShippingAddress.Load(ctx, obj.ShippingAddressID)
@@ -57,8 +74,24 @@ var orderShippingAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
 	Field:  "Order.shippingAddress",
 	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.shippingAddressId}", Key: "id"},
+	Shared: "batched through GET /addresses?ids={$key} keyed by id at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
+	},
+}
+
+// Product resolves OrderLine.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
+func (r *orderLineResolver) Product(ctx context.Context, obj *model.OrderLine) (*model.Product, error) {
+	return orderLineProduct.Load(ctx, obj.ProductID)
+}
+
+var orderLineProduct = &connector.Endpoint[*model.Product]{
+	Source: "catalog",
+	Field:  "OrderLine.product",
+	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
+	Shared: "batched through GET /products?ids={$key} keyed by id at ",
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
+		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},
 }
 
@@ -71,6 +104,7 @@ var productShippingQuote = &connector.Endpoint[*model.ShippingQuote]{
 	Source: "shipping",
 	Field:  "Product.shippingQuote",
 	Spec:   connector.Spec{Method: "tandem.shipping.v1.ShippingService/BatchGetQuotes", Key: "sku"},
+	Shared: "tandem.shipping.v1.ShippingService/BatchGetQuotes, quotes keyed by sku at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.ShippingQuote, error) {
 		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.ShippingQuote, error) {
 			resp, err := shippingv1.NewShippingServiceClient(c.GRPC).BatchGetQuotes(ctx, &shippingv1.BatchGetQuotesRequest{Skus: keys, Country: args[0]})
@@ -95,6 +129,7 @@ var productStock = &connector.Endpoint[*model.Stock]{
 	Source: "inventory",
 	Field:  "Product.stock",
 	Spec:   connector.Spec{Method: "tandem.inventory.v1.InventoryService/BatchGetStock", Key: "sku"},
+	Shared: "tandem.inventory.v1.InventoryService/BatchGetStock, stocks keyed by sku at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Stock, error) {
 		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.Stock, error) {
 			resp, err := inventoryv1.NewInventoryServiceClient(c.GRPC).BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: keys})
@@ -119,6 +154,7 @@ var userDefaultAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
 	Field:  "User.defaultAddress",
 	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.defaultAddressId}", Key: "id"},
+	Shared: "batched through GET /addresses?ids={$key} keyed by id at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
 	},
@@ -133,6 +169,7 @@ var viewerAddresses = &connector.Endpoint[[]*model.Address]{
 	Source: "accounts",
 	Field:  "Viewer.addresses",
 	Spec:   connector.Spec{Get: "/users/{$parent.id}/addresses", At: []string{"items"}},
+	Shared: "GET /users/{$key}/addresses at items",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string][]*model.Address, error) {
 		return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
 			return "/users/" + upstream.PathSegment(key) + "/addresses", nil
@@ -153,6 +190,7 @@ var viewerWishlist = &connector.Endpoint[*model.Wishlist]{
 	Source: "wishlists",
 	Field:  "Viewer.wishlist",
 	Spec:   connector.Spec{Get: "/users/{$parent.id}/wishlist", Batch: "/wishlists?userIds={$keys}", Key: "userId"},
+	Shared: "GET /users/{$key}/wishlist, batched through GET /wishlists?userIds={$keys} keyed by userId at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Wishlist, error) {
 		return connector.GetBatch(ctx, c, "/wishlists", nil, "userIds", keys, func(it *viewerWishlistItem) (string, *model.Wishlist) { return it.Key, it.Wishlist })
 	},
@@ -172,6 +210,7 @@ var wishlistItemProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "WishlistItem.product",
 	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
+	Shared: "batched through GET /products?ids={$key} keyed by id at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},
@@ -181,6 +220,19 @@ var wishlistItemProduct = &connector.Endpoint[*model.Product]{
 // its parent, so a level of parents is read in one call (see
 // shared/prefetch).
 func PrefetchConnectors(p *prefetch.Plan) {
+	prefetch.Load(p, "CartLine", "product", func(ctx context.Context, parents []*model.CartLine, _ graphql.CollectedField, next func([]*model.Product)) {
+		keys := make([]string, len(parents))
+		for i, obj := range parents {
+			keys[i] = obj.ProductID
+		}
+		cartLineProduct.Start(ctx, keys, nil, func(found map[string]*model.Product) {
+			out := make([]*model.Product, 0, len(found))
+			for _, v := range found {
+				out = append(out, v)
+			}
+			next(out)
+		})
+	})
 	prefetch.Load(p, "Order", "shippingAddress", func(ctx context.Context, parents []*model.Order, _ graphql.CollectedField, next func([]*model.Address)) {
 		keys := make([]string, len(parents))
 		for i, obj := range parents {
@@ -188,6 +240,19 @@ func PrefetchConnectors(p *prefetch.Plan) {
 		}
 		orderShippingAddress.Start(ctx, keys, nil, func(found map[string]*model.Address) {
 			out := make([]*model.Address, 0, len(found))
+			for _, v := range found {
+				out = append(out, v)
+			}
+			next(out)
+		})
+	})
+	prefetch.Load(p, "OrderLine", "product", func(ctx context.Context, parents []*model.OrderLine, _ graphql.CollectedField, next func([]*model.Product)) {
+		keys := make([]string, len(parents))
+		for i, obj := range parents {
+			keys[i] = obj.ProductID
+		}
+		orderLineProduct.Start(ctx, keys, nil, func(found map[string]*model.Product) {
+			out := make([]*model.Product, 0, len(found))
 			for _, v := range found {
 				out = append(out, v)
 			}
@@ -275,10 +340,20 @@ func PrefetchConnectors(p *prefetch.Plan) {
 	prefetch.Via(p, "Wishlist", "items", func(o *model.Wishlist) []*model.WishlistItem { return o.Items })
 }
 
+// CartLine returns the CartLine resolver (generated fields only).
+func (r *Resolver) CartLine() generated.CartLineResolver { return &cartLineResolver{r} }
+
+type cartLineResolver struct{ *Resolver }
+
 // Order returns the Order resolver (generated fields only).
 func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
 
 type orderResolver struct{ *Resolver }
+
+// OrderLine returns the OrderLine resolver (generated fields only).
+func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
+
+type orderLineResolver struct{ *Resolver }
 
 // User returns the User resolver (generated fields only).
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }

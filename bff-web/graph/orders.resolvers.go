@@ -8,22 +8,11 @@ package graph
 import (
 	"context"
 
-	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/resolve"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 )
-
-// Product is the resolver for the product field.
-func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*model.Product, error) {
-	p, err := catalog.For(ctx).Product(ctx, obj.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	return toProduct(p), nil
-}
 
 // AddToCart is the resolver for the addToCart field.
 func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
@@ -55,15 +44,6 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, shippingAddressID str
 		return nil, err
 	}
 	return toOrder(o, market.For(ctx))
-}
-
-// Product is the resolver for the product field.
-func (r *orderLineResolver) Product(ctx context.Context, obj *model.OrderLine) (*model.Product, error) {
-	p, err := catalog.For(ctx).Product(ctx, obj.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	return toProduct(p), nil
 }
 
 // Order is the resolver for the order field.
@@ -102,13 +82,17 @@ func (r *viewerResolver) Cart(ctx context.Context, obj *model.Viewer) (*model.Ca
 	return toCart(c), nil
 }
 
-// CartLine returns generated.CartLineResolver implementation.
-func (r *Resolver) CartLine() generated.CartLineResolver { return &cartLineResolver{r} }
-
-// OrderLine returns generated.OrderLineResolver implementation.
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *Resolver) CartLine() generated.CartLineResolver { return &cartLineResolver{r} }
 func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
-
 type (
 	cartLineResolver  struct{ *Resolver }
 	orderLineResolver struct{ *Resolver }
 )
+*/

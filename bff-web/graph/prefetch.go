@@ -74,13 +74,6 @@ func Prefetch() *prefetch.Plan {
 		})
 	})
 
-	// Objects that name a product by id.
-	prefetch.Load(p, "OrderLine", "product", func(ctx context.Context, ls []*model.OrderLine, _ graphql.CollectedField, next func([]*model.Product)) {
-		prefetchProducts(ctx, resolve.Keys(ls, func(l *model.OrderLine) string { return l.ProductID }), next)
-	})
-	prefetch.Load(p, "CartLine", "product", func(ctx context.Context, ls []*model.CartLine, _ graphql.CollectedField, next func([]*model.Product)) {
-		prefetchProducts(ctx, resolve.Keys(ls, func(l *model.CartLine) string { return l.ProductID }), next)
-	})
 	// Fields read through the schema's @rest and @grpc directives.
 	PrefetchConnectors(p)
 	// Last: a price waits for the request's market (for a signed-in viewer,

@@ -1347,7 +1347,7 @@ type Order {
 
 type OrderLine {
   "The product as the catalog has it now; null when catalog is unavailable."
-  product: Product
+  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id")
   "The SKU as ordered."
   sku: String!
   quantity: Int!
@@ -1370,7 +1370,7 @@ type Cart {
 }
 
 type CartLine {
-  product: Product
+  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id")
   quantity: Int!
 }
 `, BuiltIn: false},

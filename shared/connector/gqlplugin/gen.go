@@ -166,7 +166,7 @@ func (g *generator) field(gf generated) {
 	g.p("\treturn %s.Load(%s)\n}\n\n", name, strings.Join(args, ", "))
 
 	// The endpoint.
-	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tSpec:   %s,\n\tFetch: ", name, conn, vt, gf.f.Source, gf.f.Type+"."+gf.f.Name, specLiteral(conn, gf.f))
+	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tSpec:   %s,\n\tShared: %q,\n\tFetch: ", name, conn, vt, gf.f.Source, gf.f.Type+"."+gf.f.Name, specLiteral(conn, gf.f), shared(gf.f))
 	// Types the fetch function decodes into are written after the
 	// endpoint.
 	saved := g.b
@@ -208,6 +208,13 @@ func specLiteral(conn string, f *field) string {
 		parts = append(parts, "At: []string{"+strings.Join(q, ", ")+"}")
 	}
 	return conn + ".Spec{" + strings.Join(parts, ", ") + "}"
+}
+
+// shared is the call of f with its key's origin left out: two fields
+// making the same call for keys of different parents share a loader.
+func shared(f *field) string {
+	key := "{$" + f.Key.Scope + "." + f.Key.Name + "}"
+	return strings.ReplaceAll(describe(f), key, "{$key}") + " at " + strings.Join(f.At, ".")
 }
 
 func describe(f *field) string {
