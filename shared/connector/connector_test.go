@@ -1,0 +1,174 @@
+package connector_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/upstream"
+)
+
+type thing struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// backend answers GET /things?ids= and GET /things/{id}, and records the
+// calls.
+type backend struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.mu.Lock()
+	b.calls = append(b.calls, r.URL.RequestURI())
+	b.mu.Unlock()
+	if id, ok := strings.CutPrefix(r.URL.Path, "/things/"); ok {
+		_ = json.NewEncoder(w).Encode(map[string]any{"thing": thing{ID: id, Name: "one " + id + r.URL.Query().Get("lang")}})
+		return
+	}
+	var items []thing
+	for _, id := range strings.Split(r.URL.Query().Get("ids"), ",") {
+		if id != "missing" {
+			items = append(items, thing{ID: id, Name: "batch " + id + r.URL.Query().Get("lang")})
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "missing": []string{}})
+}
+
+func (b *backend) reset() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.calls
+	b.calls = nil
+	return out
+}
+
+// requestScope builds the "things" source against b, as a BFF would from
+// its config, and returns a request context.
+func requestScope(t *testing.T, b *backend) context.Context {
+	t.Helper()
+	srv := httptest.NewServer(b)
+	t.Cleanup(srv.Close)
+	reg := registry.New()
+	if err := connector.Declare("things", registry.REST, "")(reg); err != nil {
+		t.Fatal(err)
+	}
+	set, err := reg.Build(context.Background(), map[string]upstream.Config{"things": {Address: srv.URL}}, registry.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = set.Close() })
+	return set.WithRequestScope(context.Background())
+}
+
+func batchEndpoint(field string) *connector.Endpoint[*thing] {
+	return &connector.Endpoint[*thing]{
+		Source: "things", Field: field, Shared: "GET /things?ids={$key}",
+		Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*thing, error) {
+			return connector.GetBatch(ctx, c, "/things", connector.Query("lang", args[0]), "ids", keys, func(t *thing) (string, *thing) { return t.ID, t })
+		},
+	}
+}
+
+func TestEndpointBatchesSharesAndPartitions(t *testing.T) {
+	b := &backend{}
+	ctx := requestScope(t, b)
+	a, other := batchEndpoint("A.thing"), batchEndpoint("B.thing")
+
+	var done sync.WaitGroup
+	done.Add(1)
+	a.Start(ctx, []string{"1", "2", "", "2"}, []string{"en"}, func(found map[string]*thing) {
+		defer done.Done()
+		if len(found) != 2 {
+			t.Errorf("found %v", found)
+		}
+	})
+	done.Wait()
+	if calls := b.reset(); len(calls) != 1 || calls[0] != "/things?ids=1%2C2&lang=en" && calls[0] != "/things?lang=en&ids=1%2C2" {
+		t.Fatalf("a level of keys is one call, empty keys left out: %v", calls)
+	}
+	// Another field making the same call shares the request's loader.
+	v, err := other.Load(ctx, "2", "en")
+	if err != nil || v.Name != "batch 2en" {
+		t.Fatalf("shared load: %v %v", v, err)
+	}
+	if calls := b.reset(); len(calls) != 0 {
+		t.Fatalf("a key loaded by another field is read again: %v", calls)
+	}
+	// Other argument values are another loader.
+	if v, err := a.Load(ctx, "2", "de"); err != nil || v.Name != "batch 2de" {
+		t.Fatalf("load de: %v %v", v, err)
+	}
+	// An empty key is null without a call; an unknown one is NOT_FOUND.
+	if v, err := a.Load(ctx, "", "en"); v != nil || err != nil {
+		t.Fatalf("empty key: %v %v", v, err)
+	}
+	if _, err := a.Load(ctx, "missing", "en"); upstream.CodeOf(err) != upstream.CodeNotFound {
+		t.Fatalf("missing key: %v", err)
+	}
+	// A key that cannot travel is the caller's mistake, and not sent.
+	b.reset()
+	if _, err := a.Load(ctx, "a,b", "en"); upstream.CodeOf(err) != upstream.CodeInvalidInput {
+		t.Fatalf("bad key: %v", err)
+	}
+	for _, c := range b.reset() {
+		if strings.Contains(c, "a%2Cb") {
+			t.Fatalf("bad key sent: %v", c)
+		}
+	}
+}
+
+func TestGetEach(t *testing.T) {
+	b := &backend{}
+	ctx := requestScope(t, b)
+	type answer struct {
+		Thing *thing `json:"thing"`
+	}
+	e := &connector.Endpoint[*thing]{
+		Source: "things", Field: "C.thing",
+		Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*thing, error) {
+			return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
+				return "/things/" + upstream.PathSegment(key), nil
+			}, func(a *answer) *thing { return a.Thing })
+		},
+	}
+	var done sync.WaitGroup
+	done.Add(1)
+	e.Start(ctx, []string{"x", "y", "x"}, nil, func(found map[string]*thing) {
+		defer done.Done()
+		if found["x"].Name != "one x" || found["y"].Name != "one y" {
+			t.Errorf("found %v", found)
+		}
+	})
+	done.Wait()
+	if calls := b.reset(); len(calls) != 2 {
+		t.Fatalf("one call per distinct key: %v", calls)
+	}
+	if _, err := e.Load(ctx, "../admin"); err != nil {
+		t.Fatal(err)
+	}
+	if calls := b.reset(); len(calls) != 1 || calls[0] != "/things/%2E%2E%2Fadmin" {
+		t.Fatalf("a key is one escaped path segment: %v", calls)
+	}
+}
+
+func TestArg(t *testing.T) {
+	n, s := 4, "de"
+	for _, c := range []struct {
+		in   any
+		want string
+	}{{nil, ""}, {"x", "x"}, {&s, "de"}, {(*string)(nil), ""}, {4, "4"}, {&n, "4"}, {int64(4), "4"}, {float64(4), "4"}, {json.Number("4"), "4"}, {true, "true"}} {
+		if got := connector.Arg(c.in); got != c.want {
+			t.Errorf("Arg(%#v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
