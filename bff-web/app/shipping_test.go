@@ -15,7 +15,7 @@ func TestProductShippingQuote(t *testing.T) {
 	r := e.do(gql{query: query})
 	r.NoErrors(t)
 	type quote struct {
-		Carrier, Currency            string
+		Carrier, Currency             string
 		AmountMinor, MinDays, MaxDays int
 	}
 	var d struct {

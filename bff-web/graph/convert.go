@@ -35,21 +35,6 @@ func toUser(u *accounts.User) (*model.User, error) {
 	}, nil
 }
 
-func toAddress(a *accounts.Address) *model.Address {
-	if a == nil {
-		return nil
-	}
-	return &model.Address{
-		ID:         a.ID,
-		Label:      a.Label,
-		Line1:      a.Line1,
-		Line2:      a.Line2,
-		City:       a.City,
-		PostalCode: a.PostalCode,
-		Country:    a.Country,
-	}
-}
-
 func toProduct(p *catalog.Product) *model.Product {
 	if p == nil {
 		return nil

@@ -84,7 +84,7 @@ func Prefetch() *prefetch.Plan {
 	return p
 }
 
-func productID(p *model.Product) string  { return p.ID }
+func productID(p *model.Product) string { return p.ID }
 
 // prefetchProducts starts one catalog call for ids and hands next the
 // products found, carrying only what the walk needs to go on (id, SKU and

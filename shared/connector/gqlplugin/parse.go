@@ -56,11 +56,10 @@ type restCall struct {
 }
 
 type grpcCall struct {
-	Method  string            // full name: pkg.Service/Method
-	Request []requestField    // request message fields and their values
-	Items   string            // repeated field of the answer holding the items (batch)
-	ItemKey string            // field of an item that holds its key (batch)
-	byName  map[string]string // unused placeholder for future options
+	Method  string         // full name: pkg.Service/Method
+	Request []requestField // request message fields and their values
+	Items   string         // repeated field of the answer holding the items (batch)
+	ItemKey string         // field of an item that holds its key (batch)
 }
 
 type requestField struct {
@@ -275,10 +274,14 @@ func parseField(def *ast.Definition, fd *ast.FieldDefinition, rest, grpc *ast.Di
 			if !ok || !strings.HasPrefix(value, "$") {
 				return nil, fmt.Errorf("request %q: want field: $parent.x, field: $args.y", part)
 			}
-			scope, fname, _ := strings.Cut(value[1:], ".")
-			r, err := refOf("{$"+scope+"."+fname+"}", placeholder.FindStringSubmatchIndex("{$"+scope+"."+fname+"}"))
-			if placeholder.FindStringSubmatchIndex("{$"+scope+"."+fname+"}") == nil || err != nil {
+			braced := "{" + value + "}"
+			loc := placeholder.FindStringSubmatchIndex(braced)
+			if loc == nil || loc[0] != 0 || loc[1] != len(braced) {
 				return nil, fmt.Errorf("request %q: bad value %q", part, value)
+			}
+			r, err := refOf(braced, loc)
+			if err != nil {
+				return nil, fmt.Errorf("request %q: %v", part, err)
 			}
 			g.Request = append(g.Request, requestField{Field: strings.TrimSpace(name), Value: r})
 			refs = append(refs, r)
