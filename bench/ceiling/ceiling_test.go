@@ -23,8 +23,8 @@ import (
 func startBoth(t *testing.T, first int) (*gatewaytest.Env, *httptest.Server) {
 	t.Helper()
 	e := gatewaytest.Start(t, gatewaytest.Options{
-		Spec: app.Spec,
-		New:  app.New,
+		Spec:     app.Spec,
+		New:      app.New,
 		Register: app.Sources,
 	})
 	h, err := ceiling.New(ceiling.Config{
