@@ -50,6 +50,7 @@ var homeWishlistCount = &connector.Endpoint[*int]{
 	Source: "wishlists",
 	Field:  "Home.wishlistCount",
 	Spec:   connector.Spec{Get: "/users/{$viewer.id}/wishlist", At: []string{"itemCount"}},
+	Shared: "GET /users/{$key}/wishlist at itemCount",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*int, error) {
 		return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
 			return "/users/" + upstream.PathSegment(key) + "/wishlist", nil

@@ -81,18 +81,3 @@ func (r *viewerResolver) Cart(ctx context.Context, obj *model.Viewer) (*model.Ca
 	}
 	return toCart(c), nil
 }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *Resolver) CartLine() generated.CartLineResolver { return &cartLineResolver{r} }
-func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
-type (
-	cartLineResolver  struct{ *Resolver }
-	orderLineResolver struct{ *Resolver }
-)
-*/
