@@ -19,7 +19,7 @@ import (
 func images(in []catalog.Image) []model.Image {
 	out := make([]model.Image, len(in))
 	for i, im := range in {
-		out[i] = model.Image{URL: im.URL, Width: im.Width}
+		out[i] = model.Image{URL: im.URL, Width: int(im.Width)}
 	}
 	return out
 }
@@ -53,7 +53,7 @@ func toReviewCard(r *reviews.Review) *model.ReviewCard {
 // toOrderCard summarises an order. An order status outside the contract is
 // an upstream contract violation, reported as the orders service's error.
 func toOrderCard(o *orders.Order) (*model.OrderCard, error) {
-	status := model.OrderStatus(strings.ToUpper(o.Status))
+	status := model.OrderStatus(strings.ToUpper(string(o.Status)))
 	if !status.IsValid() {
 		return nil, &upstream.Error{Service: orders.ID, Code: upstream.CodeInternal,
 			Err: fmt.Errorf("order %s has unknown status %q", o.ID, o.Status)}

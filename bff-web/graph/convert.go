@@ -33,7 +33,7 @@ func toUser(u *accounts.User) (*model.User, error) {
 	if u == nil {
 		return nil, nil
 	}
-	tier := model.CustomerTier(strings.ToUpper(u.Tier))
+	tier := model.CustomerTier(strings.ToUpper(string(u.Tier)))
 	if !tier.IsValid() {
 		return nil, contractError(accounts.ID, "unknown tier %q", u.Tier)
 	}
@@ -42,7 +42,7 @@ func toUser(u *accounts.User) (*model.User, error) {
 		Email:            u.Email,
 		Name:             u.Name,
 		Tier:             tier,
-		Locale:           u.Locale,
+		Locale:           string(u.Locale),
 		CreatedAt:        u.CreatedAt,
 		DefaultAddressID: u.DefaultAddressID,
 	}, nil
@@ -69,7 +69,7 @@ func toProduct(p *catalog.Product) *model.Product {
 	}
 	images := make([]*model.Image, len(p.Images))
 	for i, img := range p.Images {
-		images[i] = &model.Image{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt}
+		images[i] = &model.Image{URL: img.URL, Width: int(img.Width), Height: img.Height, Alt: img.Alt}
 	}
 	tags := p.Tags
 	if tags == nil {
@@ -154,7 +154,7 @@ func toOrder(o *orders.Order, mk market.Market) (*model.Order, error) {
 	if o == nil {
 		return nil, nil
 	}
-	status := model.OrderStatus(strings.ToUpper(o.Status))
+	status := model.OrderStatus(strings.ToUpper(string(o.Status)))
 	if !status.IsValid() {
 		return nil, contractError(orders.ID, "unknown order status %q", o.Status)
 	}
