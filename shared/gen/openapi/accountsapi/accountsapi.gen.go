@@ -98,6 +98,11 @@ type AddressBatch struct {
 	Missing []string  `json:"missing"`
 }
 
+// AddressList defines model for AddressList.
+type AddressList struct {
+	Items []Address `json:"items"`
+}
+
 // Error defines model for Error.
 type Error struct {
 	Error struct {
