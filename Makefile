@@ -69,10 +69,12 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck $(PKGS)
 
-## generate: protobuf (buf) and GraphQL (gqlgen) code, and bff-mobile's trusted
-## documents manifest; committed, never edited by hand
+## generate: protobuf (buf), the REST contracts' Go types (oapi-codegen, one
+## package per service under shared/gen/openapi), GraphQL (gqlgen) code, and
+## bff-mobile's trusted documents manifest; committed, never edited by hand
 generate:
 	$(GO) tool buf generate
+	$(GO) generate ./shared/gen/openapi/...
 	cd bff-web && $(GO) run ../tools/gqlgen -config gqlgen.yml
 	cd bff-mobile && $(GO) run ../tools/gqlgen -config gqlgen.yml
 	$(GO) run ./tools/manifest -schema 'schema/graphql/common/*.graphqls' -schema 'schema/graphql/mobile/*.graphqls' \

@@ -4,7 +4,8 @@
 // shipping (gRPC), each on its own loopback port, plus one admin endpoint.
 //
 // The services serve the contracts in schema/ (OpenAPI documents and
-// protobuf) from a seeded, deterministic data set (package data), and are
+// protobuf) from a seeded, deterministic data set (package data), with the
+// Go types generated from those contracts (shared/gen), and are
 // the reference for how a backend team's service looks. On top of them a
 // [Cluster] offers what tests need: per-route call [Counters], run-time
 // [Faults] (latency, errors, hangs, malformed bodies, connection resets and

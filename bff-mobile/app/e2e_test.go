@@ -349,7 +349,7 @@ func TestSearchPageSizeCap(t *testing.T) {
 // (the first view's rendition).
 func imageOfWidth(p *data.Product, width int) string {
 	for _, im := range p.Images {
-		if im.Width == width {
+		if int(im.Width) == width {
 			return im.URL
 		}
 	}

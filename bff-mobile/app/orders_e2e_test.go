@@ -14,7 +14,7 @@ func userWithOrders(t *testing.T, min int, locale string) (int, *data.User) {
 	t.Helper()
 	d := data.Load()
 	for u := 1; u <= data.NumUsers; u++ {
-		if len(d.OrdersByUser[u-1]) >= min && (locale == "" || d.User(u).Locale == locale) {
+		if len(d.OrdersByUser[u-1]) >= min && (locale == "" || string(d.User(u).Locale) == locale) {
 			return u, d.User(u)
 		}
 	}
@@ -46,7 +46,7 @@ func wantCard(t *testing.T, n int, locale string) orderCard {
 	first, _ := data.ParseProductID(o.Lines[0].ProductID)
 	thumb := imageOfWidth(d.Product(first), 200)
 	return orderCard{
-		ID: o.ID, Status: map[string]string{"placed": "PLACED", "paid": "PAID", "shipped": "SHIPPED", "delivered": "DELIVERED", "cancelled": "CANCELLED"}[o.Status],
+		ID: o.ID, Status: map[string]string{"placed": "PLACED", "paid": "PAID", "shipped": "SHIPPED", "delivered": "DELIVERED", "cancelled": "CANCELLED"}[string(o.Status)],
 		PlacedAt: o.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), ItemCount: items, Total: total, ThumbnailURL: &thumb,
 	}
 }
@@ -74,7 +74,7 @@ func TestHomeSignedIn(t *testing.T) {
 	}
 	r.Decode(t, &got)
 	h := got.Home
-	if h.Locale != "de-DE" || h.Viewer.ID != user.ID || h.Viewer.Name != user.Name || h.Viewer.Tier != user.Tier {
+	if h.Locale != "de-DE" || h.Viewer.ID != user.ID || h.Viewer.Name != user.Name || h.Viewer.Tier != string(user.Tier) {
 		t.Errorf("home: %s", r.Data)
 	}
 	if len(h.RecentOrders) != 3 {

@@ -23,5 +23,5 @@ func (r *homeResolver) Viewer(ctx context.Context, obj *model.Home) (*model.View
 	if err != nil {
 		return nil, err
 	}
-	return &model.ViewerCard{ID: u.ID, Name: u.Name, Tier: u.Tier, Locale: u.Locale}, nil
+	return &model.ViewerCard{ID: u.ID, Name: u.Name, Tier: string(u.Tier), Locale: string(u.Locale)}, nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func images(in []catalog.Image) []model.Image {
-	return resolve.Map(in, func(im catalog.Image) model.Image { return model.Image{URL: im.URL, Width: im.Width} })
+	return resolve.Map(in, func(im catalog.Image) model.Image { return model.Image{URL: im.URL, Width: int(im.Width)} })
 }
 
 func toProduct(p *catalog.Product) *model.Product {
@@ -45,7 +45,7 @@ func toReviewCard(r *reviews.Review) *model.ReviewCard {
 // toOrderCard summarises an order. An order status outside the contract is
 // an upstream contract violation, reported as the orders service's error.
 func toOrderCard(o *orders.Order) (*model.OrderCard, error) {
-	status, err := resolve.Enum[model.OrderStatus](orders.ID, "order status", o.Status)
+	status, err := resolve.Enum[model.OrderStatus](orders.ID, "order status", string(o.Status))
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func userOfLocale(t *testing.T, loc string) *data.User {
 	t.Helper()
 	d := data.Load()
 	for i := range d.Users {
-		if d.Users[i].Locale == loc && len(d.OrdersByUser[i]) > 0 {
+		if string(d.Users[i].Locale) == loc && len(d.OrdersByUser[i]) > 0 {
 			return &d.Users[i]
 		}
 	}

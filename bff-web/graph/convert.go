@@ -20,7 +20,7 @@ func toUser(u *accounts.User) (*model.User, error) {
 	if u == nil {
 		return nil, nil
 	}
-	tier, err := resolve.Enum[model.CustomerTier](accounts.ID, "tier", u.Tier)
+	tier, err := resolve.Enum[model.CustomerTier](accounts.ID, "tier", string(u.Tier))
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func toUser(u *accounts.User) (*model.User, error) {
 		Email:            u.Email,
 		Name:             u.Name,
 		Tier:             tier,
-		Locale:           u.Locale,
+		Locale:           string(u.Locale),
 		CreatedAt:        u.CreatedAt,
 		DefaultAddressID: u.DefaultAddressID,
 	}, nil
@@ -40,7 +40,7 @@ func toProduct(p *catalog.Product) *model.Product {
 		return nil
 	}
 	images := resolve.Map(p.Images, func(img catalog.Image) *model.Image {
-		return &model.Image{URL: img.URL, Width: img.Width, Height: img.Height, Alt: img.Alt}
+		return &model.Image{URL: img.URL, Width: int(img.Width), Height: int(img.Height), Alt: img.Alt}
 	})
 	tags := p.Tags
 	if tags == nil {
@@ -110,7 +110,7 @@ func toOrder(o *orders.Order, mk market.Market) (*model.Order, error) {
 	if o == nil {
 		return nil, nil
 	}
-	status, err := resolve.Enum[model.OrderStatus](orders.ID, "order status", o.Status)
+	status, err := resolve.Enum[model.OrderStatus](orders.ID, "order status", string(o.Status))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/internal/rest"
 	"github.com/tandemgw/tandem/mocks/internal/service"
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
 )
 
 // Name is the service name of schema/README.md.
@@ -101,9 +102,7 @@ func (s *server) addresses(w http.ResponseWriter, r *http.Request) {
 		rest.NotFound(w, "no user %s", id)
 		return
 	}
-	rest.WriteJSON(w, http.StatusOK, struct {
-		Items []data.Address `json:"items"`
-	}{s.d.Addresses[n-1]})
+	rest.WriteJSON(w, http.StatusOK, accountsapi.AddressList{Items: s.d.Addresses[n-1]})
 }
 
 func (s *server) addressBatch(w http.ResponseWriter, r *http.Request) {

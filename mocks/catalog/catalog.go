@@ -8,6 +8,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/internal/rest"
 	"github.com/tandemgw/tandem/mocks/internal/service"
+	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
 )
 
 // Name is the service name of schema/README.md.
@@ -145,7 +146,5 @@ func (s *server) categories(w http.ResponseWriter, r *http.Request) {
 		rest.WriteJSON(w, http.StatusOK, rest.Batch(ids, s.lookupCategory))
 		return
 	}
-	rest.WriteJSON(w, http.StatusOK, struct {
-		Items []data.Category `json:"items"`
-	}{s.d.Categories})
+	rest.WriteJSON(w, http.StatusOK, catalogapi.CategoryList{Items: s.d.Categories})
 }

@@ -12,6 +12,10 @@
 // order line's unit price is exactly what pricing answers for that product in
 // the order's currency.
 //
+// The REST entities (User, Product, Order, Review, ...) are aliases of the
+// Go types generated from schema/openapi (shared/gen/openapi), so the mocks
+// answer with exactly the shapes the contracts describe.
+//
 // It is not a store for mutable state: carts and placed orders live in the
 // orders service, one copy per cluster.
 package data

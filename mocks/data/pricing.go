@@ -3,6 +3,8 @@ package data
 import (
 	"errors"
 	"slices"
+
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
 )
 
 // BaseCurrency is every product's list currency.
@@ -27,8 +29,8 @@ func Currencies() []string {
 
 // CurrencyForLocale is the currency a user of the locale pays in: GBP for
 // en-GB, EUR otherwise. Seeded orders and placed orders use it.
-func CurrencyForLocale(locale string) string {
-	if locale == "en-GB" {
+func CurrencyForLocale(locale accountsapi.UserLocale) string {
+	if locale == accountsapi.UserLocaleEnGB {
 		return "GBP"
 	}
 	return "EUR"

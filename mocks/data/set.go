@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
+	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
 )
 
 // Sizes of the seeded data set.
@@ -134,7 +137,7 @@ func (s *Set) genProducts(r *rand.Rand) {
 			for _, w := range ImageWidths {
 				images = append(images, Image{
 					URL:    "https://images.tandem.example/products/" + id + "/" + v + "-" + itoa(w) + ".jpg",
-					Width:  w,
+					Width:  catalogapi.ImageWidth(w),
 					Height: w * 3 / 4,
 					Alt:    alt,
 				})
@@ -171,9 +174,9 @@ func (s *Set) genUsers(r *rand.Rand) {
 		n := i + 1
 		loc := locales[r.IntN(len(locales))]
 		first, last := pick(r, loc.first), pick(r, loc.last)
-		tier := "standard"
+		tier := accountsapi.UserTierStandard
 		if r.IntN(100) < 15 {
-			tier = "plus"
+			tier = accountsapi.UserTierPlus
 		}
 		naddr := 1 + r.IntN(3)
 		addrs := make([]Address, naddr)
@@ -239,7 +242,7 @@ func (s *Set) genOrders(r *rand.Rand) {
 			amount := s.amount(p, cur)
 			q := 1 + r.IntN(3)
 			prod := &s.Products[p-1]
-			lines = append(lines, OrderLine{ProductID: prod.ID, SKU: prod.SKU, Quantity: q, UnitPrice: Money{amount, cur}})
+			lines = append(lines, OrderLine{ProductID: prod.ID, SKU: prod.SKU, Quantity: q, UnitPrice: Money{AmountMinor: amount, Currency: cur}})
 			total += amount * int64(q)
 		}
 		// orders happen after the account was created
@@ -263,7 +266,7 @@ func (s *Set) genOrders(r *rand.Rand) {
 			UserID:            user.ID,
 			Status:            status,
 			Lines:             lines,
-			Total:             Money{total, cur},
+			Total:             Money{AmountMinor: total, Currency: cur},
 			ShippingAddressID: addrs[r.IntN(len(addrs))].ID,
 			CreatedAt:         created,
 		}
@@ -287,6 +290,9 @@ func (s *Set) genReviews(r *rand.Rand) {
 	s.Reviews = make([]Review, NumReviews)
 	s.ReviewsByProduct = make([][]int, NumProducts)
 	s.Summaries = make([]RatingSummary, NumProducts)
+	for i := range s.Summaries {
+		s.Summaries[i].Histogram = make([]int, 5) // 1 to 5 stars
+	}
 	var b strings.Builder
 	for i := range s.Reviews {
 		n := i + 1

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
 )
 
 func fingerprint(t *testing.T, s *Set) [32]byte {
@@ -50,7 +52,7 @@ func TestSizesAndShapes(t *testing.T) {
 		len(s.Orders) != NumOrders || len(s.Reviews) != NumReviews {
 		t.Fatal("unexpected sizes")
 	}
-	locales := map[string]int{}
+	locales := map[accountsapi.UserLocale]int{}
 	for i, u := range s.Users {
 		locales[u.Locale]++
 		if n := len(s.Addresses[i]); n < 1 || n > 3 {

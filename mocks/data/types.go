@@ -1,112 +1,57 @@
 package data
 
-import "time"
+import (
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
+	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
+	"github.com/tandemgw/tandem/shared/gen/openapi/ordersapi"
+	"github.com/tandemgw/tandem/shared/gen/openapi/reviewsapi"
+)
+
+// The REST services' entities are the Go types generated from their
+// contracts (schema/openapi, shared/gen/openapi): the mocks answer with
+// exactly what the contract describes, and a contract change reaches them
+// through make generate.
 
 // Money is an amount in minor units (cents) of an ISO 4217 currency.
-type Money struct {
-	AmountMinor int64  `json:"amountMinor"`
-	Currency    string `json:"currency"`
-}
+type Money = ordersapi.Money
 
 // User is an account holder of the shop.
-type User struct {
-	ID               string    `json:"id"`
-	Email            string    `json:"email"`
-	Name             string    `json:"name"`
-	Tier             string    `json:"tier"`   // "standard" or "plus"
-	Locale           string    `json:"locale"` // en-GB, de-DE, fr-FR or nl-NL
-	DefaultAddressID string    `json:"defaultAddressId"`
-	CreatedAt        time.Time `json:"createdAt"`
-}
+type User = accountsapi.User
 
-// Address is a postal address of a user.
-type Address struct {
-	ID         string `json:"id"`
-	UserID     string `json:"userId"`
-	Label      string `json:"label"`
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2"`
-	City       string `json:"city"`
-	PostalCode string `json:"postalCode"`
-	Country    string `json:"country"` // ISO 3166-1 alpha-2
-}
+// Address is a postal address of a user; Country is ISO 3166-1 alpha-2.
+type Address = accountsapi.Address
 
 // Category is a node of the two-level category tree; ParentID is empty for
 // a top-level category.
-type Category struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	ParentID string `json:"parentId,omitempty"`
-}
+type Category = catalogapi.Category
 
 // Image is one rendition of a product picture.
-type Image struct {
-	URL    string `json:"url"`
-	Width  int    `json:"width"`
-	Height int    `json:"height"`
-	Alt    string `json:"alt"`
-}
+type Image = catalogapi.Image
 
 // Product is a catalog entry.
-type Product struct {
-	ID          string    `json:"id"`
-	SKU         string    `json:"sku"`
-	Name        string    `json:"name"`
-	Brand       string    `json:"brand"`
-	Description string    `json:"description"`
-	CategoryID  string    `json:"categoryId"`
-	Images      []Image   `json:"images"`
-	Tags        []string  `json:"tags"`
-	CreatedAt   time.Time `json:"createdAt"`
-}
+type Product = catalogapi.Product
 
 // Order statuses.
 const (
-	StatusPlaced    = "placed"
-	StatusPaid      = "paid"
-	StatusShipped   = "shipped"
-	StatusDelivered = "delivered"
-	StatusCancelled = "cancelled"
+	StatusPlaced    = ordersapi.OrderStatusPlaced
+	StatusPaid      = ordersapi.OrderStatusPaid
+	StatusShipped   = ordersapi.OrderStatusShipped
+	StatusDelivered = ordersapi.OrderStatusDelivered
+	StatusCancelled = ordersapi.OrderStatusCancelled
 )
 
 // OrderLine is one product of an order at the price paid.
-type OrderLine struct {
-	ProductID string `json:"productId"`
-	SKU       string `json:"sku"`
-	Quantity  int    `json:"quantity"`
-	UnitPrice Money  `json:"unitPrice"`
-}
+type OrderLine = ordersapi.OrderLine
 
 // Order is a placed order.
-type Order struct {
-	ID                string      `json:"id"`
-	UserID            string      `json:"userId"`
-	Status            string      `json:"status"`
-	Lines             []OrderLine `json:"lines"`
-	Total             Money       `json:"total"`
-	ShippingAddressID string      `json:"shippingAddressId"`
-	CreatedAt         time.Time   `json:"createdAt"`
-}
+type Order = ordersapi.Order
 
 // Review is a customer's rating and text about a product.
-type Review struct {
-	ID        string    `json:"id"`
-	ProductID string    `json:"productId"`
-	UserID    string    `json:"userId"`
-	Rating    int       `json:"rating"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"createdAt"`
-}
+type Review = reviewsapi.Review
 
 // RatingSummary aggregates the reviews of a product. Histogram[i] counts the
-// reviews with i+1 stars.
-type RatingSummary struct {
-	ProductID string  `json:"productId"`
-	Average   float64 `json:"average"`
-	Count     int     `json:"count"`
-	Histogram [5]int  `json:"histogram"`
-}
+// reviews with i+1 stars; it always has five entries.
+type RatingSummary = reviewsapi.RatingSummary
 
 // Price is what a product costs now in one currency.
 type Price struct {

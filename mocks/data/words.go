@@ -4,6 +4,8 @@ package data
 // (names, descriptions, review texts), so tests must not depend on exact
 // strings beyond what they read from the set itself.
 
+import "github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
+
 type topCategory struct {
 	name string
 	subs [4]subCategory
@@ -115,11 +117,12 @@ var closings = []string{
 }
 
 type localeInfo struct {
-	locale, country string
-	first, last     []string
-	cities          []string
-	streets         []string
-	postal          func(n uint64) string
+	locale      accountsapi.UserLocale
+	country     string
+	first, last []string
+	cities      []string
+	streets     []string
+	postal      func(n uint64) string
 }
 
 var locales = []localeInfo{

@@ -14,6 +14,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/internal/rest"
 	"github.com/tandemgw/tandem/mocks/internal/service"
+	"github.com/tandemgw/tandem/shared/gen/openapi/ordersapi"
 )
 
 // Name is the service name of schema/README.md.
@@ -50,17 +51,14 @@ func routes(env service.Env) []rest.Route {
 }
 
 // Cart is a user's cart.
-type Cart struct {
-	UserID    string     `json:"userId"`
-	Lines     []CartLine `json:"lines"`
-	UpdatedAt time.Time  `json:"updatedAt"`
-}
+type Cart = ordersapi.Cart
 
-// CartLine is a product and quantity in a cart.
-type CartLine struct {
-	ProductID string `json:"productId"`
-	Quantity  int    `json:"quantity"`
-}
+// CartLine is a product and quantity in a cart; it is also the body of
+// POST /carts/{userId}/lines.
+type CartLine = ordersapi.CartLine
+
+// placeRequest is the body of POST /orders.
+type placeRequest = ordersapi.PlaceOrderRequest
 
 // idemRecord is the first successful answer to an idempotency key and the
 // request it answered.
@@ -289,11 +287,6 @@ func (s *server) addLine(w http.ResponseWriter, r *http.Request) {
 	out := s.cartOf(u)
 	s.st.mu.Unlock()
 	rest.WriteJSON(w, http.StatusOK, out)
-}
-
-type placeRequest struct {
-	UserID            string `json:"userId"`
-	ShippingAddressID string `json:"shippingAddressId"`
 }
 
 // place turns the user's cart into an order. The Idempotency-Key makes it

@@ -11,6 +11,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/internal/rest"
 	"github.com/tandemgw/tandem/mocks/internal/service"
+	"github.com/tandemgw/tandem/shared/gen/openapi/recommendationsapi"
 )
 
 // Name is the service name of schema/README.md.
@@ -49,17 +50,6 @@ func parseLimit(r *http.Request) (int, bool) {
 	}
 	n, err := strconv.Atoi(v)
 	return n, err == nil && n >= 1 && n <= maxLimit
-}
-
-type related struct {
-	ProductID string  `json:"productId"`
-	Score     float64 `json:"score"`
-}
-
-type recommendation struct {
-	ProductID string  `json:"productId"`
-	Score     float64 `json:"score"`
-	Reason    string  `json:"reason"`
 }
 
 // scored is a candidate product number and its score.
@@ -133,11 +123,11 @@ func (s *server) related(w http.ResponseWriter, r *http.Request) {
 		cands = append(cands, scored{m, round(score)})
 	}
 	slices.SortFunc(cands, best)
-	items := make([]related, 0, min(limit, len(cands)))
+	items := make([]recommendationsapi.Related, 0, min(limit, len(cands)))
 	for _, c := range cands[:min(limit, len(cands))] {
-		items = append(items, related{ProductID: data.ProductID(c.n), Score: c.score})
+		items = append(items, recommendationsapi.Related{ProductID: data.ProductID(c.n), Score: c.score})
 	}
-	rest.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	rest.WriteJSON(w, http.StatusOK, recommendationsapi.RelatedList{Items: items})
 }
 
 // jaccard is |a ∩ b| / |a ∪ b| of two sorted tag lists.
@@ -215,11 +205,11 @@ func (s *server) forUser(w http.ResponseWriter, r *http.Request) {
 		}
 		slices.SortFunc(cands, best)
 	}
-	items := make([]recommendation, 0, limit)
+	items := make([]recommendationsapi.Recommendation, 0, limit)
 	seen := map[int]bool{}
 	for _, c := range cands[:min(limit, len(cands))] {
 		cat, _ := data.ParseCategoryID(s.d.Products[c.n-1].CategoryID)
-		items = append(items, recommendation{
+		items = append(items, recommendationsapi.Recommendation{
 			ProductID: data.ProductID(c.n),
 			Score:     c.score,
 			Reason:    "Because you bought from " + s.d.Category(cat).Name,
@@ -239,9 +229,9 @@ func (s *server) forUser(w http.ResponseWriter, r *http.Request) {
 		if seen[c.n] || bought[data.ProductID(c.n)] {
 			continue
 		}
-		items = append(items, recommendation{ProductID: data.ProductID(c.n), Score: round(c.score * ceiling), Reason: reasonPopular})
+		items = append(items, recommendationsapi.Recommendation{ProductID: data.ProductID(c.n), Score: round(c.score * ceiling), Reason: reasonPopular})
 	}
-	rest.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	rest.WriteJSON(w, http.StatusOK, recommendationsapi.RecommendationList{Items: items})
 }
 
 // bestRated is every product by rating, best first, computed once.

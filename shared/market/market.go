@@ -152,7 +152,7 @@ func accountLocale(ctx context.Context) string {
 	}
 	if loaders, found := accounts.FromContext(ctx); found {
 		if u, err := loaders.User(ctx, p.Subject); err == nil && u != nil {
-			return u.Locale
+			return string(u.Locale)
 		}
 	}
 	return ""

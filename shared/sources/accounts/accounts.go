@@ -2,9 +2,9 @@ package accounts
 
 import (
 	"context"
-	"time"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -15,28 +15,12 @@ const ID = "accounts"
 // DefaultAddress is where the service listens by default (schema/README.md).
 const DefaultAddress = "http://127.0.0.1:9101"
 
-// User is an account holder.
-type User struct {
-	ID               string    `json:"id"`
-	Email            string    `json:"email"`
-	Name             string    `json:"name"`
-	Tier             string    `json:"tier"`   // "standard" | "plus"
-	Locale           string    `json:"locale"` // "en-GB", "de-DE", "fr-FR", "nl-NL"
-	DefaultAddressID string    `json:"defaultAddressId"`
-	CreatedAt        time.Time `json:"createdAt"`
-}
+// User is an account holder, as the contract has it
+// (schema/openapi/accounts.yaml).
+type User = accountsapi.User
 
 // Address is a user's postal address.
-type Address struct {
-	ID         string `json:"id"`
-	UserID     string `json:"userId"`
-	Label      string `json:"label"`
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2"`
-	City       string `json:"city"`
-	PostalCode string `json:"postalCode"`
-	Country    string `json:"country"`
-}
+type Address = accountsapi.Address
 
 // Client calls the accounts service. Safe for concurrent use.
 type Client struct {

@@ -5,4 +5,7 @@
 //
 // A BFF enables it with accounts.Register(reg) in its main and the config
 // key upstreams.accounts.address (default http://127.0.0.1:9101).
+//
+// Its entity types are aliases of those generated from the service's
+// contract, schema/openapi/accounts.yaml (package shared/gen/openapi/accountsapi).
 package accounts

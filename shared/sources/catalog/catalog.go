@@ -4,9 +4,9 @@ import (
 	"context"
 	"net/url"
 	"sync/atomic"
-	"time"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -17,33 +17,15 @@ const ID = "catalog"
 // DefaultAddress is where the service listens by default (schema/README.md).
 const DefaultAddress = "http://127.0.0.1:9102"
 
-// Product is a catalog entry.
-type Product struct {
-	ID          string    `json:"id"`
-	SKU         string    `json:"sku"`
-	Name        string    `json:"name"`
-	Brand       string    `json:"brand"`
-	Description string    `json:"description"`
-	CategoryID  string    `json:"categoryId"`
-	Images      []Image   `json:"images"`
-	Tags        []string  `json:"tags"`
-	CreatedAt   time.Time `json:"createdAt"`
-}
+// Product is a catalog entry, as the contract has it
+// (schema/openapi/catalog.yaml).
+type Product = catalogapi.Product
 
 // Image is one rendition (200, 400, 800 or 1600 px wide) of a product picture.
-type Image struct {
-	URL    string `json:"url"`
-	Width  int    `json:"width"`
-	Height int    `json:"height"`
-	Alt    string `json:"alt"`
-}
+type Image = catalogapi.Image
 
 // Category is a node of the category tree; ParentID is empty at the top.
-type Category struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	ParentID string `json:"parentId"`
-}
+type Category = catalogapi.Category
 
 // SearchParams filters a product listing; every field is optional.
 type SearchParams struct {

@@ -5,4 +5,7 @@
 //
 // A BFF enables it with catalog.Register(reg) in its main and the config
 // key upstreams.catalog.address (default http://127.0.0.1:9102).
+//
+// Its entity types are aliases of those generated from the service's
+// contract, schema/openapi/catalog.yaml (package shared/gen/openapi/catalogapi).
 package catalog

@@ -1,14 +1,25 @@
-// Package contracttest checks a REST source's Go types against the
-// service's OpenAPI document, so that drift between what the gateway
-// decodes and what the contract promises fails in CI rather than in
+// Package contracttest checks the REST side of the gateway against the
+// services' OpenAPI documents (schema/openapi), so that drift between the
+// contract, the Go types and the services fails in CI rather than in
 // production (where upstream JSON is decoded leniently: an unknown field is
 // ignored, a missing one reads as zero).
 //
-// Mismatches compares a Go type with a schema, recursively: every JSON
-// field of the Go type must be a property of the schema with a compatible
-// type, and every property the schema requires must be a field of the Go
-// type. Properties the Go type leaves out are allowed (the gateway need not
-// read everything). It is a test kit: only _test.go files import it.
+// The entities (accounts.User, catalog.Product, ...) are generated from the
+// documents into shared/gen/openapi, and both the sources and the mocks use
+// them; what is still written by hand is the envelope around them (the
+// batch, page and error forms of shared/upstream). Two checks keep all of
+// it honest:
+//
+//   - Mismatches compares a Go type with a schema, recursively: every JSON
+//     field of the Go type must be a property of the schema with a
+//     compatible type, and every property the schema requires must be a
+//     field of the Go type. Properties the Go type leaves out are allowed
+//     (the gateway need not read everything).
+//   - Router.CheckAnswer validates a service's answer (status, headers,
+//     body) against the operation it answers, with kin-openapi's
+//     openapi3filter: the tests drive every route of every mock through it.
+//
+// It is a test kit: only _test.go files import it.
 package contracttest
 
 import (

@@ -6,4 +6,7 @@
 //
 // A BFF enables it with orders.Register(reg) in its main and the config key
 // upstreams.orders.address (default http://127.0.0.1:9103).
+//
+// Its entity types are aliases of those generated from the service's
+// contract, schema/openapi/orders.yaml (package shared/gen/openapi/ordersapi).
 package orders

@@ -4,9 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/gen/openapi/ordersapi"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -17,52 +17,34 @@ const ID = "orders"
 // DefaultAddress is where the service listens by default (schema/README.md).
 const DefaultAddress = "http://127.0.0.1:9103"
 
-// Money is an amount in minor units (cents) of an ISO 4217 currency.
-type Money struct {
-	AmountMinor int64  `json:"amountMinor"`
-	Currency    string `json:"currency"`
-}
+// Money is an amount in minor units (cents) of an ISO 4217 currency. The
+// types of this package are the contract's (schema/openapi/orders.yaml).
+type Money = ordersapi.Money
+
+// Status is where an order is in its life.
+type Status = ordersapi.OrderStatus
 
 // Order statuses.
 const (
-	StatusPlaced    = "placed"
-	StatusPaid      = "paid"
-	StatusShipped   = "shipped"
-	StatusDelivered = "delivered"
-	StatusCancelled = "cancelled"
+	StatusPlaced    = ordersapi.OrderStatusPlaced
+	StatusPaid      = ordersapi.OrderStatusPaid
+	StatusShipped   = ordersapi.OrderStatusShipped
+	StatusDelivered = ordersapi.OrderStatusDelivered
+	StatusCancelled = ordersapi.OrderStatusCancelled
 )
 
 // Order is a placed order.
-type Order struct {
-	ID                string      `json:"id"`
-	UserID            string      `json:"userId"`
-	Status            string      `json:"status"`
-	ShippingAddressID string      `json:"shippingAddressId"`
-	Lines             []OrderLine `json:"lines"`
-	Total             Money       `json:"total"`
-	CreatedAt         time.Time   `json:"createdAt"`
-}
+type Order = ordersapi.Order
 
 // OrderLine is one product of an order at the price paid.
-type OrderLine struct {
-	ProductID string `json:"productId"`
-	SKU       string `json:"sku"`
-	Quantity  int    `json:"quantity"`
-	UnitPrice Money  `json:"unitPrice"`
-}
+type OrderLine = ordersapi.OrderLine
 
 // Cart is a user's shopping cart (empty for a user who has none).
-type Cart struct {
-	UserID    string     `json:"userId"`
-	Lines     []CartLine `json:"lines"`
-	UpdatedAt time.Time  `json:"updatedAt"`
-}
+type Cart = ordersapi.Cart
 
-// CartLine is one product in a cart.
-type CartLine struct {
-	ProductID string `json:"productId"`
-	Quantity  int    `json:"quantity"`
-}
+// CartLine is one product in a cart; it is also the body of
+// POST /carts/{userId}/lines.
+type CartLine = ordersapi.CartLine
 
 // Client calls the orders service. Safe for concurrent use.
 type Client struct {
@@ -138,10 +120,7 @@ func (c *Client) Carts(ctx context.Context, userIDs []string) (map[string]*Cart,
 // AddToCart adds qty of a product to the user's cart (POST /carts/{userId}/lines).
 // It is not idempotent and therefore never retried.
 func (c *Client) AddToCart(ctx context.Context, userID, productID string, qty int) (*Cart, error) {
-	body := struct {
-		ProductID string `json:"productId"`
-		Quantity  int    `json:"quantity"`
-	}{productID, qty}
+	body := CartLine{ProductID: productID, Quantity: qty}
 	var cart Cart
 	if err := c.rest.PostJSON(ctx, "/carts/"+upstream.PathSegment(userID)+"/lines", nil, body, &cart); err != nil {
 		return nil, err
@@ -165,10 +144,7 @@ func (c *Client) PlaceOrder(ctx context.Context, userID, shippingAddressID, idem
 	if err := upstream.CheckIdempotencyKey("idempotencyKey", idempotencyKey, upstream.MaxIdempotencyKey); err != nil {
 		return nil, &upstream.Error{Service: ID, Code: upstream.CodeInvalidInput, Err: err}
 	}
-	body := struct {
-		UserID            string `json:"userId"`
-		ShippingAddressID string `json:"shippingAddressId"`
-	}{userID, shippingAddressID}
+	body := ordersapi.PlaceOrderRequest{UserID: userID, ShippingAddressID: shippingAddressID}
 	hdr := http.Header{"Idempotency-Key": {idempotencyKey}}
 	var o Order
 	if err := c.rest.PostJSON(ctx, "/orders", hdr, body, &o); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/mocks/data"
+	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -203,13 +204,13 @@ func TestCurrencyForLocale(t *testing.T) {
 	assert.Equal(t, "EUR", pricing.CurrencyForLocale(language.Und))
 
 	d := data.Load()
-	seen := map[string]bool{}
+	seen := map[accountsapi.UserLocale]bool{}
 	for _, u := range d.Users {
 		if seen[u.Locale] {
 			continue
 		}
 		seen[u.Locale] = true
-		assert.Equal(t, data.CurrencyForLocale(u.Locale), pricing.CurrencyForLocale(language.MustParse(u.Locale)), u.Locale)
+		assert.Equal(t, data.CurrencyForLocale(u.Locale), pricing.CurrencyForLocale(language.MustParse(string(u.Locale))), u.Locale)
 	}
 	assert.Len(t, seen, 4, "the seeded users span the four markets")
 }

@@ -5,4 +5,7 @@
 // A BFF enables it with recommendations.Register(reg) in its main; the
 // address comes from upstreams.recommendations.address and defaults to
 // http://127.0.0.1:9105.
+//
+// Its entity types are aliases of those generated from the service's
+// contract, schema/openapi/recommendations.yaml (package shared/gen/openapi/recommendationsapi).
 package recommendations

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/gen/openapi/recommendationsapi"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -16,18 +17,12 @@ const ID = "recommendations"
 // DefaultAddress is where the service listens by default (schema/README.md).
 const DefaultAddress = "http://127.0.0.1:9105"
 
-// Related is a product related to another one.
-type Related struct {
-	ProductID string  `json:"productId"`
-	Score     float64 `json:"score"`
-}
+// Related is a product related to another one, as the contract has it
+// (schema/openapi/recommendations.yaml).
+type Related = recommendationsapi.Related
 
 // Recommendation is a product recommended to a user.
-type Recommendation struct {
-	ProductID string  `json:"productId"`
-	Score     float64 `json:"score"`
-	Reason    string  `json:"reason"`
-}
+type Recommendation = recommendationsapi.Recommendation
 
 // Key identifies one list: whose (a product or user id) and how long.
 type Key struct {

@@ -5,4 +5,7 @@
 //
 // A BFF enables it with reviews.Register(reg) in its main and the config key
 // upstreams.reviews.address (default http://127.0.0.1:9104).
+//
+// Its entity types are aliases of those generated from the service's
+// contract, schema/openapi/reviews.yaml (package shared/gen/openapi/reviewsapi).
 package reviews

@@ -2,9 +2,9 @@ package reviews
 
 import (
 	"context"
-	"time"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/gen/openapi/reviewsapi"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -15,25 +15,13 @@ const ID = "reviews"
 // DefaultAddress is where the service listens by default (schema/README.md).
 const DefaultAddress = "http://127.0.0.1:9104"
 
-// Review is a customer's rating and text about a product.
-type Review struct {
-	ID        string    `json:"id"`
-	ProductID string    `json:"productId"`
-	UserID    string    `json:"userId"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	Rating    int       `json:"rating"` // 1..5
-	CreatedAt time.Time `json:"createdAt"`
-}
+// Review is a customer's rating (1..5) and text about a product, as the
+// contract has it (schema/openapi/reviews.yaml).
+type Review = reviewsapi.Review
 
 // RatingSummary aggregates the reviews of a product; Histogram[i] counts
-// the reviews with i+1 stars.
-type RatingSummary struct {
-	ProductID string  `json:"productId"`
-	Average   float64 `json:"average"`
-	Count     int     `json:"count"`
-	Histogram [5]int  `json:"histogram"`
-}
+// the reviews with i+1 stars (five entries).
+type RatingSummary = reviewsapi.RatingSummary
 
 // Client calls the reviews service. Safe for concurrent use.
 type Client struct {
