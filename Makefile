@@ -74,7 +74,7 @@ staticcheck:
 ## bff-mobile's trusted documents manifest; committed, never edited by hand
 generate:
 	$(GO) tool buf generate
-	$(GO) generate ./shared/gen/openapi/...
+	$(GO) run ./tools/openapigen
 	cd bff-web && $(GO) run ../tools/gqlgen -config gqlgen.yml
 	cd bff-mobile && $(GO) run ../tools/gqlgen -config gqlgen.yml
 	$(GO) run ./tools/manifest -schema 'schema/graphql/common/*.graphqls' -schema 'schema/graphql/mobile/*.graphqls' \

@@ -11,6 +11,7 @@ import (
 	"github.com/tandemgw/tandem/mocks/data"
 	"github.com/tandemgw/tandem/mocks/internal/rest"
 	"github.com/tandemgw/tandem/mocks/internal/service"
+	"github.com/tandemgw/tandem/shared/gen/openapi/wishlistsapi"
 )
 
 // Name is the service name of schema/README.md.
@@ -39,17 +40,10 @@ const (
 	addWindow = 365 * 24 * time.Hour // after the account's creation
 )
 
-type item struct {
-	ProductID string    `json:"productId"`
-	AddedAt   time.Time `json:"addedAt"`
-}
-
-type wishlist struct {
-	UserID    string    `json:"userId"`
-	Items     []item    `json:"items"`
-	ItemCount int       `json:"itemCount"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
+type (
+	wishlist = wishlistsapi.Wishlist
+	item     = wishlistsapi.WishlistItem
+)
 
 type server struct{ d *data.Set }
 
