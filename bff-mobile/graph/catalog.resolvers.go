@@ -31,15 +31,6 @@ func (r *productCardResolver) ThumbnailURL(ctx context.Context, obj *model.Produ
 	return imageURL(ctx, obj.Images, width)
 }
 
-// Product is the resolver for the product field.
-func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
-	p, err := catalog.For(ctx).Product(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return toProduct(p), nil
-}
-
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, first int, after *string) (*model.ProductCardConnection, error) {
 	n, err := resolve.PageSize(ctx, &first, 0, MaxPageSize)

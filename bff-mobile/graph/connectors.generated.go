@@ -18,7 +18,7 @@ import (
 	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/upstream"
 ) // ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{"wishlists"}
+var ConnectorSources = []string{"catalog", "wishlists"}
 
 // RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers import. The gateway
@@ -28,6 +28,7 @@ var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "re
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{
 	homeWishlistCount,
+	queryProduct,
 }
 
 // DeclaredSources register the backends declared with @source: no package
@@ -60,6 +61,21 @@ var homeWishlistCount = &connector.Endpoint[*int]{
 
 type homeWishlistCountAnswer struct {
 	ItemCount *int `json:"itemCount"`
+}
+
+// Product resolves Query.product from catalog (GET /products/{$args.id}, batched through GET /products?ids={$keys} keyed by id).
+func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
+	return queryProduct.Load(ctx, connector.Arg(id))
+}
+
+var queryProduct = &connector.Endpoint[*model.Product]{
+	Source: "catalog",
+	Field:  "Query.product",
+	Spec:   connector.Spec{Get: "/products/{$args.id}", Batch: "/products?ids={$keys}", Key: "id"},
+	Shared: "GET /products?ids={$key} at ",
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
+		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
+	},
 }
 
 // PrefetchConnectors adds to p a step for every generated field keyed by

@@ -38,15 +38,6 @@ func (r *productResolver) Category(ctx context.Context, obj *model.Product) (*mo
 	return toCategory(c), nil
 }
 
-// Product is the resolver for the product field.
-func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
-	p, err := catalog.For(ctx).Product(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return toProduct(p), nil
-}
-
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, first *int, after *string, filter *model.ProductFilter) (*model.ProductConnection, error) {
 	n, err := resolve.PageSize(ctx, first, 20, MaxPageSize)

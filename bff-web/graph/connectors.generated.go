@@ -37,6 +37,7 @@ var ConnectorEndpoints = []connector.Described{
 	orderLineProduct,
 	productShippingQuote,
 	productStock,
+	queryProduct,
 	userDefaultAddress,
 	viewerAddresses,
 	viewerWishlist,
@@ -59,7 +60,7 @@ var cartLineProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "CartLine.product",
 	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
-	Shared: "batched through GET /products?ids={$key} keyed by id at ",
+	Shared: "GET /products?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},
@@ -74,7 +75,7 @@ var orderShippingAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
 	Field:  "Order.shippingAddress",
 	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.shippingAddressId}", Key: "id"},
-	Shared: "batched through GET /addresses?ids={$key} keyed by id at ",
+	Shared: "GET /addresses?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
 	},
@@ -89,7 +90,7 @@ var orderLineProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "OrderLine.product",
 	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
-	Shared: "batched through GET /products?ids={$key} keyed by id at ",
+	Shared: "GET /products?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},
@@ -145,6 +146,21 @@ var productStock = &connector.Endpoint[*model.Stock]{
 	},
 }
 
+// Product resolves Query.product from catalog (GET /products/{$args.id}, batched through GET /products?ids={$keys} keyed by id).
+func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
+	return queryProduct.Load(ctx, connector.Arg(id))
+}
+
+var queryProduct = &connector.Endpoint[*model.Product]{
+	Source: "catalog",
+	Field:  "Query.product",
+	Spec:   connector.Spec{Get: "/products/{$args.id}", Batch: "/products?ids={$keys}", Key: "id"},
+	Shared: "GET /products?ids={$key} at ",
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
+		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
+	},
+}
+
 // DefaultAddress resolves User.defaultAddress from accounts (batched through GET /addresses?ids={$parent.defaultAddressId} keyed by id).
 func (r *userResolver) DefaultAddress(ctx context.Context, obj *model.User) (*model.Address, error) {
 	return userDefaultAddress.Load(ctx, obj.DefaultAddressID)
@@ -154,7 +170,7 @@ var userDefaultAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
 	Field:  "User.defaultAddress",
 	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.defaultAddressId}", Key: "id"},
-	Shared: "batched through GET /addresses?ids={$key} keyed by id at ",
+	Shared: "GET /addresses?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
 	},
@@ -190,7 +206,7 @@ var viewerWishlist = &connector.Endpoint[*model.Wishlist]{
 	Source: "wishlists",
 	Field:  "Viewer.wishlist",
 	Spec:   connector.Spec{Get: "/users/{$parent.id}/wishlist", Batch: "/wishlists?userIds={$keys}", Key: "userId"},
-	Shared: "GET /users/{$key}/wishlist, batched through GET /wishlists?userIds={$keys} keyed by userId at ",
+	Shared: "GET /wishlists?userIds={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Wishlist, error) {
 		return connector.GetBatch(ctx, c, "/wishlists", nil, "userIds", keys, func(it *viewerWishlistItem) (string, *model.Wishlist) { return it.Key, it.Wishlist })
 	},
@@ -210,7 +226,7 @@ var wishlistItemProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "WishlistItem.product",
 	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
-	Shared: "batched through GET /products?ids={$key} keyed by id at ",
+	Shared: "GET /products?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},

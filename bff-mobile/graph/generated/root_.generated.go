@@ -753,6 +753,7 @@ type ViewerCard {
 extend type Query {
   "One product by id; null with a NOT_FOUND error for an unknown id."
   product(id: ID!): Product
+    @rest(source: "catalog", get: "/products/{$args.id}", batch: "/products?ids={$keys}", key: "id")
 
   """
   Products whose name or brand matches the query (case-insensitive). Pages are

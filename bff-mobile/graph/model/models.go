@@ -8,19 +8,19 @@ type Home struct{}
 
 // Image is one stored size of a product image.
 type Image struct {
-	URL   string
-	Width int
+	URL   string `json:"url"`
+	Width int    `json:"width"`
 }
 
 // Product is a product's detail screen. Description and Images are raw
 // values that the summary and imageUrl resolvers shape; SKU keys inventory.
 type Product struct {
-	ID          string
-	SKU         string
-	Name        string
-	Brand       string
-	Description string
-	Images      []Image
+	ID          string  `json:"id"`
+	SKU         string  `json:"sku"`
+	Name        string  `json:"name"`
+	Brand       string  `json:"brand"`
+	Description string  `json:"description"`
+	Images      []Image `json:"images"`
 }
 
 // ProductCard is a product tile; Images feed thumbnailUrl(width).

@@ -1206,6 +1206,7 @@ type Address {
 extend type Query {
   "One product by id; null with a NOT_FOUND error when it does not exist."
   product(id: ID!): Product
+    @rest(source: "catalog", get: "/products/{$args.id}", batch: "/products?ids={$keys}", key: "id")
 
   """
   Search and listing, newest first. ` + "`" + `first` + "`" + ` is 1..100 (default 20); ` + "`" + `after` + "`" + ` is

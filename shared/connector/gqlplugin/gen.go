@@ -213,8 +213,12 @@ func specLiteral(conn string, f *field) string {
 // shared is the call of f with its key's origin left out: two fields
 // making the same call for keys of different parents share a loader.
 func shared(f *field) string {
+	call := describe(f)
+	if f.REST != nil && f.REST.Batch != nil {
+		call = "GET " + f.REST.Batch.Raw // the only call the fetch makes
+	}
 	key := "{$" + f.Key.Scope + "." + f.Key.Name + "}"
-	return strings.ReplaceAll(describe(f), key, "{$key}") + " at " + strings.Join(f.At, ".")
+	return strings.ReplaceAll(strings.ReplaceAll(call, key, "{$keys}"), "{$keys}", "{$key}") + " at " + strings.Join(f.At, ".")
 }
 
 func describe(f *field) string {
@@ -262,6 +266,8 @@ func (g *generator) keyExpr(gf generated, v string) string {
 			return v + "." + sf.Name()
 		}
 		return g.imp(pkgConnector) + ".Arg(" + v + "." + sf.Name() + ")"
+	case "none":
+		return `"-"` // one value per request
 	}
 	return "key"
 }
