@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	fastjson "github.com/segmentio/encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -292,9 +293,12 @@ func readCapped(buf *bytes.Buffer, r io.Reader, size, max int64) ([]byte, error)
 // decodeJSON decodes exactly one JSON value; strict also rejects unknown fields.
 func decodeJSON(data []byte, out any, strict bool) error {
 	if !strict {
-		// Unmarshal decodes in place (a Decoder copies the input into a
-		// buffer of its own) and refuses anything after the value.
-		return json.Unmarshal(data, out)
+		// The answers' hot path: segmentio's decoder is a drop-in for
+		// encoding/json's Unmarshal (same struct tags, Unmarshaler, unknown
+		// fields ignored, trailing data refused) at about a third of its CPU
+		// and fewer allocations on a 50-product catalog page (see
+		// BenchmarkDecodeAnswer). It decodes in place; a Decoder would copy.
+		return fastjson.Unmarshal(data, out)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if strict {
