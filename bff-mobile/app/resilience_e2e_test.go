@@ -210,7 +210,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := catalog.Register(reg)
-		wantMessage(t, err, `"catalog"`, "registered twice", "bff-mobile/app/sources.go")
+		wantMessage(t, err, `"catalog"`, "registered twice", "bff-mobile/graph/connectors.generated.go")
 	})
 
 	// Dev mode: the registered sources fall back to their default
@@ -245,7 +245,7 @@ func TestStartupMisconfiguration(t *testing.T) {
 			}
 		}
 		_, err := app.New(ctx, devDefaults, reg)
-		wantMessage(t, err, `"orders"`, "orders.Register", "bff-mobile/app/sources.go", "upstreams.orders.address")
+		wantMessage(t, err, `"orders"`, "run make generate", "bff-mobile/graph/connectors.generated.go", "upstreams.orders.address")
 		_ = orders.ID
 	})
 }

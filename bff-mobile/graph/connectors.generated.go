@@ -16,14 +16,18 @@ import (
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/resolve"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
+	"github.com/tandemgw/tandem/shared/sources/inventory"
+	"github.com/tandemgw/tandem/shared/sources/orders"
+	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
+	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
-) // ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{"catalog", "wishlists"}
-
-// RequiredSources are the sources this schema's resolvers read: those of
-// its directives and those the hand-written resolvers import. The gateway
+) // RequiredSources are the sources this schema's resolvers read: those of
+// its directives and those the hand-written resolvers reach. The gateway
 // refuses to start without every one.
-var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "recommendations", "reviews", "wishlists"}
+var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "wishlists"}
 
 // ConnectorEndpoints are the generated endpoints, for contract tests.
 var ConnectorEndpoints = []connector.Described{
@@ -31,9 +35,18 @@ var ConnectorEndpoints = []connector.Described{
 	queryProduct,
 }
 
-// DeclaredSources register the backends declared with @source: no package
-// of their own, the registry builds their clients from the config.
-var DeclaredSources = []func(*registry.Registry) error{
+// Sources register every source in RequiredSources: the hand-written
+// packages under shared/sources, and the backends declared with @source,
+// whose clients the registry builds from the config. main and the tests
+// register this list; nothing else lists sources.
+var Sources = []func(*registry.Registry) error{
+	accounts.Register,
+	catalog.Register,
+	inventory.Register,
+	orders.Register,
+	pricing.Register,
+	recommendations.Register,
+	reviews.Register,
 	connector.Declare("wishlists", registry.REST, "http://127.0.0.1:9106"),
 }
 

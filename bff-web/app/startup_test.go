@@ -32,7 +32,7 @@ func TestStartupRejectsMisconfiguration(t *testing.T) {
 	t.Run("duplicate source", func(t *testing.T) {
 		reg := newRegistry(t)
 		err := catalog.Register(reg)
-		wantAll(t, err, `"catalog"`, "registered twice", "catalog.Register once", "bff-web/app/sources.go")
+		wantAll(t, err, `"catalog"`, "registered twice", "bff-web/graph/connectors.generated.go")
 	})
 
 	t.Run("missing address", func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestStartupRejectsMisconfiguration(t *testing.T) {
 			}
 		}
 		_, err := app.New(ctx, testConfig(c, p), reg, quiet)
-		wantAll(t, err, "bff-web", `"pricing"`, "pricing.Register", "bff-web/app/sources.go", "upstreams.pricing.address")
+		wantAll(t, err, "bff-web", `"pricing"`, "run make generate", "bff-web/graph/connectors.generated.go", "upstreams.pricing.address")
 	})
 }
 

@@ -19,14 +19,18 @@ import (
 	shippingv1 "github.com/tandemgw/tandem/shared/gen/shipping/v1"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/sources/accounts"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
+	"github.com/tandemgw/tandem/shared/sources/inventory"
+	"github.com/tandemgw/tandem/shared/sources/orders"
+	"github.com/tandemgw/tandem/shared/sources/pricing"
+	"github.com/tandemgw/tandem/shared/sources/recommendations"
+	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
-// ConnectorSources are the sources the generated resolvers read.
-var ConnectorSources = []string{"accounts", "catalog", "inventory", "shipping", "wishlists"}
-
 // RequiredSources are the sources this schema's resolvers read: those of
-// its directives and those the hand-written resolvers import. The gateway
+// its directives and those the hand-written resolvers reach. The gateway
 // refuses to start without every one.
 var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "shipping", "wishlists"}
 
@@ -44,9 +48,18 @@ var ConnectorEndpoints = []connector.Described{
 	wishlistItemProduct,
 }
 
-// DeclaredSources register the backends declared with @source: no package
-// of their own, the registry builds their clients from the config.
-var DeclaredSources = []func(*registry.Registry) error{
+// Sources register every source in RequiredSources: the hand-written
+// packages under shared/sources, and the backends declared with @source,
+// whose clients the registry builds from the config. main and the tests
+// register this list; nothing else lists sources.
+var Sources = []func(*registry.Registry) error{
+	accounts.Register,
+	catalog.Register,
+	inventory.Register,
+	orders.Register,
+	pricing.Register,
+	recommendations.Register,
+	reviews.Register,
 	connector.Declare("shipping", registry.GRPC, "127.0.0.1:9203"),
 	connector.Declare("wishlists", registry.REST, "http://127.0.0.1:9106"),
 }

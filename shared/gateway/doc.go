@@ -7,8 +7,9 @@
 //     sources its resolvers need (RequiredSources), its gqlgen executable
 //     schema (NewSchema, handed the shared auth directives) and any
 //     middlewares of its own (a display locale, Accept-Language);
-//   - its source list (<bff>/app/sources.go), which its main registers in a
-//     registry.Registry and whose ids are RequiredSources;
+//   - its source list (graph.Sources, generated from its schema and its
+//     resolvers' imports), which its main registers in a registry.Registry
+//     and whose ids are RequiredSources;
 //   - a Config loaded through shared/config (defaults, optional YAML file,
 //     environment, flags), with auth, throttle and edge sections decoded by
 //     those packages;

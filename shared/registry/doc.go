@@ -1,8 +1,10 @@
 // Package registry is how a BFF declares which backends it talks to.
 //
-// A BFF keeps its source list once, in <bff>/app/sources.go: the Register
-// functions of its source packages (catalog.Register, pricing.Register,
-// ...). Its main creates one Registry, calls each of them, builds a Set from its
+// A BFF's source list is generated (graph.Sources in
+// <bff>/graph/connectors.generated.go, see shared/connector/gqlplugin): the
+// Register functions of the source packages its resolvers reach
+// (catalog.Register, pricing.Register, ...) and the backends its schema
+// declares with @source. Its main creates one Registry, calls each of them, builds a Set from its
 // upstream configuration, checks with Set.Require that every source its
 // resolvers use is there, and wraps its GraphQL handler in Set.Middleware,
 // which installs fresh per-request loaders of every source.

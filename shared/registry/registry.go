@@ -111,7 +111,8 @@ type Validator interface {
 type Option func(*Registry)
 
 // WithApp names the BFF binary ("bff-web") so that startup errors can say
-// which source list to edit (<bff>/app/sources.go). Default: messages say "this BFF" and "<bff>".
+// which source list is wrong (<bff>/graph/connectors.generated.go, generated
+// by make generate). Default: messages say "this BFF" and "<bff>".
 func WithApp(name string) Option { return func(r *Registry) { r.app = name } }
 
 // Registry collects the sources one BFF uses. It is not safe for concurrent
@@ -139,7 +140,7 @@ func (r *Registry) Register(s Source) error {
 		return fmt.Errorf("registry: source id %q is invalid: use lower-case letters, digits and _ (like \"catalog\")", s.ID)
 	}
 	if _, dup := r.byID[s.ID]; dup {
-		return fmt.Errorf("registry: source %q is registered twice: list %s.Register once in %s", s.ID, s.ID, r.sourcesPath())
+		return fmt.Errorf("registry: source %q is registered twice: a schema declares with @source a backend that also has a package under shared/sources, or a registry is built by hand (the source list is %s)", s.ID, r.sourcesPath())
 	}
 	if s.Kind != REST && s.Kind != GRPC {
 		return fmt.Errorf("registry: source %q has no kind: set Kind to registry.REST or registry.GRPC", s.ID)
@@ -172,9 +173,9 @@ func (r *Registry) appName() string {
 // its startup check and its tests all read.
 func (r *Registry) sourcesPath() string {
 	if r.app == "" {
-		return "<bff>/app/sources.go"
+		return "<bff>/graph/connectors.generated.go"
 	}
-	return r.app + "/app/sources.go"
+	return r.app + "/graph/connectors.generated.go"
 }
 
 // SourceIDs returns the ids the register functions of a BFF's source list
@@ -298,8 +299,8 @@ func (s *Set) Require(ids ...string) error {
 	var errs []error
 	for _, id := range ids {
 		if _, ok := s.byID[id]; !ok {
-			errs = append(errs, fmt.Errorf("%s needs source %q: add %s.Register to %s and set %s",
-				s.appName, id, id, s.sourcesPath, ConfigKey(id)))
+			errs = append(errs, fmt.Errorf("%s needs source %q: its source list (%s) is stale, run make generate; and set %s",
+				s.appName, id, s.sourcesPath, ConfigKey(id)))
 		}
 	}
 	return errors.Join(errs...)

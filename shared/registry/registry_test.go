@@ -62,7 +62,7 @@ func TestRegisterRejectsDuplicatesAndInvalid(t *testing.T) {
 	r := New(WithApp("bff-web"))
 	require.NoError(t, r.Register(source("catalog", &closed, nil)))
 	err := r.Register(source("catalog", &closed, nil))
-	require.EqualError(t, err, `registry: source "catalog" is registered twice: list catalog.Register once in bff-web/app/sources.go`)
+	require.EqualError(t, err, `registry: source "catalog" is registered twice: a schema declares with @source a backend that also has a package under shared/sources, or a registry is built by hand (the source list is bff-web/graph/connectors.generated.go)`)
 
 	assert.ErrorContains(t, r.Register(Source{ID: "Bad-ID", Kind: REST, New: source("x", &closed, nil).New}), `source id "Bad-ID" is invalid`)
 	assert.EqualError(t, r.Register(Source{ID: "nokind", New: source("x", &closed, nil).New}),
@@ -107,11 +107,11 @@ func TestRequireNamesSourceAndFix(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, set.Require("catalog"))
 	err = set.Require("catalog", "pricing")
-	require.EqualError(t, err, `bff-web needs source "pricing": add pricing.Register to bff-web/app/sources.go and set upstreams.pricing.address`)
+	require.EqualError(t, err, `bff-web needs source "pricing": its source list (bff-web/graph/connectors.generated.go) is stale, run make generate; and set upstreams.pricing.address`)
 
 	anon, err := New().Build(context.Background(), nil, Deps{})
 	require.NoError(t, err)
-	assert.EqualError(t, anon.Require("orders"), `this BFF needs source "orders": add orders.Register to <bff>/app/sources.go and set upstreams.orders.address`)
+	assert.EqualError(t, anon.Require("orders"), `this BFF needs source "orders": its source list (<bff>/graph/connectors.generated.go) is stale, run make generate; and set upstreams.orders.address`)
 }
 
 func TestMiddlewareScopesEveryRequestAndCloseOrder(t *testing.T) {

@@ -39,7 +39,7 @@ func (k *Scoped[T]) For(ctx context.Context) T {
 		return v
 	}
 	panic(fmt.Sprintf("%[1]s.For: source %[1]q is not registered in this BFF or the request did not pass through registry.Set.Middleware: "+
-		"add %[1]s.Register to the BFF's source list (<bff>/app/sources.go), set upstreams.%[1]s.address, and add %[1]q to Set.Require", k.source))
+		"the BFF's source list (<bff>/graph/connectors.generated.go) is stale: run make generate, and set upstreams.%[1]s.address", k.source))
 }
 
 // requestScopeKey is the context key of a request's *requestScope.

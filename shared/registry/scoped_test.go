@@ -28,7 +28,7 @@ func TestScopedValuesAreLazyAndDistinctPerSource(t *testing.T) {
 	}
 	defer func() {
 		msg, _ := recover().(string)
-		if !strings.Contains(msg, `source "beta" is not registered`) || !strings.Contains(msg, "beta.Register to") {
+		if !strings.Contains(msg, `source "beta" is not registered`) || !strings.Contains(msg, "run make generate") {
 			t.Fatalf("panic message does not name the source and the fix: %q", msg)
 		}
 	}()

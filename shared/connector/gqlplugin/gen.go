@@ -37,6 +37,7 @@ type generator struct {
 	written map[string]bool
 	fields  []generated
 	sources []declaredSource
+	reached map[string]bool // hand-written source packages the resolvers reach
 	grpc    *protoIndex
 	mappers map[string]bool
 	pending []string // mapping functions, written at the end
@@ -109,22 +110,32 @@ func (g *generator) sourceLists() {
 		list = append(list, strconv.Quote(id))
 	}
 	sort.Strings(list)
-	g.p("// ConnectorSources are the sources the generated resolvers read.\nvar ConnectorSources = []string{%s}\n\n", strings.Join(list, ", "))
-	for k := range g.written {
-		if id, ok := strings.CutPrefix(k, "source "); ok && !ids[id] {
+	declared := map[string]bool{}
+	for _, s := range g.sources {
+		declared[s.Name] = true
+	}
+	for id := range g.reached {
+		if !ids[id] {
 			ids[id] = true
 			list = append(list, strconv.Quote(id))
 		}
 	}
 	sort.Strings(list)
-	g.p("// RequiredSources are the sources this schema's resolvers read: those of\n// its directives and those the hand-written resolvers import. The gateway\n// refuses to start without every one.\nvar RequiredSources = []string{%s}\n\n", strings.Join(list, ", "))
+	g.p("// RequiredSources are the sources this schema's resolvers read: those of\n// its directives and those the hand-written resolvers reach. The gateway\n// refuses to start without every one.\nvar RequiredSources = []string{%s}\n\n", strings.Join(list, ", "))
 	eps := make([]string, len(g.fields))
 	for i, gf := range g.fields {
 		eps[i] = "\t" + endpointName(gf) + ",\n"
 	}
 	g.p("// ConnectorEndpoints are the generated endpoints, for contract tests.\nvar ConnectorEndpoints = []%s.Described{\n%s}\n\n", g.imp(pkgConnector), strings.Join(eps, ""))
 	reg, conn := g.imp(pkgRegistry), g.imp(pkgConnector)
-	g.p("// DeclaredSources register the backends declared with @source: no package\n// of their own, the registry builds their clients from the config.\nvar DeclaredSources = []func(*%s.Registry) error{\n", reg)
+	g.p("// Sources register every source in RequiredSources: the hand-written\n// packages under shared/sources, and the backends declared with @source,\n// whose clients the registry builds from the config. main and the tests\n// register this list; nothing else lists sources.\nvar Sources = []func(*%s.Registry) error{\n", reg)
+	for _, q := range list {
+		id, _ := strconv.Unquote(q)
+		if declared[id] {
+			continue
+		}
+		g.p("\t%s.Register,\n", g.imp(SourcesPackage+id))
+	}
 	for _, s := range g.sources {
 		kind := strings.ToUpper(s.Kind)
 		if kind != "REST" && kind != "GRPC" {

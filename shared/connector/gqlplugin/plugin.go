@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/api"
+	"golang.org/x/tools/go/packages"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/codegen/templates"
@@ -182,6 +183,9 @@ func (r *resolvers) GenerateCode(data *codegen.Data) error {
 		return err
 	}
 	g.sources = r.p.sources
+	if g.reached, err = reachedSources(dir); err != nil {
+		return err
+	}
 	return g.write(filepath.Join(dir, OutputName))
 }
 
@@ -201,13 +205,12 @@ func findField(data *codegen.Data, f *field) (*codegen.Object, *codegen.Field) {
 	return nil, nil
 }
 
-// SourcesPath is the part of an import path that marks a hand-written
-// source package; the package's name is its source id.
-var SourcesPath = "/shared/sources/"
+// SourcesPackage is where hand-written source packages live: the source
+// id is the package name, and each has Register.
+var SourcesPackage = "github.com/tandemgw/tandem/shared/sources/"
 
-// handWritten lists the methods ("recv.Method"), types ("type name") and
-// hand-written sources imported ("source id") of the resolver package's
-// files other than the plugin's own output.
+// handWritten lists the methods ("recv.Method") and types ("type name")
+// of the resolver package's files other than the plugin's own output.
 func handWritten(dir string) (map[string]bool, error) {
 	out := map[string]bool{}
 	entries, err := os.ReadDir(dir)
@@ -223,12 +226,6 @@ func handWritten(dir string) (map[string]bool, error) {
 		file, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
-		}
-		for _, imp := range file.Imports {
-			path := strings.Trim(imp.Path.Value, `"`)
-			if strings.Contains(path, SourcesPath) {
-				out["source "+path[strings.LastIndex(path, "/")+1:]] = true
-			}
 		}
 		for _, decl := range file.Decls {
 			switch d := decl.(type) {
@@ -256,4 +253,45 @@ func recvName(e ast.Expr) string {
 		return id.Name
 	}
 	return ""
+}
+
+// reachedSources lists the ids of the hand-written source packages that
+// the hand-written files of the resolver package in dir reach, directly or
+// through shared packages. The plugin's own output is left out, or a
+// source once listed would keep itself listed.
+func reachedSources(dir string) (map[string]bool, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	var imports []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || name == OutputName {
+			continue
+		}
+		file, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ImportsOnly)
+		if err != nil {
+			return nil, err
+		}
+		for _, imp := range file.Imports {
+			imports = append(imports, strings.Trim(imp.Path.Value, `"`))
+		}
+	}
+	out := map[string]bool{}
+	if len(imports) == 0 {
+		return out, nil
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedImports | packages.NeedDeps, Dir: dir}, imports...)
+	if err != nil {
+		return nil, err
+	}
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		id, ok := strings.CutPrefix(p.PkgPath, SourcesPackage)
+		if ok && !strings.Contains(id, "/") && id != "contracttest" {
+			out[id] = true
+		}
+	})
+	return out, nil
 }

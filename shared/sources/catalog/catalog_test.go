@@ -189,7 +189,7 @@ func TestRegisterMiddlewareFor(t *testing.T) {
 
 	assert.PanicsWithValue(t,
 		`catalog.For: source "catalog" is not registered in this BFF or the request did not pass through registry.Set.Middleware: `+
-			`add catalog.Register to the BFF's source list (<bff>/app/sources.go), set upstreams.catalog.address, and add "catalog" to Set.Require`,
+			`the BFF's source list (<bff>/graph/connectors.generated.go) is stale: run make generate, and set upstreams.catalog.address`,
 		func() { catalog.For(context.Background()) })
 }
 
