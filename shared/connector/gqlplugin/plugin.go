@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/api"
-	"golang.org/x/tools/go/packages"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/codegen/templates"
@@ -18,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/plugin/modelgen"
 	"github.com/99designs/gqlgen/plugin/resolvergen"
 	gqlast "github.com/vektah/gqlparser/v2/ast"
+	"golang.org/x/tools/go/packages"
 )
 
 // OutputName is the file the plugin writes in the resolver package.
