@@ -115,7 +115,7 @@ var _ = accounts.ID`,
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"viewerResolver.Profile", "type viewerResolver", "source accounts"} {
+	for _, want := range []string{"viewerResolver.Profile", "type viewerResolver"} {
 		if !got[want] {
 			t.Errorf("%q not found in %v", want, got)
 		}
@@ -124,5 +124,23 @@ var _ = accounts.ID`,
 		if got[not] {
 			t.Errorf("%q counted as hand-written", not)
 		}
+	}
+}
+
+// TestSourcesReached: a source package counts when the resolvers import it
+// or reach it through a shared package (shared/resolve reads orders and
+// pricing).
+func TestSourcesReached(t *testing.T) {
+	got, err := sourcesReachedFrom(".", []string{"github.com/tandemgw/tandem/shared/resolve", "github.com/tandemgw/tandem/shared/sources/catalog"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"orders", "pricing", "catalog"} {
+		if !got[id] {
+			t.Errorf("%s not reached: %v", id, got)
+		}
+	}
+	if got["contracttest"] || got["wishlists"] {
+		t.Errorf("reached too much: %v", got)
 	}
 }

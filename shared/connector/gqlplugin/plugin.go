@@ -279,6 +279,12 @@ func reachedSources(dir string) (map[string]bool, error) {
 			imports = append(imports, strings.Trim(imp.Path.Value, `"`))
 		}
 	}
+	return sourcesReachedFrom(dir, imports)
+}
+
+// sourcesReachedFrom lists the ids of the source packages among imports
+// and their dependencies; dir is a folder of the module.
+func sourcesReachedFrom(dir string, imports []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(imports) == 0 {
 		return out, nil
