@@ -421,9 +421,11 @@ func mapStockToStock(m *inventoryv1.Stock) *model.Stock {
 	if m == nil {
 		return nil
 	}
-	return &model.Stock{
+	v := &model.Stock{
 		Available:        int(m.GetAvailable()),
 		Warehouse:        m.GetWarehouse(),
 		DeliveryEstimate: mapDeliveryEstimateToDeliveryEstimate(m.GetDeliveryEstimate()),
 	}
+	v.Complete()
+	return v
 }

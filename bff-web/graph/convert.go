@@ -75,8 +75,8 @@ func toPrice(p *pricing.Price, mk market.Market) *model.Price {
 		list = p.AmountMinor
 	}
 	out := &model.Price{
-		Current:         &model.Money{AmountMinor: p.AmountMinor, Currency: p.Currency, Market: mk},
-		List:            &model.Money{AmountMinor: list, Currency: p.Currency, Market: mk},
+		Current:         model.NewMoney(p.AmountMinor, p.Currency, mk),
+		List:            model.NewMoney(list, p.Currency, mk),
 		DiscountPercent: p.DiscountPercent,
 		OnSale:          p.DiscountPercent > 0 || list > p.AmountMinor,
 	}
@@ -103,7 +103,7 @@ func toReview(r *reviews.Review) *model.Review {
 }
 
 func toMoney(m orders.Money, mk market.Market) *model.Money {
-	return &model.Money{AmountMinor: m.AmountMinor, Currency: m.Currency, Market: mk}
+	return model.NewMoney(m.AmountMinor, m.Currency, mk)
 }
 
 func toOrder(o *orders.Order, mk market.Market) (*model.Order, error) {
@@ -122,11 +122,7 @@ func toOrder(o *orders.Order, mk market.Market) (*model.Order, error) {
 			SKU:       l.SKU,
 			Quantity:  l.Quantity,
 			UnitPrice: toMoney(l.UnitPrice, mk),
-			LineTotal: &model.Money{
-				AmountMinor: l.UnitPrice.AmountMinor * int64(l.Quantity),
-				Currency:    l.UnitPrice.Currency,
-				Market:      mk,
-			},
+			LineTotal: model.NewMoney(l.UnitPrice.AmountMinor*int64(l.Quantity), l.UnitPrice.Currency, mk),
 			ProductID: l.ProductID,
 		}
 	}

@@ -16,9 +16,12 @@ import (
 )
 
 type thing struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Short bool   `json:"-"` // derived by Complete
 }
+
+func (t *thing) Complete() { t.Short = len(t.Name) < 9 }
 
 // backend answers GET /things?ids= and GET /things/{id}, and records the
 // calls.
@@ -98,7 +101,7 @@ func TestEndpointBatchesSharesAndPartitions(t *testing.T) {
 	}
 	// Another field making the same call shares the request's loader.
 	v, err := other.Load(ctx, "2", "en")
-	if err != nil || v.Name != "batch 2en" {
+	if err != nil || v.Name != "batch 2en" || !v.Short {
 		t.Fatalf("shared load: %v %v", v, err)
 	}
 	if calls := b.reset(); len(calls) != 0 {
@@ -145,7 +148,7 @@ func TestGetEach(t *testing.T) {
 	done.Add(1)
 	e.Start(ctx, []string{"x", "y", "x"}, nil, func(found map[string]*thing) {
 		defer done.Done()
-		if found["x"].Name != "one x" || found["y"].Name != "one y" {
+		if found["x"].Name != "one x" || found["y"].Name != "one y" || !found["x"].Short {
 			t.Errorf("found %v", found)
 		}
 	})

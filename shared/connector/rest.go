@@ -17,7 +17,9 @@ func GetBatch[T, V any](ctx context.Context, c Conn, path string, query url.Valu
 	})
 	out := make(map[string]V, len(got))
 	for k, t := range got {
-		_, out[k] = item(t)
+		_, v := item(t)
+		complete(v)
+		out[k] = v
 	}
 	return out, err
 }
@@ -39,8 +41,23 @@ func GetEach[T, V any](ctx context.Context, c Conn, keys []string, request func(
 		if err := c.REST.GetJSON(ctx, path, query, &t); err != nil {
 			return zero, err
 		}
-		return value(&t), nil
+		v := value(&t)
+		complete(v)
+		return v, nil
 	})
+}
+
+// Completer is implemented by a model that derives fields of its own from
+// what a backend answered (Stock.InStock from Available): the generated
+// code calls Complete once the answer is decoded or mapped. A derived plain
+// field is cheaper than a method field, which gqlgen runs through every
+// field interceptor.
+type Completer interface{ Complete() }
+
+func complete(v any) {
+	if c, ok := v.(Completer); ok {
+		c.Complete()
+	}
 }
 
 // Query builds the query of a call from name/value pairs, leaving out empty

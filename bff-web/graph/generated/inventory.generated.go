@@ -101,7 +101,7 @@ func (ec *executionContext) _Stock_inStock(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Stock_inStock(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InStock(), nil
+			return obj.InStock, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -112,7 +112,7 @@ func (ec *executionContext) _Stock_inStock(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Stock_inStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stock", field, true, false, "Boolean")
+	return graphql.NewScalarFieldContext("Stock", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Stock_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {

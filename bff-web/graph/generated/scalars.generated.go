@@ -79,7 +79,7 @@ func (ec *executionContext) _Money_formatted(ctx context.Context, field graphql.
 			return ec.fieldContext_Money_formatted(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Formatted(), nil
+			return obj.Formatted, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -90,7 +90,7 @@ func (ec *executionContext) _Money_formatted(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Money_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {

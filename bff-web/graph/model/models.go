@@ -44,18 +44,20 @@ type Category struct {
 	ParentID string `json:"parentId"`
 }
 
-// Money is an amount in a currency's minor unit, with the market of the
-// request that made it, which Formatted writes it for.
+// Money is an amount in a currency's minor unit, and how the request's
+// market writes it. Formatted is written when the amount is made (about
+// 120 ns) rather than by a method: gqlgen runs every method field through
+// the field interceptors, which costs far more than the formatting.
 type Money struct {
-	AmountMinor int64         `json:"amountMinor"`
-	Currency    string        `json:"currency"`
-	Market      market.Market `json:"-"`
+	AmountMinor int64  `json:"amountMinor"`
+	Currency    string `json:"currency"`
+	Formatted   string `json:"formatted"`
 }
 
-// Formatted is the amount as the request's market writes it. A method
-// without a context, so gqlgen resolves it inline instead of in a goroutine
-// of its own per amount.
-func (m *Money) Formatted() string { return m.Market.Format(m.AmountMinor, m.Currency) }
+// NewMoney is amountMinor of currency as mk writes it.
+func NewMoney(amountMinor int64, currency string, mk market.Market) *Money {
+	return &Money{AmountMinor: amountMinor, Currency: currency, Formatted: mk.Format(amountMinor, currency)}
+}
 
 // Order is one order; the shipping address and each line's product are
 // resolved lazily.
@@ -92,13 +94,16 @@ type CartLine struct {
 	ProductID string `json:"-"`
 }
 
-// Stock is a product's availability as the inventory service reports it;
-// InStock is derived from it, not read.
+// Stock is a product's availability as the inventory service reports it.
+// InStock is derived, by Complete, which the generated mapping calls, so
+// that it is a plain field: a method field would go through the field
+// interceptors for every product.
 type Stock struct {
 	Available        int               `json:"available"`
 	Warehouse        string            `json:"warehouse"`
 	DeliveryEstimate *DeliveryEstimate `json:"deliveryEstimate"`
+	InStock          bool              `json:"-"`
 }
 
-// InStock reports whether any unit can be ordered.
-func (s *Stock) InStock() bool { return s.Available > 0 }
+// Complete derives InStock: any unit can be ordered.
+func (s *Stock) Complete() { s.InStock = s.Available > 0 }

@@ -310,8 +310,13 @@ func (g *generator) mapper(gf generated, from, to types.Type) string {
 		}
 		lines = append(lines, fmt.Sprintf("\t\t%s: %s,\n", f.Name(), g.conv(gf, "m.Get"+src.Name()+"()", src.Type(), f.Type())))
 	}
-	g.pending = append(g.pending, fmt.Sprintf("func %s(m %s) %s {\n\tif m == nil {\n\t\treturn nil\n\t}\n\treturn &%s{\n%s\t}\n}\n\n",
-		name, g.typ(from), g.typ(to), g.typ(tp.Elem()), strings.Join(lines, "")))
+	body := fmt.Sprintf("\treturn &%s{\n%s\t}\n", g.typ(tp.Elem()), strings.Join(lines, ""))
+	if completes(to) {
+		// The model derives fields of its own (connector.Completer).
+		body = fmt.Sprintf("\tv := &%s{\n%s\t}\n\tv.Complete()\n\treturn v\n", g.typ(tp.Elem()), strings.Join(lines, ""))
+	}
+	g.pending = append(g.pending, fmt.Sprintf("func %s(m %s) %s {\n\tif m == nil {\n\t\treturn nil\n\t}\n%s}\n\n",
+		name, g.typ(from), g.typ(to), body))
 	return name
 }
 
@@ -346,4 +351,15 @@ func (g *generator) flushMappers() {
 		g.p("%s", s)
 	}
 	g.pending = nil
+}
+
+// completes reports whether t has a Complete() method (connector.Completer).
+func completes(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Complete")
+	f, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := f.Type().(*types.Signature)
+	return sig.Params().Len() == 0 && sig.Results().Len() == 0
 }
