@@ -21,7 +21,7 @@ type thing struct {
 	Short bool   `json:"-"` // derived by Complete
 }
 
-func (t *thing) Complete() { t.Short = len(t.Name) < 9 }
+func (t *thing) Complete() { t.Short = len(t.Name) < 12 }
 
 // backend answers GET /things?ids= and GET /things/{id}, and records the
 // calls.
