@@ -15,8 +15,13 @@
 // client, so timeouts, retries, breakers, identity propagation, tracing and
 // metrics apply as they do to hand-written sources.
 //
+// Endpoints making the same call share the request's loader (Shared), so a
+// product read for an order line and for a wishlist item is read once. A
+// model that derives fields of its own implements Completer.
+//
 // Source registers a backend declared with @source in the schema that has
 // no hand-written package: the registry builds its client from the config
 // like any other source. A hand-written source that the directives also
-// read implements Connected.
+// read implements Connected; its own loaders and the endpoints' are
+// separate caches, since they hold different types.
 package connector
