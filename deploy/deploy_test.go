@@ -17,6 +17,7 @@ import (
 	mobileapp "github.com/tandemgw/tandem/bff-mobile/app"
 	webapp "github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/shared/gateway"
+	"github.com/tandemgw/tandem/shared/registry"
 )
 
 // repoRoot is where the Dockerfiles' COPY sources are resolved (the build
@@ -275,6 +276,18 @@ func TestManifestsMatchTheBFFs(t *testing.T) {
 			if public == "" || admin == "" {
 				t.Fatalf("addr %q, adminAddr %q", cfg.Addr, cfg.AdminAddr)
 			}
+			// Outside dev mode every source the schema and the resolvers
+			// read needs its address, in the manifests and in the compose
+			// trial alike.
+			composeEnv := composeEnvironment(t, spec.Name)
+			for _, id := range spec.RequiredSources {
+				if !cfg.Upstreams[id].HasAddress() {
+					t.Errorf("the ConfigMap gives source %q no address", id)
+				}
+				if composeEnv[registry.EnvKey(id)] == "" {
+					t.Errorf("docker-compose.yaml gives source %q no address (%s)", id, registry.EnvKey(id))
+				}
+			}
 			if cfg.Throttle.Store.Kind != "redis" || cfg.Telemetry.Tracing.Exporter != "otlp" {
 				t.Errorf("store %q, tracing %q: replicas share budgets through Redis and send traces to the collector",
 					cfg.Throttle.Store.Kind, cfg.Telemetry.Tracing.Exporter)
@@ -341,6 +354,25 @@ func TestManifestsMatchTheBFFs(t *testing.T) {
 	if find(docs, "ConfigMap", "otel-collector") == nil {
 		t.Error("no OpenTelemetry collector configuration")
 	}
+}
+
+// composeEnvironment is the environment docker-compose.yaml gives the
+// service name.
+func composeEnvironment(t *testing.T, name string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("docker-compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f.Services[name].Environment
 }
 
 // gatewayShutdownSeconds is the BFF's graceful shutdown bound (server's
