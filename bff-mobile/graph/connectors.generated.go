@@ -24,7 +24,9 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
-) // RequiredSources are the sources this schema's resolvers read: those of
+)
+
+// RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers reach. The gateway
 // refuses to start without every one.
 var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "wishlists"}

@@ -11,7 +11,6 @@ import (
 	"context"
 	"net/url"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/connector"
@@ -249,123 +248,15 @@ var wishlistItemProduct = &connector.Endpoint[*model.Product]{
 // its parent, so a level of parents is read in one call (see
 // shared/prefetch).
 func PrefetchConnectors(p *prefetch.Plan) {
-	prefetch.Load(p, "CartLine", "product", func(ctx context.Context, parents []*model.CartLine, _ graphql.CollectedField, next func([]*model.Product)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.ProductID
-		}
-		cartLineProduct.Start(ctx, keys, nil, func(found map[string]*model.Product) {
-			out := make([]*model.Product, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "Order", "shippingAddress", func(ctx context.Context, parents []*model.Order, _ graphql.CollectedField, next func([]*model.Address)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.ShippingAddressID
-		}
-		orderShippingAddress.Start(ctx, keys, nil, func(found map[string]*model.Address) {
-			out := make([]*model.Address, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "OrderLine", "product", func(ctx context.Context, parents []*model.OrderLine, _ graphql.CollectedField, next func([]*model.Product)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.ProductID
-		}
-		orderLineProduct.Start(ctx, keys, nil, func(found map[string]*model.Product) {
-			out := make([]*model.Product, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "Product", "shippingQuote", func(ctx context.Context, parents []*model.Product, f graphql.CollectedField, next func([]*model.ShippingQuote)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.SKU
-		}
-		productShippingQuote.Start(ctx, keys, connector.CollectedArgs(ctx, f, "country"), func(found map[string]*model.ShippingQuote) {
-			out := make([]*model.ShippingQuote, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "Product", "stock", func(ctx context.Context, parents []*model.Product, _ graphql.CollectedField, next func([]*model.Stock)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.SKU
-		}
-		productStock.Start(ctx, keys, nil, func(found map[string]*model.Stock) {
-			out := make([]*model.Stock, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "User", "defaultAddress", func(ctx context.Context, parents []*model.User, _ graphql.CollectedField, next func([]*model.Address)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.DefaultAddressID
-		}
-		userDefaultAddress.Start(ctx, keys, nil, func(found map[string]*model.Address) {
-			out := make([]*model.Address, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "Viewer", "addresses", func(ctx context.Context, parents []*model.Viewer, _ graphql.CollectedField, next func([]*model.Address)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.ID
-		}
-		viewerAddresses.Start(ctx, keys, nil, func(found map[string][]*model.Address) {
-			out := make([]*model.Address, 0, len(found))
-			for _, v := range found {
-				out = append(out, v...)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "Viewer", "wishlist", func(ctx context.Context, parents []*model.Viewer, _ graphql.CollectedField, next func([]*model.Wishlist)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.ID
-		}
-		viewerWishlist.Start(ctx, keys, nil, func(found map[string]*model.Wishlist) {
-			out := make([]*model.Wishlist, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
-	prefetch.Load(p, "WishlistItem", "product", func(ctx context.Context, parents []*model.WishlistItem, _ graphql.CollectedField, next func([]*model.Product)) {
-		keys := make([]string, len(parents))
-		for i, obj := range parents {
-			keys[i] = obj.ProductID
-		}
-		wishlistItemProduct.Start(ctx, keys, nil, func(found map[string]*model.Product) {
-			out := make([]*model.Product, 0, len(found))
-			for _, v := range found {
-				out = append(out, v)
-			}
-			next(out)
-		})
-	})
+	connector.PrefetchOne(p, "CartLine", "product", cartLineProduct, func(obj *model.CartLine) string { return obj.ProductID })
+	connector.PrefetchOne(p, "Order", "shippingAddress", orderShippingAddress, func(obj *model.Order) string { return obj.ShippingAddressID })
+	connector.PrefetchOne(p, "OrderLine", "product", orderLineProduct, func(obj *model.OrderLine) string { return obj.ProductID })
+	connector.PrefetchOne(p, "Product", "shippingQuote", productShippingQuote, func(obj *model.Product) string { return obj.SKU }, "country")
+	connector.PrefetchOne(p, "Product", "stock", productStock, func(obj *model.Product) string { return obj.SKU })
+	connector.PrefetchOne(p, "User", "defaultAddress", userDefaultAddress, func(obj *model.User) string { return obj.DefaultAddressID })
+	connector.PrefetchMany(p, "Viewer", "addresses", viewerAddresses, func(obj *model.Viewer) string { return obj.ID })
+	connector.PrefetchOne(p, "Viewer", "wishlist", viewerWishlist, func(obj *model.Viewer) string { return obj.ID })
+	connector.PrefetchOne(p, "WishlistItem", "product", wishlistItemProduct, func(obj *model.WishlistItem) string { return obj.ProductID })
 	prefetch.Via(p, "Wishlist", "items", func(o *model.Wishlist) []*model.WishlistItem { return o.Items })
 }
 

@@ -20,7 +20,6 @@ const (
 	pkgUpstream  = "github.com/tandemgw/tandem/shared/upstream"
 	pkgPrefetch  = "github.com/tandemgw/tandem/shared/prefetch"
 	pkgRegistry  = "github.com/tandemgw/tandem/shared/registry"
-	pkgGraphQL   = "github.com/99designs/gqlgen/graphql"
 	pkgResolve   = "github.com/tandemgw/tandem/shared/resolve"
 )
 
@@ -454,49 +453,28 @@ func (g *generator) stringOf(v *types.Var, x string) string {
 }
 
 // prefetch writes the plan steps: every field keyed by its parent loads a
-// whole level of parents in one call.
+// whole level of parents in one call (connector.PrefetchOne, Many, Leaf).
 func (g *generator) prefetch() {
-	pf, gql, conn := g.imp(pkgPrefetch), g.imp(pkgGraphQL), g.imp(pkgConnector)
+	pf, conn := g.imp(pkgPrefetch), g.imp(pkgConnector)
 	g.p("// PrefetchConnectors adds to p a step for every generated field keyed by\n// its parent, so a level of parents is read in one call (see\n// shared/prefetch).\nfunc PrefetchConnectors(p *%s.Plan) {\n", pf)
 	for _, gf := range g.fields {
 		if gf.f.Key.Scope != "parent" {
 			continue
 		}
 		parent := g.typ(gf.obj.Reference())
-		child, flatten := g.children(gf.cf.TypeReference.GO)
-		vt := g.typ(gf.cf.TypeReference.GO)
-		argNames := make([]string, len(gf.f.Args))
-		for i, a := range gf.f.Args {
-			argNames[i] = strconv.Quote(a)
+		step := "PrefetchLeaf"
+		if child, flatten := g.children(gf.cf.TypeReference.GO); child != "" {
+			step = "PrefetchOne"
+			if flatten {
+				step = "PrefetchMany"
+			}
 		}
-		argsX := "nil"
-		if len(argNames) > 0 {
-			argsX = conn + ".CollectedArgs(ctx, f, " + strings.Join(argNames, ", ") + ")"
+		args := ""
+		for _, a := range gf.f.Args {
+			args += ", " + strconv.Quote(a)
 		}
-		fparam := "_"
-		if len(argNames) > 0 {
-			fparam = "f"
-		}
-		next := "_"
-		if child != "" {
-			next = "next"
-		} else {
-			child = "struct{}"
-		}
-		g.p("\t%s.Load(p, %q, %q, func(ctx %s.Context, parents []%s, %s %s.CollectedField, %s func([]%s)) {\n",
-			pf, gf.f.Type, gf.f.Name, g.imp("context"), parent, fparam, gql, next, child)
-		g.p("\t\tkeys := make([]string, len(parents))\n\t\tfor i, obj := range parents {\n\t\t\tkeys[i] = %s\n\t\t}\n", g.keyExpr(gf, "obj"))
-		if next == "_" {
-			g.p("\t\t%s.Start(ctx, keys, %s, nil)\n\t})\n", endpointName(gf), argsX)
-			continue
-		}
-		g.p("\t\t%s.Start(ctx, keys, %s, func(found map[string]%s) {\n\t\t\tout := make([]%s, 0, len(found))\n\t\t\tfor _, v := range found {\n", endpointName(gf), argsX, vt, child)
-		if flatten {
-			g.p("\t\t\t\tout = append(out, v...)\n")
-		} else {
-			g.p("\t\t\t\tout = append(out, v)\n")
-		}
-		g.p("\t\t\t}\n\t\t\tnext(out)\n\t\t})\n\t})\n")
+		g.p("\t%s.%s(p, %q, %q, %s, func(obj %s) string { return %s }%s)\n",
+			conn, step, gf.f.Type, gf.f.Name, endpointName(gf), parent, g.keyExpr(gf, "obj"), args)
 	}
 	g.vias()
 	g.p("}\n\n")
