@@ -178,31 +178,6 @@ func (r *Registry) sourcesPath() string {
 	return r.app + "/graph/connectors.generated.go"
 }
 
-// SourceIDs returns the ids the register functions of a BFF's source list
-// register, in order, by registering them in a scratch registry: the list
-// read as the ids its resolvers may use. An error is a mistake in the list
-// itself (a source listed twice).
-func SourceIDs(registers ...func(*Registry) error) ([]string, error) {
-	r := New()
-	for _, register := range registers {
-		if err := register(r); err != nil {
-			return nil, err
-		}
-	}
-	return r.IDs(), nil
-}
-
-// MustSourceIDs is SourceIDs for a source list fixed at compile time; it
-// panics on an error, which every start and every test of the BFF would
-// hit.
-func MustSourceIDs(registers ...func(*Registry) error) []string {
-	ids, err := SourceIDs(registers...)
-	if err != nil {
-		panic(err)
-	}
-	return ids
-}
-
 // ConfigKey is the config key holding the address of source id.
 func ConfigKey(id string) string { return "upstreams." + id + ".address" }
 

@@ -183,18 +183,3 @@ func TestDefaultAddressesOnlyWhenAskedFor(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:7105", got.Address, "configuration wins over the default")
 }
 
-// A BFF's source list read as ids: in list order, and a source listed
-// twice is the list's error.
-func TestSourceIDs(t *testing.T) {
-	register := func(id string) func(*Registry) error {
-		return func(r *Registry) error {
-			return r.Register(Source{ID: id, Kind: REST, New: func(context.Context, upstream.Config, Deps) (Instance, error) { return nil, nil }})
-		}
-	}
-	ids, err := SourceIDs(register("catalog"), register("pricing"))
-	require.NoError(t, err)
-	assert.Equal(t, []string{"catalog", "pricing"}, ids)
-	_, err = SourceIDs(register("catalog"), register("catalog"))
-	require.ErrorContains(t, err, `source "catalog" is registered twice`)
-	assert.Panics(t, func() { MustSourceIDs(register("catalog"), register("catalog")) })
-}
