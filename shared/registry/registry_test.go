@@ -182,4 +182,3 @@ func TestDefaultAddressesOnlyWhenAskedFor(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:7105", got.Address, "configuration wins over the default")
 }
-
