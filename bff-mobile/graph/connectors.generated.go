@@ -66,7 +66,6 @@ var homeWishlistCount = &connector.Endpoint[*int]{
 	Source: "wishlists",
 	Field:  "Home.wishlistCount",
 	Spec:   connector.Spec{Get: "/users/{$viewer.id}/wishlist", At: []string{"itemCount"}},
-	Shared: "GET /users/{$key}/wishlist at itemCount",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*int, error) {
 		return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
 			return "/users/" + upstream.PathSegment(key) + "/wishlist", nil
@@ -87,7 +86,6 @@ var queryProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "Query.product",
 	Spec:   connector.Spec{Get: "/products/{$args.id}", Batch: "/products?ids={$keys}", Key: "id"},
-	Shared: "GET /products?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},

@@ -37,14 +37,11 @@ var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pr
 var ConnectorEndpoints = []connector.Described{
 	cartLineProduct,
 	orderShippingAddress,
-	orderLineProduct,
 	productShippingQuote,
 	productStock,
 	queryProduct,
-	userDefaultAddress,
 	viewerAddresses,
 	viewerWishlist,
-	wishlistItemProduct,
 }
 
 // Sources register every source in RequiredSources: the hand-written
@@ -70,9 +67,8 @@ func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*m
 
 var cartLineProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
-	Field:  "CartLine.product",
+	Field:  "CartLine.product, OrderLine.product, WishlistItem.product",
 	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
-	Shared: "GET /products?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},
@@ -85,9 +81,8 @@ func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (
 
 var orderShippingAddress = &connector.Endpoint[*model.Address]{
 	Source: "accounts",
-	Field:  "Order.shippingAddress",
+	Field:  "Order.shippingAddress, User.defaultAddress",
 	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.shippingAddressId}", Key: "id"},
-	Shared: "GET /addresses?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
 		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
 	},
@@ -95,17 +90,7 @@ var orderShippingAddress = &connector.Endpoint[*model.Address]{
 
 // Product resolves OrderLine.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
 func (r *orderLineResolver) Product(ctx context.Context, obj *model.OrderLine) (*model.Product, error) {
-	return orderLineProduct.Load(ctx, obj.ProductID)
-}
-
-var orderLineProduct = &connector.Endpoint[*model.Product]{
-	Source: "catalog",
-	Field:  "OrderLine.product",
-	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
-	Shared: "GET /products?ids={$key} at ",
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
-		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
-	},
+	return cartLineProduct.Load(ctx, obj.ProductID)
 }
 
 // ShippingQuote resolves Product.shippingQuote from shipping (tandem.shipping.v1.ShippingService/BatchGetQuotes, quotes keyed by sku).
@@ -117,7 +102,6 @@ var productShippingQuote = &connector.Endpoint[*model.ShippingQuote]{
 	Source: "shipping",
 	Field:  "Product.shippingQuote",
 	Spec:   connector.Spec{Method: "tandem.shipping.v1.ShippingService/BatchGetQuotes", Key: "sku"},
-	Shared: "tandem.shipping.v1.ShippingService/BatchGetQuotes, quotes keyed by sku at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.ShippingQuote, error) {
 		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.ShippingQuote, error) {
 			resp, err := shippingv1.NewShippingServiceClient(c.GRPC).BatchGetQuotes(ctx, &shippingv1.BatchGetQuotesRequest{Skus: keys, Country: args[0]})
@@ -142,7 +126,6 @@ var productStock = &connector.Endpoint[*model.Stock]{
 	Source: "inventory",
 	Field:  "Product.stock",
 	Spec:   connector.Spec{Method: "tandem.inventory.v1.InventoryService/BatchGetStock", Key: "sku"},
-	Shared: "tandem.inventory.v1.InventoryService/BatchGetStock, stocks keyed by sku at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Stock, error) {
 		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.Stock, error) {
 			resp, err := inventoryv1.NewInventoryServiceClient(c.GRPC).BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: keys})
@@ -167,7 +150,6 @@ var queryProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "Query.product",
 	Spec:   connector.Spec{Get: "/products/{$args.id}", Batch: "/products?ids={$keys}", Key: "id"},
-	Shared: "GET /products?ids={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},
@@ -175,17 +157,7 @@ var queryProduct = &connector.Endpoint[*model.Product]{
 
 // DefaultAddress resolves User.defaultAddress from accounts (batched through GET /addresses?ids={$parent.defaultAddressId} keyed by id).
 func (r *userResolver) DefaultAddress(ctx context.Context, obj *model.User) (*model.Address, error) {
-	return userDefaultAddress.Load(ctx, obj.DefaultAddressID)
-}
-
-var userDefaultAddress = &connector.Endpoint[*model.Address]{
-	Source: "accounts",
-	Field:  "User.defaultAddress",
-	Spec:   connector.Spec{Batch: "/addresses?ids={$parent.defaultAddressId}", Key: "id"},
-	Shared: "GET /addresses?ids={$key} at ",
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Address, error) {
-		return connector.GetBatch(ctx, c, "/addresses", nil, "ids", keys, func(it *model.Address) (string, *model.Address) { return it.ID, it })
-	},
+	return orderShippingAddress.Load(ctx, obj.DefaultAddressID)
 }
 
 // Addresses resolves Viewer.addresses from accounts (GET /users/{$parent.id}/addresses).
@@ -197,7 +169,6 @@ var viewerAddresses = &connector.Endpoint[[]*model.Address]{
 	Source: "accounts",
 	Field:  "Viewer.addresses",
 	Spec:   connector.Spec{Get: "/users/{$parent.id}/addresses", At: []string{"items"}},
-	Shared: "GET /users/{$key}/addresses at items",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string][]*model.Address, error) {
 		return connector.GetEach(ctx, c, keys, func(key string) (string, url.Values) {
 			return "/users/" + upstream.PathSegment(key) + "/addresses", nil
@@ -218,7 +189,6 @@ var viewerWishlist = &connector.Endpoint[*model.Wishlist]{
 	Source: "wishlists",
 	Field:  "Viewer.wishlist",
 	Spec:   connector.Spec{Get: "/users/{$parent.id}/wishlist", Batch: "/wishlists?userIds={$keys}", Key: "userId"},
-	Shared: "GET /wishlists?userIds={$key} at ",
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Wishlist, error) {
 		return connector.GetBatch(ctx, c, "/wishlists", nil, "userIds", keys, func(it *viewerWishlistItem) (string, *model.Wishlist) { return it.Key, it.Wishlist })
 	},
@@ -231,17 +201,7 @@ type viewerWishlistItem struct {
 
 // Product resolves WishlistItem.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
 func (r *wishlistItemResolver) Product(ctx context.Context, obj *model.WishlistItem) (*model.Product, error) {
-	return wishlistItemProduct.Load(ctx, obj.ProductID)
-}
-
-var wishlistItemProduct = &connector.Endpoint[*model.Product]{
-	Source: "catalog",
-	Field:  "WishlistItem.product",
-	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
-	Shared: "GET /products?ids={$key} at ",
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
-		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
-	},
+	return cartLineProduct.Load(ctx, obj.ProductID)
 }
 
 // PrefetchConnectors adds to p a step for every generated field keyed by
@@ -250,13 +210,13 @@ var wishlistItemProduct = &connector.Endpoint[*model.Product]{
 func PrefetchConnectors(p *prefetch.Plan) {
 	connector.PrefetchOne(p, "CartLine", "product", cartLineProduct, func(obj *model.CartLine) string { return obj.ProductID })
 	connector.PrefetchOne(p, "Order", "shippingAddress", orderShippingAddress, func(obj *model.Order) string { return obj.ShippingAddressID })
-	connector.PrefetchOne(p, "OrderLine", "product", orderLineProduct, func(obj *model.OrderLine) string { return obj.ProductID })
+	connector.PrefetchOne(p, "OrderLine", "product", cartLineProduct, func(obj *model.OrderLine) string { return obj.ProductID })
 	connector.PrefetchOne(p, "Product", "shippingQuote", productShippingQuote, func(obj *model.Product) string { return obj.SKU }, "country")
 	connector.PrefetchOne(p, "Product", "stock", productStock, func(obj *model.Product) string { return obj.SKU })
-	connector.PrefetchOne(p, "User", "defaultAddress", userDefaultAddress, func(obj *model.User) string { return obj.DefaultAddressID })
+	connector.PrefetchOne(p, "User", "defaultAddress", orderShippingAddress, func(obj *model.User) string { return obj.DefaultAddressID })
 	connector.PrefetchMany(p, "Viewer", "addresses", viewerAddresses, func(obj *model.Viewer) string { return obj.ID })
 	connector.PrefetchOne(p, "Viewer", "wishlist", viewerWishlist, func(obj *model.Viewer) string { return obj.ID })
-	connector.PrefetchOne(p, "WishlistItem", "product", wishlistItemProduct, func(obj *model.WishlistItem) string { return obj.ProductID })
+	connector.PrefetchOne(p, "WishlistItem", "product", cartLineProduct, func(obj *model.WishlistItem) string { return obj.ProductID })
 	prefetch.Via(p, "Wishlist", "items", func(o *model.Wishlist) []*model.WishlistItem { return o.Items })
 }
 

@@ -90,12 +90,8 @@ func (s *source) Close() error {
 // its answer are NOT_FOUND.
 type Endpoint[V any] struct {
 	Source string // registry id
-	Field  string // "Viewer.wishlist": names the loader in traces and errors
+	Field  string // "Viewer.wishlist", or the fields that share the call: names the loader in traces and errors
 	Spec   Spec   // the directive's description of the call
-	// Shared names the call independently of the field: endpoints with the
-	// same Shared and value type (three fields reading catalog's batch of
-	// products) share one loader per request, so a product is read once.
-	Shared string
 	Fetch  func(ctx context.Context, c Conn, keys []string, args []string) (map[string]V, error)
 }
 
@@ -121,12 +117,10 @@ func (e *Endpoint[V]) Describe() (string, string, Spec, reflect.Type) {
 	return e.Source, e.Field, e.Spec, reflect.TypeFor[V]()
 }
 
-// loaderKey identifies one request's loader: an endpoint (or the call it
-// shares with others, and its value type) and its argument values.
+// loaderKey identifies one request's loader: an endpoint and its argument
+// values.
 type loaderKey struct {
 	endpoint any
-	shared   string
-	value    reflect.Type
 	args     string
 }
 
@@ -141,9 +135,6 @@ func (e *Endpoint[V]) loader(ctx context.Context, args []string) (*upstream.Load
 		return nil, fmt.Errorf("connector: source %q does not implement connector.Connected", e.Source)
 	}
 	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00")}
-	if e.Shared != "" {
-		key = loaderKey{shared: e.Source + " " + e.Shared, value: reflect.TypeFor[V](), args: key.args}
-	}
 	l, _ := registry.RequestValue(ctx, key, func() *upstream.Loader[string, V] {
 		c := conn.Conn()
 		return upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {

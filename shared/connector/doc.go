@@ -15,8 +15,9 @@
 // client, so timeouts, retries, breakers, identity propagation, tracing and
 // metrics apply as they do to hand-written sources.
 //
-// Endpoints making the same call share the request's loader (Shared), so a
-// product read for an order line and for a wishlist item is read once. A
+// Fields making the same call share one generated endpoint, and so the
+// request's loader: a product read for an order line and for a wishlist
+// item is read once. A
 // model that derives fields of its own implements Completer.
 //
 // Source registers a backend declared with @source in the schema that has

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/types"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +40,10 @@ type generator struct {
 	reached map[string]bool // hand-written source packages the resolvers reach
 	grpc    *protoIndex
 	mappers map[string]bool
-	pending []string // mapping functions, written at the end
+
+	endpoints map[string]string   // call (callOf) -> endpoint variable
+	callers   map[string][]string // call -> the fields that make it
+	pending   []string            // mapping functions, written at the end
 
 	b    strings.Builder
 	errs []string
@@ -86,6 +90,7 @@ func (g *generator) fail(gf generated, format string, args ...any) {
 }
 
 func (g *generator) body() (string, error) {
+	g.nameEndpoints()
 	g.sourceLists()
 	for _, gf := range g.fields {
 		g.field(gf)
@@ -121,9 +126,11 @@ func (g *generator) sourceLists() {
 	}
 	sort.Strings(list)
 	g.p("// RequiredSources are the sources this schema's resolvers read: those of\n// its directives and those the hand-written resolvers reach. The gateway\n// refuses to start without every one.\nvar RequiredSources = []string{%s}\n\n", strings.Join(list, ", "))
-	eps := make([]string, len(g.fields))
-	for i, gf := range g.fields {
-		eps[i] = "\t" + endpointName(gf) + ",\n"
+	var eps []string
+	for _, gf := range g.fields {
+		if name := g.endpointName(gf); !slices.Contains(eps, "\t"+name+",\n") {
+			eps = append(eps, "\t"+name+",\n")
+		}
 	}
 	g.p("// ConnectorEndpoints are the generated endpoints, for contract tests.\nvar ConnectorEndpoints = []%s.Described{\n%s}\n\n", g.imp(pkgConnector), strings.Join(eps, ""))
 	reg, conn := g.imp(pkgRegistry), g.imp(pkgConnector)
@@ -145,13 +152,37 @@ func (g *generator) sourceLists() {
 	g.p("}\n\n")
 }
 
-// endpointName is the Go name of a field's endpoint variable.
-func endpointName(gf generated) string {
-	return templates.LcFirst(gf.obj.Name) + templates.UcFirst(gf.cf.GoFieldName)
+// endpointName is the Go name of a field's endpoint variable: fields that
+// make the same call (catalog's batch of products for order lines, cart
+// lines and wishlist items) share one endpoint, named after the first, and
+// so one loader per request.
+func (g *generator) endpointName(gf generated) string {
+	return g.endpoints[g.callOf(gf)]
+}
+
+// callOf identifies the call a field makes: its source, its value type and
+// its directive with the key's origin left out.
+func (g *generator) callOf(gf generated) string {
+	key := "{$" + gf.f.Key.Scope + "." + gf.f.Key.Name + "}"
+	spec := strings.ReplaceAll(specLiteral("c", gf.f), key, "{$key}")
+	return gf.f.Source + "|" + types.TypeString(gf.cf.TypeReference.GO, nil) + "|" + spec
+}
+
+// nameEndpoints gives every distinct call its endpoint name and the fields
+// that make it.
+func (g *generator) nameEndpoints() {
+	g.endpoints, g.callers = map[string]string{}, map[string][]string{}
+	for _, gf := range g.fields {
+		c := g.callOf(gf)
+		if _, ok := g.endpoints[c]; !ok {
+			g.endpoints[c] = templates.LcFirst(gf.obj.Name) + templates.UcFirst(gf.cf.GoFieldName)
+		}
+		g.callers[c] = append(g.callers[c], gf.f.Type+"."+gf.f.Name)
+	}
 }
 
 func (g *generator) field(gf generated) {
-	name := endpointName(gf)
+	name := g.endpointName(gf)
 	vt := g.typ(gf.cf.TypeReference.GO)
 	conn := g.imp(pkgConnector)
 
@@ -175,8 +206,12 @@ func (g *generator) field(gf generated) {
 	}
 	g.p("\treturn %s.Load(%s)\n}\n\n", name, strings.Join(args, ", "))
 
-	// The endpoint.
-	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tSpec:   %s,\n\tShared: %q,\n\tFetch: ", name, conn, vt, gf.f.Source, gf.f.Type+"."+gf.f.Name, specLiteral(conn, gf.f), shared(gf.f))
+	// The endpoint, written with the first field that makes its call.
+	callers := g.callers[g.callOf(gf)]
+	if callers[0] != gf.f.Type+"."+gf.f.Name {
+		return
+	}
+	g.p("var %s = &%s.Endpoint[%s]{\n\tSource: %q,\n\tField:  %q,\n\tSpec:   %s,\n\tFetch: ", name, conn, vt, gf.f.Source, strings.Join(callers, ", "), specLiteral(conn, gf.f))
 	// Types the fetch function decodes into are written after the
 	// endpoint.
 	saved := g.b
@@ -218,17 +253,6 @@ func specLiteral(conn string, f *field) string {
 		parts = append(parts, "At: []string{"+strings.Join(q, ", ")+"}")
 	}
 	return conn + ".Spec{" + strings.Join(parts, ", ") + "}"
-}
-
-// shared is the call of f with its key's origin left out: two fields
-// making the same call for keys of different parents share a loader.
-func shared(f *field) string {
-	call := describe(f)
-	if f.REST != nil && f.REST.Batch != nil {
-		call = "GET " + f.REST.Batch.Raw // the only call the fetch makes
-	}
-	key := "{$" + f.Key.Scope + "." + f.Key.Name + "}"
-	return strings.ReplaceAll(strings.ReplaceAll(call, key, "{$keys}"), "{$keys}", "{$key}") + " at " + strings.Join(f.At, ".")
 }
 
 func describe(f *field) string {
@@ -276,8 +300,6 @@ func (g *generator) keyExpr(gf generated, v string) string {
 			return v + "." + sf.Name()
 		}
 		return g.imp(pkgConnector) + ".Arg(" + v + "." + sf.Name() + ")"
-	case "none":
-		return `"-"` // one value per request
 	}
 	return "key"
 }
@@ -474,7 +496,7 @@ func (g *generator) prefetch() {
 			args += ", " + strconv.Quote(a)
 		}
 		g.p("\t%s.%s(p, %q, %q, %s, func(obj %s) string { return %s }%s)\n",
-			conn, step, gf.f.Type, gf.f.Name, endpointName(gf), parent, g.keyExpr(gf, "obj"), args)
+			conn, step, gf.f.Type, gf.f.Name, g.endpointName(gf), parent, g.keyExpr(gf, "obj"), args)
 	}
 	g.vias()
 	g.p("}\n\n")

@@ -26,7 +26,7 @@ type declaredSource struct {
 // ref is one {$parent.x}, {$args.x} or {$viewer.id} of a template, or one
 // value of a @grpc request.
 type ref struct {
-	Scope string // "parent", "args", "viewer", "keys", or "none" for a call that takes no key
+	Scope string // "parent", "args", "viewer" or "keys"
 	Name  string
 }
 
@@ -307,15 +307,9 @@ func parseField(def *ast.Definition, fd *ast.FieldDefinition, rest, grpc *ast.Di
 		}
 	}
 	if keyAt < 0 {
-		// A call that depends on nothing (all categories) has one value
-		// per request: its key is constant.
-		f.Key = ref{Scope: "none"}
-		if f.REST != nil && f.REST.Batch != nil {
-			return nil, fmt.Errorf("a batch needs a key from $parent, $viewer or $args")
-		}
-	} else {
-		f.Key = refs[keyAt]
+		return nil, fmt.Errorf("the call takes nothing from $parent, $viewer or $args to key it by")
 	}
+	f.Key = refs[keyAt]
 	for i, r := range refs {
 		if i == keyAt {
 			continue

@@ -75,7 +75,7 @@ func TestParseFieldErrors(t *testing.T) {
 		`x: Int @rest(source: "s", get: "/u/{$parent.id}", batch: "/u?ids={$keys}")`:                                      "batch needs key",
 		`x: Int @rest(source: "s", get: "/u/{$args.nope}")`:                                                               "no argument",
 		`x: Int @rest(source: "s", get: "/u/{$parent.a}/{$parent.b}")`:                                                    "keyed by one value",
-		`x: Int @rest(source: "s", batch: "/u?ids={$keys}", key: "id")`:                                                   "a batch needs a key",
+		`x: Int @rest(source: "s", batch: "/u?ids={$keys}", key: "id")`:                                                   "nothing from $parent",
 		`x: Int @rest(source: "s", get: "/u/{$viewer.name}")`:                                                             "only {$viewer.id}",
 		`x: Int @rest(source: "s", get: "/u?q=a{$parent.id}")`:                                                            "the whole value",
 		`x: Int @grpc(source: "s", method: "NoSlash", request: "a: $parent.id")`:                                          "package.Service/Method",
