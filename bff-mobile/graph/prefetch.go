@@ -5,6 +5,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/resolve"
@@ -19,7 +20,7 @@ import (
 // one call before the resolvers ask (see shared/prefetch). A field missing
 // here still works, batched by the loaders' window instead.
 func Prefetch() *prefetch.Plan {
-	p := prefetch.New()
+	p := prefetch.New().RunInline(generated.ConcurrentFields)
 
 	prefetch.Via(p, "ProductCardConnection", "nodes", func(c *model.ProductCardConnection) []*model.ProductCard { return c.Nodes })
 	prefetch.Via(p, "OrderCardConnection", "nodes", func(c *model.OrderCardConnection) []*model.OrderCard { return c.Nodes })

@@ -5,6 +5,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/resolve"
@@ -19,7 +20,7 @@ import (
 // they are and find their values in the request's cache; a field missing
 // here still works, batched by the loaders' window instead.
 func Prefetch() *prefetch.Plan {
-	p := prefetch.New()
+	p := prefetch.New().RunInline(generated.ConcurrentFields)
 
 	// Plain fields that lead to more objects.
 	prefetch.Via(p, "ProductConnection", "nodes", func(c *model.ProductConnection) []*model.Product { return c.Nodes })

@@ -13,6 +13,11 @@ import (
 // call (Via). The zero value is not usable; build one with New.
 type Plan struct {
 	types map[string]*objectPlan
+	// concurrent is the executor's table of the fields it resolves in
+	// goroutines of their own (see RunInline); nil: never run inline.
+	concurrent map[string]map[string]FieldKind
+	// schema is the executable schema's, known once the plan is in use.
+	schema *ast.Schema
 }
 
 // objectPlan is the plan of one object type.
@@ -20,8 +25,18 @@ type objectPlan struct {
 	// parents turns a resolver's result (one object or a slice of them)
 	// into the level's parents, dropping nils.
 	parents func(any) []any
-	fields  map[string]step
+	fields  map[string]registered
 	order   []string // field names in registration order: the walk's order
+}
+
+// registered is one field's step and what it is.
+type registered struct {
+	run step
+	// load: the step starts a call (Load), not a plain walk (Via).
+	load bool
+	// leaf: the step never walks on into the field's objects (a Load
+	// whose children are struct{}).
+	leaf bool
 }
 
 // step is what the walk does for one selected field over all the parents
@@ -50,16 +65,17 @@ var (
 // level in registration order; a step that must wait for something before
 // it can start (the request's market, say) goes last.
 func Load[P, C any](p *Plan, typeName, field string, load func(ctx context.Context, parents []P, field graphql.CollectedField, next func(children []C))) {
-	p.object(typeName, parentsOf[P]).add(field, func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
+	leaf := reflect.TypeFor[C]() == reflect.TypeFor[struct{}]()
+	p.object(typeName, parentsOf[P]).add(field, registered{load: true, leaf: leaf, run: func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
 		load(ctx, typed[P](parents), f, func(children []C) { next(toAny(children)) })
-	})
+	}})
 }
 
 // Via registers typeName.field as a plain field whose value holds more
 // objects, such as a connection's nodes or an order's lines: the walk
 // continues into them without a call.
 func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
-	p.object(typeName, parentsOf[P]).add(field, func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
+	p.object(typeName, parentsOf[P]).add(field, registered{run: func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
 		var out []any
 		for _, pa := range parents {
 			for _, c := range children(pa.(P)) {
@@ -69,10 +85,10 @@ func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
 			}
 		}
 		next(out)
-	})
+	}})
 }
 
-func (op *objectPlan) add(field string, st step) {
+func (op *objectPlan) add(field string, st registered) {
 	if _, ok := op.fields[field]; !ok {
 		op.order = append(op.order, field)
 	}
@@ -82,7 +98,7 @@ func (op *objectPlan) add(field string, st step) {
 func (p *Plan) object(typeName string, parents func(any) []any) *objectPlan {
 	op := p.types[typeName]
 	if op == nil {
-		op = &objectPlan{parents: parents, fields: map[string]step{}}
+		op = &objectPlan{parents: parents, fields: map[string]registered{}}
 		p.types[typeName] = op
 	}
 	return op
@@ -91,8 +107,12 @@ func (p *Plan) object(typeName string, parents func(any) []any) *objectPlan {
 // ExtensionName implements graphql.HandlerExtension.
 func (p *Plan) ExtensionName() string { return "Prefetch" }
 
-// Validate implements graphql.HandlerExtension.
-func (p *Plan) Validate(graphql.ExecutableSchema) error { return nil }
+// Validate implements graphql.HandlerExtension; the server calls it once,
+// when the plan is put in use, with the schema RunInline reads.
+func (p *Plan) Validate(es graphql.ExecutableSchema) error {
+	p.schema = es.Schema()
+	return nil
+}
 
 // InterceptField implements graphql.FieldInterceptor: after a resolver
 // returns objects of a type in the plan, it prefetches what the query asks
@@ -143,7 +163,7 @@ func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast
 	// registered last and not hold up the others.
 	for _, name := range op.order {
 		for _, f := range selected[name] {
-			op.fields[name](ctx, parents, f, func(children []any) {
+			op.fields[name].run(ctx, parents, f, func(children []any) {
 				if len(children) > 0 && len(f.Selections) > 0 {
 					p.Walk(ctx, f.Definition.Type.Name(), children, f.Selections)
 				}

@@ -232,6 +232,10 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 		srv.Use(e)
 	}
 	for _, fi := range s.opts.FieldInterceptors {
+		if e, ok := fi.(graphql.HandlerExtension); ok {
+			srv.Use(e) // and its other hooks, such as a batching plan's operation decision
+			continue
+		}
 		srv.AroundFields(fi.InterceptField)
 	}
 	return srv, nil

@@ -1,6 +1,8 @@
 // Command gqlgen runs gqlgen with Tandem's connector plugin
 // (shared/connector/gqlplugin), which compiles the schema's @rest and @grpc
-// directives into resolvers. `make generate` runs it in each BFF's folder:
+// directives into resolvers, and then lets the executor resolve what the
+// batching plan has loaded without a goroutine per field (inline.go).
+// `make generate` runs it in each BFF's folder:
 //
 //	go run ./tools/gqlgen -config gqlgen.yml
 package main
@@ -30,5 +32,10 @@ func run(configFile string) error {
 	if err != nil {
 		return err
 	}
-	return api.Generate(cfg, gqlplugin.New().Options()...)
+	table := &concurrency{}
+	opts := append(gqlplugin.New().Options(), api.AddPlugin(table))
+	if err := api.Generate(cfg, opts...); err != nil {
+		return err
+	}
+	return rewriteExecutor(cfg.Exec.Dir())
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -527,37 +528,37 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "imageUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_imageUrl(ctx, field, obj)
 				})
 		case "summary":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_summary(ctx, field, obj)
 				})
 		case "inStock":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_inStock(ctx, field, obj)
 				})
 		case "price":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_price(ctx, field, obj)
 				})
 		case "rating":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_rating(ctx, field, obj)
 				})
 		case "topReviews":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_topReviews(ctx, field, obj)
@@ -601,13 +602,13 @@ func (ec *executionContext) _ProductCard(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "thumbnailUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductCard_thumbnailUrl(ctx, field, obj)
 				})
 		case "price":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductCard_price(ctx, field, obj)
@@ -672,7 +673,7 @@ func (ec *executionContext) _ProductCardConnection(ctx context.Context, sel ast.
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNProductCard2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductCard) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCard(ctx, sel, v[i])
@@ -706,7 +707,7 @@ func (ec *executionContext) marshalOProductCard2ᚕᚖgithubᚗcomᚋtandemgwᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCard(ctx, sel, v[i])

@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -399,13 +400,13 @@ func (ec *executionContext) _OrderCard(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrderCard_total(ctx, field, obj)
 				})
 		case "thumbnailUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrderCard_thumbnailUrl(ctx, field, obj)
@@ -503,7 +504,7 @@ func (ec *executionContext) _PlaceOrderPayload(ctx context.Context, sel ast.Sele
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNOrderCard2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐOrderCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderCard) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐOrderCard(ctx, sel, v[i])
@@ -547,7 +548,7 @@ func (ec *executionContext) marshalOOrderCard2ᚕᚖgithubᚗcomᚋtandemgwᚋta
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐOrderCard(ctx, sel, v[i])

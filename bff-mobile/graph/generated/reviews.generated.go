@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -290,13 +291,13 @@ func (ec *executionContext) _ReviewCard(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "excerpt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewCard_excerpt(ctx, field, obj)
 				})
 		case "authorName":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewCard_authorName(ctx, field, obj)
@@ -346,7 +347,7 @@ func (ec *executionContext) marshalOReviewCard2ᚕᚖgithubᚗcomᚋtandemgwᚋt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReviewCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐReviewCard(ctx, sel, v[i])

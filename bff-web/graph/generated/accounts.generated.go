@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -695,7 +696,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultAddress":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_defaultAddress(ctx, field, obj)
@@ -739,31 +740,31 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "profile":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_profile(ctx, field, obj)
 				})
 		case "addresses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_addresses(ctx, field, obj)
 				})
 		case "orders":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_orders(ctx, field, obj)
 				})
 		case "cart":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_cart(ctx, field, obj)
 				})
 		case "wishlist":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_wishlist(ctx, field, obj)
@@ -811,7 +812,7 @@ func (ec *executionContext) marshalOAddress2ᚕᚖgithubᚗcomᚋtandemgwᚋtand
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAddress2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐAddress(ctx, sel, v[i])

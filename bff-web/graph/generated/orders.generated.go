@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -628,7 +629,7 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CartLine")
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CartLine_product(ctx, field, obj)
@@ -697,7 +698,7 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "shippingAddress":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Order_shippingAddress(ctx, field, obj)
@@ -769,7 +770,7 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderLine")
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrderLine_product(ctx, field, obj)
@@ -816,7 +817,7 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNCartLine2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐCartLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CartLine) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCartLine2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐCartLine(ctx, sel, v[i])
@@ -840,7 +841,7 @@ func (ec *executionContext) marshalNCartLine2ᚖgithubᚗcomᚋtandemgwᚋtandem
 }
 
 func (ec *executionContext) marshalNOrder2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Order) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrder2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐOrder(ctx, sel, v[i])
@@ -864,7 +865,7 @@ func (ec *executionContext) marshalNOrder2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋ
 }
 
 func (ec *executionContext) marshalNOrderLine2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐOrderLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderLine) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderLine2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐOrderLine(ctx, sel, v[i])

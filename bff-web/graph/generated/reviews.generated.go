@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -516,7 +517,7 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNRatingBucket2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐRatingBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RatingBucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRatingBucket2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐRatingBucket(ctx, sel, v[i])
@@ -540,7 +541,7 @@ func (ec *executionContext) marshalNRatingBucket2ᚖgithubᚗcomᚋtandemgwᚋta
 }
 
 func (ec *executionContext) marshalNReview2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Review) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReview2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐReview(ctx, sel, v[i])
