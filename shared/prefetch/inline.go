@@ -225,7 +225,16 @@ func marshalItem(ctx context.Context, i int, omitPanicHandler bool, marshalEleme
 // goroutine, with the same panic guard and invalid-field count; a deferred
 // field, or one on any other level, is scheduled as gqlgen does.
 func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphql.FieldSet, oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
-	if field.IsDeferred() || !inline(ctx) {
+	if field.IsDeferred() {
+		if deferred.FieldSet == nil { // the first deferred field of this object
+			deferred.Path = graphql.GetPath(deferred.Context)
+			deferred.FieldSet = graphql.NewFieldSet(nil)
+			deferred.Defers = map[string]*graphql.FieldSetView{}
+		}
+		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
+		return
+	}
+	if !inline(ctx) {
 		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
 		return
 	}
@@ -239,6 +248,14 @@ func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphq
 	if v == invalid {
 		atomic.AddUint32(&out.Invalids, 1)
 	}
+}
+
+// NewDeferredGroup is graphql.NewDeferredGroup for the generated executor:
+// the group's path, field set and labels are made by ResolveField when the
+// object's first deferred field comes, not for every object. The executor
+// reads them only when a field was deferred.
+func NewDeferredGroup(ctx context.Context) graphql.DeferredGroup {
+	return graphql.DeferredGroup{Context: ctx}
 }
 
 func resolveGuarded(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic bool, resolve func(ctx context.Context) graphql.Marshaler) (ret graphql.Marshaler) {
