@@ -44,7 +44,7 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	params := catalog.SearchParams{First: n, After: resolve.Deref(after)}
+	params := catalog.SearchParams{First: n, After: resolve.Deref(after), Brief: !resolve.SelectsUnder(ctx, "nodes", "description", "images")}
 	if filter != nil {
 		params.Query = resolve.Deref(filter.Query)
 		params.Category = resolve.Deref(filter.Category)

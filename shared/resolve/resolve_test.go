@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -184,4 +185,27 @@ func TestSliceHelpers(t *testing.T) {
 
 	assert.Nil(t, Cursor(""))
 	assert.Equal(t, "c1", *Cursor("c1"))
+}
+
+func TestSelectsUnderLooksThroughFragments(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
+type Query { products: Conn }
+type Conn { nodes: [P!]! total: Int }
+interface Node { id: ID! }
+type P implements Node { id: ID! name: String description: String images: [String!] }`})
+	cases := map[string]bool{
+		`{ products { nodes { id name } } }`:                                                 false,
+		`{ products { nodes { id description } } }`:                                          true,
+		`{ products { nodes { ...F } } } fragment F on P { images }`:                         true,
+		`{ products { nodes { ... on Node { ... on P { images } } } } }`:                     true,
+		`{ products { a: nodes { id } b: nodes { ...F } } } fragment F on P { description }`: true,
+		`{ products { total nodes { ...F ...F } } } fragment F on P { name }`:                false,
+	}
+	for query, want := range cases {
+		doc, errs := gqlparser.LoadQuery(schema, query)
+		require.Empty(t, errs, query)
+		root := doc.Operations[0].SelectionSet[0].(*ast.Field)
+		ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: root, Selections: root.SelectionSet}})
+		assert.Equal(t, want, SelectsUnder(ctx, "nodes", "description", "images"), query)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"sync/atomic"
+	"time"
 
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
@@ -34,6 +35,23 @@ type SearchParams struct {
 	Brand    string
 	First    int    // page size, 1..100; 0 means the service default (20)
 	After    string // cursor from a previous page
+	// Brief: the caller reads no product's description or images, most of
+	// a page's bytes. The answer is decoded without them, so they are
+	// empty, and the products do not enter the request's product cache,
+	// whose entries must be whole.
+	Brief bool
+}
+
+// briefProduct is Product without its description and images: decoding
+// a page into it skips them without allocating.
+type briefProduct struct {
+	Brand      string    `json:"brand"`
+	CategoryID string    `json:"categoryId"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	SKU        string    `json:"sku"`
+	Tags       []string  `json:"tags"`
 }
 
 // Client calls the catalog service. Safe for concurrent use.
@@ -99,7 +117,15 @@ func (c *Client) Search(ctx context.Context, p SearchParams) (upstream.Page[*Pro
 	if p.Brand != "" {
 		q.Set("brand", p.Brand)
 	}
-	return upstream.GetPage[*Product](ctx, c.rest, "/products", q, p.First, p.After)
+	if !p.Brief {
+		return upstream.GetPage[*Product](ctx, c.rest, "/products", q, p.First, p.After)
+	}
+	page, err := upstream.GetPage[*briefProduct](ctx, c.rest, "/products", q, p.First, p.After)
+	out := upstream.Page[*Product]{EndCursor: page.EndCursor, HasNextPage: page.HasNextPage, Items: make([]*Product, len(page.Items))}
+	for i, b := range page.Items {
+		out.Items[i] = &Product{Brand: b.Brand, CategoryID: b.CategoryID, CreatedAt: b.CreatedAt, ID: b.ID, Name: b.Name, SKU: b.SKU, Tags: b.Tags}
+	}
+	return out, err
 }
 
 // Categories fetches every category (GET /categories).
@@ -218,6 +244,9 @@ func (l *Loaders) Search(ctx context.Context, p SearchParams) (upstream.Page[*Pr
 	page, err := l.client.Search(ctx, p)
 	if err != nil {
 		return page, err
+	}
+	if p.Brief {
+		return page, nil
 	}
 	for _, prod := range page.Items {
 		l.products.Prime(ctx, prod.ID, prod)

@@ -211,3 +211,28 @@ func TestProductsLoadMany(t *testing.T) {
 	_, errs = one.NewLoaders().Products(context.Background(), []string{"prd_000001"})
 	assert.Len(t, errs, 1, "one (nil) error per id even when all succeed")
 }
+
+func TestBriefSearchLeavesOutDescriptionsAndImagesAndDoesNotPrime(t *testing.T) {
+	c := start(t)
+	cl, err := catalog.NewClient(upstream.Config{Address: c.URL(catalog.ID)})
+	require.NoError(t, err)
+	l := cl.NewLoaders()
+	full, err := cl.Search(context.Background(), catalog.SearchParams{First: 5})
+	require.NoError(t, err)
+	brief, err := l.Search(context.Background(), catalog.SearchParams{First: 5, Brief: true})
+	require.NoError(t, err)
+	require.Len(t, brief.Items, 5)
+	assert.Equal(t, full.EndCursor, brief.EndCursor)
+	assert.Equal(t, full.HasNextPage, brief.HasNextPage)
+	for i, b := range brief.Items {
+		want := *full.Items[i]
+		want.Description, want.Images = "", nil
+		assert.Equal(t, want, *b, "a brief product is the product without its description and images")
+	}
+	// A brief product is not whole: loading it by id reads the catalog.
+	before := c.Counters().Get(catalog.ID, "GET /products")
+	got, err := l.Product(context.Background(), brief.Items[0].ID)
+	require.NoError(t, err)
+	assert.NotEmpty(t, got.Description)
+	assert.Equal(t, before+1, c.Counters().Get(catalog.ID, "GET /products"))
+}
