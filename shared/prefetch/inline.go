@@ -99,7 +99,7 @@ func (p *Plan) decide(oc *graphql.OperationContext) decisions {
 	if root == nil {
 		return nil
 	}
-	d := &decider{plan: p, oc: oc, out: decisions{}, budget: maxInlineFields, satisfies: map[string][]string{}}
+	d := &decider{plan: p, oc: oc, out: decisions{}, budget: maxInlineFields}
 	d.level(root.Name, oc.Operation.SelectionSet, false)
 	if d.budget < 0 {
 		return nil
@@ -108,11 +108,10 @@ func (p *Plan) decide(oc *graphql.OperationContext) decisions {
 }
 
 type decider struct {
-	plan      *Plan
-	oc        *graphql.OperationContext
-	out       decisions
-	budget    int
-	satisfies map[string][]string
+	plan   *Plan
+	oc     *graphql.OperationContext
+	out    decisions
+	budget int
 }
 
 // level reports whether the objects of typeName selected by sel are
@@ -126,7 +125,7 @@ func (d *decider) level(typeName string, sel ast.SelectionSet, walked bool) bool
 	op := d.plan.types[typeName]
 	kinds := d.plan.concurrent[typeName]
 	settled := true
-	for _, f := range graphql.CollectFields(d.oc, sel, d.implements(def)) {
+	for _, f := range graphql.CollectFields(d.oc, sel, d.plan.satisfies[typeName]) {
 		if d.budget--; d.budget < 0 {
 			return false
 		}
@@ -158,24 +157,24 @@ func (d *decider) level(typeName string, sel ast.SelectionSet, walked bool) bool
 	return settled
 }
 
-// implements lists the names an inline fragment or fragment spread may be
-// typed with to apply to def: the type, its interfaces and its unions.
-func (d *decider) implements(def *ast.Definition) []string {
-	if names, ok := d.satisfies[def.Name]; ok {
-		return names
+// implementors lists, for each object type of schema, the names an inline
+// fragment or fragment spread may be typed with to apply to it: the type,
+// its interfaces and its unions.
+func implementors(schema *ast.Schema) map[string][]string {
+	out := map[string][]string{}
+	for _, t := range schema.Types {
+		if t.Kind == ast.Object {
+			out[t.Name] = append([]string{t.Name}, t.Interfaces...)
+		}
 	}
-	names := append([]string{def.Name}, def.Interfaces...)
-	for _, t := range d.plan.schema.Types {
+	for _, t := range schema.Types {
 		if t.Kind == ast.Union {
 			for _, member := range t.Types {
-				if member == def.Name {
-					names = append(names, t.Name)
-				}
+				out[member] = append(out[member], t.Name)
 			}
 		}
 	}
-	d.satisfies[def.Name] = names
-	return names
+	return out
 }
 
 // inline reports whether the objects resolved under ctx may be resolved

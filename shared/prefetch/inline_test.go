@@ -29,7 +29,7 @@ func decideFor(t *testing.T, query string) (decisions, map[string]*ast.Field) {
 		t.Fatal(errs)
 	}
 	p := testPlan(&recorder{}).RunInline(testConcurrent)
-	p.schema = schema
+	p.schema, p.satisfies = schema, implementors(schema)
 	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
 	fields := map[string]*ast.Field{}
 	var index func(prefix string, sel ast.SelectionSet)
@@ -99,8 +99,8 @@ func TestTheDecisionIsLinearAndBounded(t *testing.T) {
 		t.Fatal(errs)
 	}
 	p := testPlan(&recorder{}).RunInline(testConcurrent)
-	p.schema = schema
-	dc := &decider{plan: p, oc: &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]}, out: decisions{}, budget: 3, satisfies: map[string][]string{}}
+	p.schema, p.satisfies = schema, implementors(schema)
+	dc := &decider{plan: p, oc: &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]}, out: decisions{}, budget: 3}
 	dc.level("Query", doc.Operations[0].SelectionSet, false)
 	if dc.budget >= 0 {
 		t.Fatal("the budget was not spent")
@@ -175,5 +175,20 @@ func TestResolveFieldRecoversAPanicInline(t *testing.T) {
 	})
 	if out.Values[0] != graphql.Null || out.Invalids != 0 {
 		t.Errorf("value %v, invalids %d; want null, not invalid for a nullable field", out.Values[0], out.Invalids)
+	}
+}
+
+func BenchmarkDecide(b *testing.B) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `{ items { nodes { id price stock owner { id name } } } }`, rules.NewDefaultRules())
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	p := testPlan(&recorder{}).RunInline(testConcurrent)
+	p.schema, p.satisfies = schema, implementors(schema)
+	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.decide(oc)
 	}
 }

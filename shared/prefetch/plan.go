@@ -16,8 +16,10 @@ type Plan struct {
 	// concurrent is the executor's table of the fields it resolves in
 	// goroutines of their own (see RunInline); nil: never run inline.
 	concurrent map[string]map[string]FieldKind
-	// schema is the executable schema's, known once the plan is in use.
-	schema *ast.Schema
+	// schema is the executable schema's, known once the plan is in use,
+	// and satisfies its implementors (see implementors).
+	schema    *ast.Schema
+	satisfies map[string][]string
 }
 
 // objectPlan is the plan of one object type.
@@ -111,6 +113,7 @@ func (p *Plan) ExtensionName() string { return "Prefetch" }
 // when the plan is put in use, with the schema RunInline reads.
 func (p *Plan) Validate(es graphql.ExecutableSchema) error {
 	p.schema = es.Schema()
+	p.satisfies = implementors(p.schema)
 	return nil
 }
 
