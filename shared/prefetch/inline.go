@@ -2,6 +2,8 @@ package prefetch
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -112,6 +114,33 @@ type decider struct {
 	oc     *graphql.OperationContext
 	out    decisions
 	budget int
+	// paths, when not nil, receives each decided field's response path.
+	paths map[*ast.Field]string
+	path  string
+}
+
+// InlineLevels lists the response paths ("viewer.orders.nodes") of the
+// fields whose objects the executor resolves inline for oc's operation,
+// sorted. It is for tests and diagnostics: which levels of a page's query
+// the plan covers.
+func (p *Plan) InlineLevels(oc *graphql.OperationContext) []string {
+	if p.concurrent == nil || p.schema == nil || oc == nil || oc.Operation == nil {
+		return nil
+	}
+	root := p.schema.Query
+	if oc.Operation.Operation == ast.Mutation {
+		root = p.schema.Mutation
+	}
+	d := &decider{plan: p, oc: oc, out: decisions{}, budget: maxInlineFields, paths: map[*ast.Field]string{}}
+	d.level(root.Name, oc.Operation.SelectionSet, false)
+	var out []string
+	for f, ok := range d.out {
+		if ok {
+			out = append(out, d.paths[f])
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // level reports whether the objects of typeName selected by sel are
@@ -143,7 +172,16 @@ func (d *decider) level(typeName string, sel ast.SelectionSet, walked bool) bool
 			// The walk goes on into a step's objects, and the
 			// interceptor starts a walk on what a resolver returns.
 			childWalked := (stepped && !st.leaf) || (kind&Resolver != 0 && d.plan.types[child] != nil)
-			childOK := d.level(child, f.Selections, childWalked)
+			var childOK bool
+			if d.paths == nil {
+				childOK = d.level(child, f.Selections, childWalked)
+			} else {
+				parent := d.path
+				d.path = strings.TrimPrefix(parent+"."+f.Alias, ".")
+				d.paths[f.Field] = d.path
+				childOK = d.level(child, f.Selections, childWalked)
+				d.path = parent
+			}
 			if prev, seen := d.out[f.Field]; seen {
 				childOK = childOK && prev
 			}
