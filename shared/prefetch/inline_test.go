@@ -1,6 +1,7 @@
 package prefetch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -190,5 +191,35 @@ func BenchmarkDecide(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p.decide(oc)
+	}
+}
+
+func TestResolveLeafMarshalsAValueAtOnceAndLeavesTheRestToGqlgen(t *testing.T) {
+	name := graphql.CollectedField{Field: &ast.Field{Name: "name", Alias: "name"}}
+	initFC := func(_ context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
+		return graphql.NewScalarFieldContext("Item", f, false, false, "String")
+	}
+	marshal := func(ctx context.Context, _ ast.SelectionSet, v string) graphql.Marshaler {
+		return graphql.MarshalString(v)
+	}
+	run := func(read func(context.Context) (any, error)) (context.Context, string) {
+		ctx := execCtx(decisions{}, &ast.Field{Name: "items"})
+		oc := graphql.GetOperationContext(ctx)
+		oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }
+		var b bytes.Buffer
+		ResolveLeaf(ctx, oc, name, initFC, read, nil, marshal, true, true).MarshalGQL(&b)
+		return ctx, b.String()
+	}
+
+	if _, out := run(func(context.Context) (any, error) { return "Kettle", nil }); out != `"Kettle"` {
+		t.Errorf("value: %s", out)
+	}
+	ctx, out := run(func(context.Context) (any, error) { return nil, nil })
+	if out != "null" || len(graphql.GetErrors(ctx)) != 1 {
+		t.Errorf("nil for a non-null field: %s, errors %v; want null and gqlgen's error", out, graphql.GetErrors(ctx))
+	}
+	ctx, out = run(func(context.Context) (any, error) { panic("boom") })
+	if out != "null" || len(graphql.GetErrors(ctx)) != 1 {
+		t.Errorf("panic: %s, errors %v; want null and the recovered error", out, graphql.GetErrors(ctx))
 	}
 }

@@ -26,7 +26,8 @@ import (
 // and writes the table of concurrent fields the decision needs. It also
 // points graphql.NewDeferredGroup at prefetch's, which builds a group's
 // path and sets only when a field is deferred: gqlgen builds them for
-// every object, and the path alone was 5% of a request's CPU. A gqlgen
+// every object, and the path alone was 5% of a request's CPU. And the
+// plain leaves (isPlainLeaf) resolve through prefetch.ResolveLeaf. A gqlgen
 // upgrade that changes either call fails generation here rather than
 // silently dropping the change.
 
@@ -39,7 +40,14 @@ const (
 // field is resolved.
 type concurrency struct {
 	kinds map[string]map[string][]string // type → field → FieldKind constant names
+	// leaves are the executor functions ("_Product_name") of plain
+	// built-in scalar fields, resolved through prefetch.ResolveLeaf.
+	leaves map[string]bool
 }
+
+// leafScalars are the built-in scalars whose marshalling cannot fail, so a
+// leaf of one needs its field context only for an error it cannot have.
+var leafScalars = map[string]bool{"String": true, "ID": true, "Boolean": true, "Int": true}
 
 var _ plugin.CodeGenerator = (*concurrency)(nil)
 
@@ -47,8 +55,12 @@ func (c *concurrency) Name() string { return "tandem-concurrency" }
 
 func (c *concurrency) GenerateCode(data *codegen.Data) error {
 	c.kinds = map[string]map[string][]string{}
+	c.leaves = map[string]bool{}
 	for _, o := range data.Objects {
 		for _, f := range o.Fields {
+			if isPlainLeaf(data, o, f) {
+				c.leaves["_"+o.Name+"_"+f.Name] = true
+			}
 			var kind []string
 			if f.IsResolver {
 				kind = append(kind, "prefetch.Resolver")
@@ -67,6 +79,22 @@ func (c *concurrency) GenerateCode(data *codegen.Data) error {
 	}
 	// Written now, before gqlgen compiles the resolvers that read it.
 	return c.writeTable(data.Config.Exec.Dir(), data.Config.Exec.Package)
+}
+
+// isPlainLeaf reports a field read straight from its model, of a built-in
+// scalar type, with no directive, argument or cost of its own: the field
+// interceptors have nothing to do for it (the cost of a scalar is 0
+// without @cost, see shared/throttle), so prefetch.ResolveLeaf may skip
+// them.
+func isPlainLeaf(data *codegen.Data, o *codegen.Object, f *codegen.Field) bool {
+	if o.Root || f.IsResolver || f.IsMethod() || len(f.Args) > 0 || len(f.Directives) > 0 || f.FieldDefinition == nil {
+		return false
+	}
+	if len(f.FieldDefinition.Directives) > 0 || !leafScalars[f.FieldDefinition.Type.Name()] {
+		return false
+	}
+	def := data.Schema.Types[f.FieldDefinition.Type.Name()]
+	return def != nil && len(def.Directives) == 0
 }
 
 // writeTable writes ConcurrentFields into the executor's package.
@@ -92,7 +120,7 @@ func (c *concurrency) writeTable(dir, pkg string) error {
 
 // rewriteExecutor points the executor's goroutine-starting calls in dir at
 // shared/prefetch.
-func rewriteExecutor(dir string) error {
+func rewriteExecutor(dir string, leaves map[string]bool) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
 	if err != nil {
 		return err
@@ -102,7 +130,7 @@ func rewriteExecutor(dir string) error {
 		if filepath.Base(path) == tableFile {
 			continue
 		}
-		n, err := rewriteFile(path)
+		n, err := rewriteFile(path, leaves)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -114,7 +142,7 @@ func rewriteExecutor(dir string) error {
 	return nil
 }
 
-func rewriteFile(path string) (int, error) {
+func rewriteFile(path string, leaves map[string]bool) (int, error) {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 	if err != nil {
@@ -122,7 +150,12 @@ func rewriteFile(path string) (int, error) {
 	}
 	n := 0
 	var bad error
+	var fn string // the function being walked
 	ast.Inspect(file, func(node ast.Node) bool {
+		if d, ok := node.(*ast.FuncDecl); ok {
+			fn = d.Name.Name
+			return true
+		}
 		call, ok := node.(*ast.CallExpr)
 		if !ok {
 			return true
@@ -142,6 +175,9 @@ func rewriteFile(path string) (int, error) {
 				return false
 			}
 			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("prefetch"), Sel: ast.NewIdent("MarshalSlice")}
+			n++
+		case recv.Name == "graphql" && sel.Sel.Name == "ResolveField" && leaves[fn]:
+			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("prefetch"), Sel: ast.NewIdent("ResolveLeaf")}
 			n++
 		case recv.Name == "graphql" && sel.Sel.Name == "NewDeferredGroup":
 			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("prefetch"), Sel: ast.NewIdent("NewDeferredGroup")}

@@ -37,5 +37,5 @@ func run(configFile string) error {
 	if err := api.Generate(cfg, opts...); err != nil {
 		return err
 	}
-	return rewriteExecutor(cfg.Exec.Dir())
+	return rewriteExecutor(cfg.Exec.Dir(), table.leaves)
 }

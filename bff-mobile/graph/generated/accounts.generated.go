@@ -25,7 +25,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _ViewerCard_id(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -48,7 +48,7 @@ func (ec *executionContext) fieldContext_ViewerCard_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _ViewerCard_name(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -71,7 +71,7 @@ func (ec *executionContext) fieldContext_ViewerCard_name(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViewerCard_tier(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -94,7 +94,7 @@ func (ec *executionContext) fieldContext_ViewerCard_tier(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViewerCard_locale(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

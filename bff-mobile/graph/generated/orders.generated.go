@@ -46,7 +46,7 @@ func (ec *executionContext) field_OrderCard_thumbnailUrl_args(ctx context.Contex
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AddToCartPayload_cartItemCount(ctx context.Context, field graphql.CollectedField, obj *model.AddToCartPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -69,7 +69,7 @@ func (ec *executionContext) fieldContext_AddToCartPayload_cartItemCount(_ contex
 }
 
 func (ec *executionContext) _OrderCard_id(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -138,7 +138,7 @@ func (ec *executionContext) fieldContext_OrderCard_placedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _OrderCard_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

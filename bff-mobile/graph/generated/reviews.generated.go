@@ -54,7 +54,7 @@ func (ec *executionContext) fieldContext_Rating_average(_ context.Context, field
 }
 
 func (ec *executionContext) _Rating_count(ctx context.Context, field graphql.CollectedField, obj *model.Rating) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -77,7 +77,7 @@ func (ec *executionContext) fieldContext_Rating_count(_ context.Context, field g
 }
 
 func (ec *executionContext) _ReviewCard_id(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -100,7 +100,7 @@ func (ec *executionContext) fieldContext_ReviewCard_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _ReviewCard_rating(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -123,7 +123,7 @@ func (ec *executionContext) fieldContext_ReviewCard_rating(_ context.Context, fi
 }
 
 func (ec *executionContext) _ReviewCard_title(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -26,7 +26,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Money_amountMinor(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -49,7 +49,7 @@ func (ec *executionContext) fieldContext_Money_amountMinor(_ context.Context, fi
 }
 
 func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -72,7 +72,7 @@ func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field
 }
 
 func (ec *executionContext) _Money_formatted(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -95,7 +95,7 @@ func (ec *executionContext) fieldContext_Money_formatted(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -118,7 +118,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -59,7 +59,7 @@ func (ec *executionContext) field_Viewer_orders_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Address_id(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -82,7 +82,7 @@ func (ec *executionContext) fieldContext_Address_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Address_label(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -105,7 +105,7 @@ func (ec *executionContext) fieldContext_Address_label(_ context.Context, field 
 }
 
 func (ec *executionContext) _Address_line1(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -128,7 +128,7 @@ func (ec *executionContext) fieldContext_Address_line1(_ context.Context, field 
 }
 
 func (ec *executionContext) _Address_line2(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -151,7 +151,7 @@ func (ec *executionContext) fieldContext_Address_line2(_ context.Context, field 
 }
 
 func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -174,7 +174,7 @@ func (ec *executionContext) fieldContext_Address_city(_ context.Context, field g
 }
 
 func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -197,7 +197,7 @@ func (ec *executionContext) fieldContext_Address_postalCode(_ context.Context, f
 }
 
 func (ec *executionContext) _Address_country(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -220,7 +220,7 @@ func (ec *executionContext) fieldContext_Address_country(_ context.Context, fiel
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -243,7 +243,7 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -266,7 +266,7 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -312,7 +312,7 @@ func (ec *executionContext) fieldContext_User_tier(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_locale(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -390,7 +390,7 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_id(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -25,7 +25,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _DeliveryEstimate_minDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryEstimate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -48,7 +48,7 @@ func (ec *executionContext) fieldContext_DeliveryEstimate_minDays(_ context.Cont
 }
 
 func (ec *executionContext) _DeliveryEstimate_maxDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryEstimate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -71,7 +71,7 @@ func (ec *executionContext) fieldContext_DeliveryEstimate_maxDays(_ context.Cont
 }
 
 func (ec *executionContext) _Stock_available(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -94,7 +94,7 @@ func (ec *executionContext) fieldContext_Stock_available(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Stock_inStock(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -117,7 +117,7 @@ func (ec *executionContext) fieldContext_Stock_inStock(_ context.Context, field 
 }
 
 func (ec *executionContext) _Stock_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

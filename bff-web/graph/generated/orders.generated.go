@@ -68,7 +68,7 @@ func (ec *executionContext) fieldContext_Cart_lines(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Cart_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -146,7 +146,7 @@ func (ec *executionContext) fieldContext_CartLine_product(_ context.Context, fie
 }
 
 func (ec *executionContext) _CartLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -169,7 +169,7 @@ func (ec *executionContext) fieldContext_CartLine_quantity(_ context.Context, fi
 }
 
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -270,7 +270,7 @@ func (ec *executionContext) fieldContext_Order_total(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Order_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -453,7 +453,7 @@ func (ec *executionContext) fieldContext_OrderLine_product(_ context.Context, fi
 }
 
 func (ec *executionContext) _OrderLine_sku(ctx context.Context, field graphql.CollectedField, obj *model.OrderLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -476,7 +476,7 @@ func (ec *executionContext) fieldContext_OrderLine_sku(_ context.Context, field 
 }
 
 func (ec *executionContext) _OrderLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.OrderLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

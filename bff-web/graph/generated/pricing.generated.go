@@ -89,7 +89,7 @@ func (ec *executionContext) fieldContext_Price_list(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Price_discountPercent(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -112,7 +112,7 @@ func (ec *executionContext) fieldContext_Price_discountPercent(_ context.Context
 }
 
 func (ec *executionContext) _Price_discountLabel(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -135,7 +135,7 @@ func (ec *executionContext) fieldContext_Price_discountLabel(_ context.Context, 
 }
 
 func (ec *executionContext) _Price_onSale(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -62,7 +62,7 @@ func (ec *executionContext) fieldContext_Wishlist_items(_ context.Context, field
 }
 
 func (ec *executionContext) _Wishlist_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.Wishlist) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return prefetch.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
