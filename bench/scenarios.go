@@ -140,8 +140,8 @@ func plan(scs []scenario) []group {
 			gs = append(gs,
 				group{scenario: s, system: sysCeiling, variant: variant{key: "ceiling", label: "hand-written net/http handler, no GraphQL"}, rate: rateHalfOwn},
 				group{scenario: s, system: s.bff, variant: variantDefaults, rate: rateHalfCeiling, profile: true},
-				group{scenario: s, system: s.bff, variant: variantSignedIn},
-				group{scenario: s, system: s.bff, variant: variantOff},
+				group{scenario: s, system: s.bff, variant: variantSignedIn, profile: true},
+				group{scenario: s, system: s.bff, variant: variantOff, profile: true},
 				group{scenario: s, system: s.bff, variant: variantTracing},
 			)
 		default:

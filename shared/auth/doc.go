@@ -9,7 +9,11 @@
 // the key a token names must also be of the type its algorithm needs, which
 // closes the classic "HS256 signed with the RSA public key" and "ES256 header
 // on an RSA key" confusions. A static HS256 secret exists for local
-// development only and is announced with a warning at startup.
+// development only and is announced with a warning at startup. A token
+// accepted before is accepted again without its signature check while it
+// is unexpired and its key is still the issuer's (verified.go): clients
+// send the same token with every request, and the check was most of a
+// signed-in request's entry control.
 //
 // What it provides:
 //   - Verifier.Middleware: anonymous requests pass through; a present but

@@ -41,6 +41,7 @@ type Verifier struct {
 	onReject      func(ctx context.Context, r Reason)
 	stop          context.CancelFunc
 	transport     *http.Transport // the verifier's own, closed by Close; nil with WithHTTPClient's
+	verified      *verifiedTokens // tokens accepted lately (verified.go)
 }
 
 type issuer struct {
@@ -119,6 +120,7 @@ func New(cfg Config, opts ...Option) (*Verifier, error) {
 		onReject:      o.onReject,
 		stop:          stop,
 		transport:     own,
+		verified:      newVerifiedTokens(o.now),
 	}
 	for _, ic := range cfg.Issuers {
 		is := &issuer{
@@ -230,6 +232,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if len(raw) > v.maxTokenBytes {
 		return nil, reject(ReasonTooLarge)
 	}
+	if p, ok := v.verified.get(ctx, raw); ok {
+		return p, nil
+	}
 	is := v.single
 	if is == nil {
 		iss, ok := peekIssuer(raw)
@@ -241,13 +246,21 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		}
 	}
 	claims := jwt.MapClaims{}
+	var key any
 	tok, err := is.parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
-		return is.key(ctx, t)
+		k, err := is.key(ctx, t)
+		key = k
+		return k, err
 	})
 	if err != nil {
 		return nil, reject(is.classify(tok, err))
 	}
-	return is.principal(raw, claims)
+	p, err := is.principal(raw, claims)
+	if err == nil {
+		kid, _ := tok.Header["kid"].(string)
+		v.verified.add(raw, &verifiedToken{principal: p, issuer: is, alg: tok.Method.Alg(), kid: kid, key: key})
+	}
+	return p, err
 }
 
 // peekIssuer reads the unverified "iss" claim to choose the issuer whose keys

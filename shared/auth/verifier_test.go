@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -228,4 +229,40 @@ func TestErrorsNeverContainTheToken(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "auth: token rejected: wrong_audience", err.Error())
 	assert.NotContains(t, err.Error(), tok[:20])
+}
+
+// A token verified before is accepted again only while it would pass a
+// full verification: not past its expiry, not once its key is withdrawn,
+// and a copy differing in one byte is checked afresh.
+func TestVerifiedTokensAreHonouredOnlyWhileValid(t *testing.T) {
+	ti := newTestIdP(t, idp.Options{Issuer: "https://idp.test"})
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	v := newVerifier(t, auth.Config{Issuers: []auth.IssuerConfig{ti.issuerConfig()}}, auth.WithClock(clock))
+	tok := ti.mint(t, "usr_000001", nil, nil)
+
+	p, err := v.Verify(t.Context(), tok)
+	require.NoError(t, err)
+	again, err := v.Verify(t.Context(), tok)
+	require.NoError(t, err)
+	assert.Same(t, p, again, "a repeat is served from the verified tokens")
+
+	// One byte of the signature changed: not the cached token.
+	sig := strings.LastIndexByte(tok, '.') + 1
+	flipped := byte('A')
+	if tok[sig] == 'A' {
+		flipped = 'B'
+	}
+	forged := tok[:sig] + string(flipped) + tok[sig+1:]
+	_, err = v.Verify(t.Context(), forged)
+	require.Error(t, err)
+
+	// Past its expiry (the parser's leeway included), a cached token is
+	// rejected as expired.
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	_, err = v.Verify(t.Context(), tok)
+	assert.Equal(t, auth.ReasonExpired, auth.ReasonOf(err))
 }
