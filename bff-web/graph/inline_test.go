@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/bff-web/graph"
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
@@ -41,7 +42,7 @@ func TestPagesResolveInline(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		doc, errs := gqlparser.LoadQuery(es.Schema(), c.query)
+		doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), c.query, rules.NewDefaultRules())
 		if len(errs) > 0 {
 			t.Fatal(c.name, errs)
 		}
@@ -59,7 +60,7 @@ func TestPagesResolveInline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, errs := gqlparser.LoadQuery(es.Schema(), string(page))
+	doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), string(page), rules.NewDefaultRules())
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

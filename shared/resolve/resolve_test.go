@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/server"
@@ -202,7 +203,7 @@ type P implements Node { id: ID! name: String description: String images: [Strin
 		`{ products { total nodes { ...F ...F } } } fragment F on P { name }`:                false,
 	}
 	for query, want := range cases {
-		doc, errs := gqlparser.LoadQuery(schema, query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
 		require.Empty(t, errs, query)
 		root := doc.Operations[0].SelectionSet[0].(*ast.Field)
 		ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: root, Selections: root.SelectionSet}})
