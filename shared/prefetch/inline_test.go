@@ -20,18 +20,25 @@ var testConcurrent = map[string]map[string]FieldKind{
 	"User":  {"name": Resolver | Concurrent},
 }
 
+// inlinePlan is testPlan running inline over testSchema, with query's
+// operation.
+func inlinePlan(tb testing.TB, query string) (*Plan, *graphql.OperationContext) {
+	tb.Helper()
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
+	doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
+	if len(errs) > 0 {
+		tb.Fatal(errs)
+	}
+	p := testPlan(&recorder{}).RunInline(testConcurrent)
+	p.schema, p.satisfies = schema, implementors(schema)
+	return p, &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+}
+
 // decideFor runs the plan's decision over query and returns it with the
 // operation's fields by response path ("items.nodes.owner").
 func decideFor(t *testing.T, query string) (decisions, map[string]*ast.Field) {
 	t.Helper()
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
-	doc, errs := gqlparser.LoadQueryWithRules(schema, query, rules.NewDefaultRules())
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	p := testPlan(&recorder{}).RunInline(testConcurrent)
-	p.schema, p.satisfies = schema, implementors(schema)
-	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+	p, oc := inlinePlan(t, query)
 	fields := map[string]*ast.Field{}
 	var index func(prefix string, sel ast.SelectionSet)
 	index = func(prefix string, sel ast.SelectionSet) {
@@ -47,7 +54,7 @@ func decideFor(t *testing.T, query string) (decisions, map[string]*ast.Field) {
 			}
 		}
 	}
-	index("", doc.Operations[0].SelectionSet)
+	index("", oc.Operation.SelectionSet)
 	return p.decide(oc), fields
 }
 
@@ -86,23 +93,18 @@ func TestFragmentsAndDeferredFields(t *testing.T) {
 	}
 }
 
-func TestTheDecisionIsLinearAndBounded(t *testing.T) {
-	// The same fragment spread at many places is decided at each, and a
-	// document past the bound is left to gqlgen.
+func TestTheDecisionIsBounded(t *testing.T) {
+	// The walk follows the executor's expansion of fragments, so it is
+	// bounded by the fields it looks at: past the bound, the operation is
+	// left to gqlgen.
 	q := `{ items { nodes { ...F } } } fragment F on Item { id price owner { name } }`
 	d, _ := decideFor(t, q)
 	if len(d) == 0 {
 		t.Fatal("no decision")
 	}
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
-	doc, errs := gqlparser.LoadQueryWithRules(schema, q, rules.NewDefaultRules())
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	p := testPlan(&recorder{}).RunInline(testConcurrent)
-	p.schema, p.satisfies = schema, implementors(schema)
-	dc := &decider{plan: p, oc: &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]}, out: decisions{}, budget: 3}
-	dc.level("Query", doc.Operations[0].SelectionSet, false)
+	p, oc := inlinePlan(t, q)
+	dc := &decider{plan: p, oc: oc, out: decisions{}, budget: 3}
+	dc.level("Query", oc.Operation.SelectionSet, false)
 	if dc.budget >= 0 {
 		t.Fatal("the budget was not spent")
 	}
@@ -180,14 +182,7 @@ func TestResolveFieldRecoversAPanicInline(t *testing.T) {
 }
 
 func BenchmarkDecide(b *testing.B) {
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
-	doc, errs := gqlparser.LoadQueryWithRules(schema, `{ items { nodes { id price stock owner { id name } } } }`, rules.NewDefaultRules())
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
-	p := testPlan(&recorder{}).RunInline(testConcurrent)
-	p.schema, p.satisfies = schema, implementors(schema)
-	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+	p, oc := inlinePlan(b, `{ items { nodes { id price stock owner { id name } } } }`)
 	b.ReportAllocs()
 	for b.Loop() {
 		p.decide(oc)
