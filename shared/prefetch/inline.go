@@ -88,6 +88,11 @@ func (p *Plan) InterceptOperation(ctx context.Context, next graphql.OperationHan
 // every field whose value is objects, whether the level below is settled.
 // A field reached along several paths (a fragment spread twice) is
 // settled only if it is settled on all of them.
+//
+// Like the execution it prepares, the walk expands fragments where they
+// are spread, so its work follows the response's size, which the cost
+// limit has already bounded by the time an operation runs; maxInlineFields
+// bounds it again, and each CollectFields visits a fragment once.
 func (p *Plan) decide(oc *graphql.OperationContext) decisions {
 	var root *ast.Definition
 	switch oc.Operation.Operation {
