@@ -30,14 +30,9 @@
 // levels are settled (every field below them that gqlgen would resolve
 // concurrently is one the plan loads, on a level its walk reaches), and the
 // executor resolves those in the goroutine already running (RunInline,
-// inline.go); any level with a field outside the plan keeps gqlgen's
-// goroutines, so a per-item call the plan does not know is never made one
-// after another. tools/gqlgen points the generated executor at this
-// package: MarshalSlice and ResolveField where gqlgen starts goroutines,
-// NewDeferredGroup so that a group's path is built only for @defer, and
-// ResolveLeaf for plain built-in scalar fields, which need neither a field
-// context nor the field interceptors. Each falls back to gqlgen's own
-// function, with the same arguments, wherever its shortcut does not apply.
+// inline.go; the executor's side is shared/execution); any level with a
+// field outside the plan keeps gqlgen's goroutines, so a per-item call the
+// plan does not know is never made one after another.
 //
 // Plans are built once per schema at startup (see bff-web/graph/prefetch.go)
 // and are read-only afterwards.

@@ -4,25 +4,11 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-)
 
-// FieldKind says how gqlgen's executor resolves a field; the generated
-// table a BFF hands to RunInline holds one per field that is not a plain
-// struct field.
-type FieldKind uint8
-
-const (
-	// Resolver: the field has a resolver method (the plan's interceptor
-	// walks what it returns).
-	Resolver FieldKind = 1 << iota
-	// Concurrent: gqlgen resolves the field in a goroutine of its own,
-	// because it may wait for something (a resolver, or a model method
-	// that takes a context).
-	Concurrent
+	"github.com/tandemgw/tandem/shared/execution"
 )
 
 // maxInlineFields bounds the fields one operation's inline decision
@@ -48,10 +34,10 @@ const maxInlineFields = 10_000
 //
 // concurrent is the table tools/gqlgen generates beside the executor
 // (generated.ConcurrentFields): type name → field name → FieldKind. The
-// executor reaches the decision through MarshalSlice and ResolveField,
-// which tools/gqlgen puts in the generated code where gqlgen calls
-// graphql.MarshalSliceConcurrently and FieldSet.ResolveConcurrently.
-func (p *Plan) RunInline(concurrent map[string]map[string]FieldKind) *Plan {
+// decision travels in the operation's context (execution.Inline), where
+// the generated executor's execution.MarshalSlice and
+// execution.ResolveField read it.
+func (p *Plan) RunInline(concurrent map[string]map[string]execution.FieldKind) *Plan {
 	p.concurrent = concurrent
 	return p
 }
@@ -60,12 +46,9 @@ var (
 	_ graphql.OperationInterceptor = (*Plan)(nil)
 )
 
-// inlineKey holds an operation's decisions in its context.
-type inlineKey struct{}
-
 // decisions maps each field whose value is objects to whether those
 // objects (and, for a list, its items) may be resolved inline.
-type decisions map[*ast.Field]bool
+type decisions = execution.Inline
 
 // InterceptOperation implements graphql.OperationInterceptor: it decides,
 // once per operation, which levels run inline.
@@ -78,7 +61,7 @@ func (p *Plan) InterceptOperation(ctx context.Context, next graphql.OperationHan
 		return next(ctx)
 	}
 	if d := p.decide(oc); len(d) > 0 {
-		ctx = context.WithValue(ctx, inlineKey{}, d)
+		ctx = execution.WithInline(ctx, d)
 	}
 	return next(ctx)
 }
@@ -171,12 +154,12 @@ func (d *decider) level(typeName string, sel ast.SelectionSet, walked bool) bool
 		if walked && op != nil && !f.IsDeferred() {
 			st, stepped = op.fields[f.Name]
 		}
-		ok := kind&Concurrent == 0 || (stepped && st.load)
+		ok := kind&execution.Concurrent == 0 || (stepped && st.load)
 		if len(f.Selections) > 0 {
 			child := f.Definition.Type.Name()
 			// The walk goes on into a step's objects, and the
 			// interceptor starts a walk on what a resolver returns.
-			childWalked := (stepped && !st.leaf) || (kind&Resolver != 0 && d.plan.types[child] != nil)
+			childWalked := (stepped && !st.leaf) || (kind&execution.Resolver != 0 && d.plan.types[child] != nil)
 			var childOK bool
 			if d.paths == nil {
 				childOK = d.level(child, f.Selections, childWalked)
@@ -218,140 +201,4 @@ func implementors(schema *ast.Schema) map[string][]string {
 		}
 	}
 	return out
-}
-
-// inline reports whether the objects resolved under ctx may be resolved
-// in the calling goroutine: ctx belongs to the field that returned them,
-// or to an item of its list.
-func inline(ctx context.Context) bool {
-	d, _ := ctx.Value(inlineKey{}).(decisions)
-	if d == nil {
-		return false
-	}
-	fc := graphql.GetFieldContext(ctx)
-	for fc != nil && fc.Field.Field == nil {
-		fc = fc.Parent // a list item's context
-	}
-	return fc != nil && d[fc.Field.Field]
-}
-
-// MarshalSlice is graphql.MarshalSliceConcurrently for the generated
-// executor: the items of a settled level are marshalled one after another
-// in the calling goroutine, the others as gqlgen does.
-func MarshalSlice(ctx context.Context, length int, workerLimit int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	if length < 2 || !inline(ctx) {
-		return graphql.MarshalSliceConcurrently(ctx, length, workerLimit, omitPanicHandler, marshalElement)
-	}
-	ret := make(graphql.Array, length)
-	for i := range length {
-		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
-		ret[i] = marshalItem(childCtx, i, omitPanicHandler, marshalElement)
-	}
-	return ret
-}
-
-func marshalItem(ctx context.Context, i int, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) (ret graphql.Marshaler) {
-	if !omitPanicHandler {
-		defer func() {
-			if r := recover(); r != nil {
-				graphql.AddError(ctx, graphql.Recover(ctx, r))
-				ret = graphql.Null
-			}
-		}()
-	}
-	return marshalElement(ctx, i)
-}
-
-// ResolveField is FieldSet.ResolveConcurrently for the generated executor:
-// a field of an object on a settled level is resolved now, in the calling
-// goroutine, with the same panic guard and invalid-field count; a deferred
-// field, or one on any other level, is scheduled as gqlgen does.
-func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphql.FieldSet, oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
-	if field.IsDeferred() {
-		if deferred.FieldSet == nil { // the first deferred field of this object
-			deferred.Path = graphql.GetPath(deferred.Context)
-			deferred.FieldSet = graphql.NewFieldSet(nil)
-			deferred.Defers = map[string]*graphql.FieldSetView{}
-		}
-		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
-		return
-	}
-	if !inline(ctx) {
-		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
-		return
-	}
-	v := resolveGuarded(ctx, oc, recoverFromPanic, resolve)
-	out.Values[i] = v
-	// The value that makes the enclosing object invalid, as gqlgen counts it.
-	invalid := graphql.RequiredNull
-	if nonNull {
-		invalid = graphql.Null
-	}
-	if v == invalid {
-		atomic.AddUint32(&out.Invalids, 1)
-	}
-}
-
-// ResolveLeaf is graphql.ResolveField for the generated executor's plain
-// leaves: fields read straight from the model, of a built-in scalar type
-// whose marshalling cannot fail, without directives, arguments or cost
-// (tools/gqlgen picks them). A value is marshalled at once, without the
-// field context and the field interceptors, which have nothing to do for
-// such a field: most of a response's fields are these, and their context,
-// closures and interceptor calls were a fifth of its allocations. A nil
-// value, an error or a panic takes gqlgen's way, which reports it at the
-// field's path.
-func ResolveLeaf[T any](
-	ctx context.Context,
-	oc *graphql.OperationContext,
-	field graphql.CollectedField,
-	initializeFieldContext func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error),
-	fieldResolver func(ctx context.Context) (any, error),
-	middlewareChain func(ctx context.Context, next graphql.Resolver) graphql.Resolver,
-	marshal func(ctx context.Context, sel ast.SelectionSet, v T) graphql.Marshaler,
-	recoverFromPanic bool,
-	nonNull bool,
-) graphql.Marshaler {
-	if middlewareChain == nil {
-		if v, ok := readLeaf[T](ctx, fieldResolver); ok {
-			return marshal(ctx, field.Selections, v)
-		}
-	}
-	return graphql.ResolveField(ctx, oc, field, initializeFieldContext, fieldResolver, middlewareChain, marshal, recoverFromPanic, nonNull)
-}
-
-// readLeaf reads a plain field's value; ok is false for nil, an error or
-// a panic, which gqlgen's way then reports.
-func readLeaf[T any](ctx context.Context, fieldResolver func(ctx context.Context) (any, error)) (v T, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	res, err := fieldResolver(ctx)
-	if err != nil || res == nil {
-		return v, false
-	}
-	v, ok = res.(T)
-	return v, ok
-}
-
-// NewDeferredGroup is graphql.NewDeferredGroup for the generated executor:
-// the group's path, field set and labels are made by ResolveField when the
-// object's first deferred field comes, not for every object. The executor
-// reads them only when a field was deferred.
-func NewDeferredGroup(ctx context.Context) graphql.DeferredGroup {
-	return graphql.DeferredGroup{Context: ctx}
-}
-
-func resolveGuarded(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic bool, resolve func(ctx context.Context) graphql.Marshaler) (ret graphql.Marshaler) {
-	if recoverFromPanic {
-		defer func() {
-			if r := recover(); r != nil {
-				oc.Error(ctx, oc.Recover(ctx, r))
-				ret = graphql.Null
-			}
-		}()
-	}
-	return resolve(ctx)
 }

@@ -1,12 +1,10 @@
 package prefetch
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
@@ -14,10 +12,10 @@ import (
 
 // testConcurrent is the executor's table for testSchema: every field but
 // ids is a resolver.
-var testConcurrent = map[string]map[string]FieldKind{
-	"Query": {"items": Resolver | Concurrent},
-	"Item":  {"price": Resolver | Concurrent, "stock": Resolver | Concurrent, "owner": Resolver | Concurrent},
-	"User":  {"name": Resolver | Concurrent},
+var testConcurrent = map[string]map[string]execution.FieldKind{
+	"Query": {"items": execution.Resolver | execution.Concurrent},
+	"Item":  {"price": execution.Resolver | execution.Concurrent, "stock": execution.Resolver | execution.Concurrent, "owner": execution.Resolver | execution.Concurrent},
+	"User":  {"name": execution.Resolver | execution.Concurrent},
 }
 
 // inlinePlan is testPlan running inline over testSchema, with query's
@@ -110,111 +108,10 @@ func TestTheDecisionIsBounded(t *testing.T) {
 	}
 }
 
-// execCtx is a context as the executor has it while it resolves field's
-// value, with the decision d.
-func execCtx(d decisions, field *ast.Field) context.Context {
-	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
-	ctx = graphql.WithOperationContext(ctx, &graphql.OperationContext{RecoverFunc: graphql.DefaultRecover})
-	ctx = context.WithValue(ctx, inlineKey{}, d)
-	return graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: field}})
-}
-
-func TestMarshalSliceRunsASettledListInOrderInTheCallingGoroutine(t *testing.T) {
-	field := &ast.Field{Name: "nodes", Alias: "nodes"}
-	ctx := execCtx(decisions{field: true}, field)
-	done := 0
-	out := MarshalSlice(ctx, 3, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		if done != i { // items run one after another, so no lock is needed
-			t.Errorf("item %d ran after %d others", i, done)
-		}
-		if fc := graphql.GetFieldContext(ctx); fc.Index == nil || *fc.Index != i {
-			t.Errorf("item %d has no index of its own in its field context", i)
-		}
-		done++
-		if i == 1 {
-			panic("boom")
-		}
-		return graphql.MarshalString("ok")
-	})
-	if done != 3 || len(out) != 3 {
-		t.Fatalf("%d items marshalled, %d values", done, len(out))
-	}
-	if out[1] != graphql.Null {
-		t.Error("a panicking item is not null")
-	}
-	if errs := graphql.GetErrors(ctx); len(errs) != 1 {
-		t.Errorf("errors %v, want the panic's", errs)
-	}
-}
-
-func TestResolveFieldRunsNowOnlyOnASettledLevel(t *testing.T) {
-	field := &ast.Field{Name: "nodes", Alias: "nodes"}
-	resolve := func(context.Context) graphql.Marshaler { return graphql.Null }
-	price := graphql.CollectedField{Field: &ast.Field{Name: "price", Alias: "price"}}
-
-	for _, settled := range []bool{true, false} {
-		ctx := execCtx(decisions{field: settled}, field)
-		out := graphql.NewFieldSet([]graphql.CollectedField{price})
-		deferred := graphql.NewDeferredGroup(ctx)
-		ResolveField(ctx, price, out, graphql.GetOperationContext(ctx), &deferred, 0, true, true, resolve)
-		if ran := out.Values[0] != nil; ran != settled {
-			t.Errorf("settled %v: resolved before dispatch: %v", settled, ran)
-		}
-		out.Dispatch(ctx)
-		if out.Values[0] != graphql.Null || out.Invalids != 1 {
-			t.Errorf("settled %v: value %v, invalids %d; want null counted once", settled, out.Values[0], out.Invalids)
-		}
-	}
-}
-
-func TestResolveFieldRecoversAPanicInline(t *testing.T) {
-	field := &ast.Field{Name: "nodes", Alias: "nodes"}
-	ctx := execCtx(decisions{field: true}, field)
-	price := graphql.CollectedField{Field: &ast.Field{Name: "price", Alias: "price"}}
-	out := graphql.NewFieldSet([]graphql.CollectedField{price})
-	deferred := graphql.NewDeferredGroup(ctx)
-	ResolveField(ctx, price, out, graphql.GetOperationContext(ctx), &deferred, 0, true, false, func(context.Context) graphql.Marshaler {
-		panic(errors.New("boom"))
-	})
-	if out.Values[0] != graphql.Null || out.Invalids != 0 {
-		t.Errorf("value %v, invalids %d; want null, not invalid for a nullable field", out.Values[0], out.Invalids)
-	}
-}
-
 func BenchmarkDecide(b *testing.B) {
 	p, oc := inlinePlan(b, `{ items { nodes { id price stock owner { id name } } } }`)
 	b.ReportAllocs()
 	for b.Loop() {
 		p.decide(oc)
-	}
-}
-
-func TestResolveLeafMarshalsAValueAtOnceAndLeavesTheRestToGqlgen(t *testing.T) {
-	name := graphql.CollectedField{Field: &ast.Field{Name: "name", Alias: "name"}}
-	initFC := func(_ context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
-		return graphql.NewScalarFieldContext("Item", f, false, false, "String")
-	}
-	marshal := func(ctx context.Context, _ ast.SelectionSet, v string) graphql.Marshaler {
-		return graphql.MarshalString(v)
-	}
-	run := func(read func(context.Context) (any, error)) (context.Context, string) {
-		ctx := execCtx(decisions{}, &ast.Field{Name: "items"})
-		oc := graphql.GetOperationContext(ctx)
-		oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }
-		var b bytes.Buffer
-		ResolveLeaf(ctx, oc, name, initFC, read, nil, marshal, true, true).MarshalGQL(&b)
-		return ctx, b.String()
-	}
-
-	if _, out := run(func(context.Context) (any, error) { return "Kettle", nil }); out != `"Kettle"` {
-		t.Errorf("value: %s", out)
-	}
-	ctx, out := run(func(context.Context) (any, error) { return nil, nil })
-	if out != "null" || len(graphql.GetErrors(ctx)) != 1 {
-		t.Errorf("nil for a non-null field: %s, errors %v; want null and gqlgen's error", out, graphql.GetErrors(ctx))
-	}
-	ctx, out = run(func(context.Context) (any, error) { panic("boom") })
-	if out != "null" || len(graphql.GetErrors(ctx)) != 1 {
-		t.Errorf("panic: %s, errors %v; want null and the recovered error", out, graphql.GetErrors(ctx))
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tandemgw/tandem/shared/execution"
 )
 
 // Plan knows, per GraphQL object type of one schema, which of its fields
@@ -15,7 +17,7 @@ type Plan struct {
 	types map[string]*objectPlan
 	// concurrent is the executor's table of the fields it resolves in
 	// goroutines of their own (see RunInline); nil: never run inline.
-	concurrent map[string]map[string]FieldKind
+	concurrent map[string]map[string]execution.FieldKind
 	// schema is the executable schema's, known once the plan is in use,
 	// and satisfies its implementors (see implementors).
 	schema    *ast.Schema

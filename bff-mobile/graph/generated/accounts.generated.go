@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -25,7 +25,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _ViewerCard_id(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -48,7 +48,7 @@ func (ec *executionContext) fieldContext_ViewerCard_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _ViewerCard_name(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -71,7 +71,7 @@ func (ec *executionContext) fieldContext_ViewerCard_name(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViewerCard_tier(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -94,7 +94,7 @@ func (ec *executionContext) fieldContext_ViewerCard_tier(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViewerCard_locale(ctx context.Context, field graphql.CollectedField, obj *model.ViewerCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -134,7 +134,7 @@ func (ec *executionContext) _ViewerCard(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, viewerCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -11,7 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -67,7 +67,7 @@ func (ec *executionContext) field_Product_imageUrl_args(ctx context.Context, raw
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -90,7 +90,7 @@ func (ec *executionContext) fieldContext_Product_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Product_name(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -113,7 +113,7 @@ func (ec *executionContext) fieldContext_Product_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Product_brand(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -313,7 +313,7 @@ func (ec *executionContext) fieldContext_Product_topReviews(_ context.Context, f
 }
 
 func (ec *executionContext) _ProductCard_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -336,7 +336,7 @@ func (ec *executionContext) fieldContext_ProductCard_id(_ context.Context, field
 }
 
 func (ec *executionContext) _ProductCard_name(ctx context.Context, field graphql.CollectedField, obj *model.ProductCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -507,7 +507,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -528,37 +528,37 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "imageUrl":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_imageUrl(ctx, field, obj)
 				})
 		case "summary":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_summary(ctx, field, obj)
 				})
 		case "inStock":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_inStock(ctx, field, obj)
 				})
 		case "price":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_price(ctx, field, obj)
 				})
 		case "rating":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_rating(ctx, field, obj)
 				})
 		case "topReviews":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_topReviews(ctx, field, obj)
@@ -586,7 +586,7 @@ func (ec *executionContext) _ProductCard(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, productCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -602,13 +602,13 @@ func (ec *executionContext) _ProductCard(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "thumbnailUrl":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductCard_thumbnailUrl(ctx, field, obj)
 				})
 		case "price":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductCard_price(ctx, field, obj)
@@ -636,7 +636,7 @@ func (ec *executionContext) _ProductCardConnection(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, productCardConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -673,7 +673,7 @@ func (ec *executionContext) _ProductCardConnection(ctx context.Context, sel ast.
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNProductCard2ᚕᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductCard) graphql.Marshaler {
-	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := execution.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCard(ctx, sel, v[i])
@@ -707,7 +707,7 @@ func (ec *executionContext) marshalOProductCard2ᚕᚖgithubᚗcomᚋtandemgwᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := execution.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐProductCard(ctx, sel, v[i])

@@ -2,48 +2,48 @@
 
 package generated
 
-import "github.com/tandemgw/tandem/shared/prefetch"
+import "github.com/tandemgw/tandem/shared/execution"
 
 // ConcurrentFields is, per object type, every field the executor does not
 // read straight from the model: resolvers, and fields it resolves in a
 // goroutine of their own. The batching plan reads it (prefetch.Plan.RunInline).
-var ConcurrentFields = map[string]map[string]prefetch.FieldKind{
+var ConcurrentFields = map[string]map[string]execution.FieldKind{
 	"Home": {
-		"locale":        prefetch.Resolver | prefetch.Concurrent,
-		"recentOrders":  prefetch.Resolver | prefetch.Concurrent,
-		"recommended":   prefetch.Resolver | prefetch.Concurrent,
-		"viewer":        prefetch.Resolver | prefetch.Concurrent,
-		"wishlistCount": prefetch.Resolver | prefetch.Concurrent,
+		"locale":        execution.Resolver | execution.Concurrent,
+		"recentOrders":  execution.Resolver | execution.Concurrent,
+		"recommended":   execution.Resolver | execution.Concurrent,
+		"viewer":        execution.Resolver | execution.Concurrent,
+		"wishlistCount": execution.Resolver | execution.Concurrent,
 	},
 	"Mutation": {
-		"addToCart":  prefetch.Resolver,
-		"placeOrder": prefetch.Resolver,
+		"addToCart":  execution.Resolver,
+		"placeOrder": execution.Resolver,
 	},
 	"OrderCard": {
-		"thumbnailUrl": prefetch.Resolver | prefetch.Concurrent,
-		"total":        prefetch.Resolver | prefetch.Concurrent,
+		"thumbnailUrl": execution.Resolver | execution.Concurrent,
+		"total":        execution.Resolver | execution.Concurrent,
 	},
 	"Product": {
-		"imageUrl":   prefetch.Resolver | prefetch.Concurrent,
-		"inStock":    prefetch.Resolver | prefetch.Concurrent,
-		"price":      prefetch.Resolver | prefetch.Concurrent,
-		"rating":     prefetch.Resolver | prefetch.Concurrent,
-		"summary":    prefetch.Resolver | prefetch.Concurrent,
-		"topReviews": prefetch.Resolver | prefetch.Concurrent,
+		"imageUrl":   execution.Resolver | execution.Concurrent,
+		"inStock":    execution.Resolver | execution.Concurrent,
+		"price":      execution.Resolver | execution.Concurrent,
+		"rating":     execution.Resolver | execution.Concurrent,
+		"summary":    execution.Resolver | execution.Concurrent,
+		"topReviews": execution.Resolver | execution.Concurrent,
 	},
 	"ProductCard": {
-		"price":        prefetch.Resolver | prefetch.Concurrent,
-		"thumbnailUrl": prefetch.Resolver | prefetch.Concurrent,
+		"price":        execution.Resolver | execution.Concurrent,
+		"thumbnailUrl": execution.Resolver | execution.Concurrent,
 	},
 	"Query": {
-		"home":    prefetch.Resolver | prefetch.Concurrent,
-		"order":   prefetch.Resolver | prefetch.Concurrent,
-		"orders":  prefetch.Resolver | prefetch.Concurrent,
-		"product": prefetch.Resolver | prefetch.Concurrent,
-		"search":  prefetch.Resolver | prefetch.Concurrent,
+		"home":    execution.Resolver | execution.Concurrent,
+		"order":   execution.Resolver | execution.Concurrent,
+		"orders":  execution.Resolver | execution.Concurrent,
+		"product": execution.Resolver | execution.Concurrent,
+		"search":  execution.Resolver | execution.Concurrent,
 	},
 	"ReviewCard": {
-		"authorName": prefetch.Resolver | prefetch.Concurrent,
-		"excerpt":    prefetch.Resolver | prefetch.Concurrent,
+		"authorName": execution.Resolver | execution.Concurrent,
+		"excerpt":    execution.Resolver | execution.Concurrent,
 	},
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -54,7 +54,7 @@ func (ec *executionContext) fieldContext_Rating_average(_ context.Context, field
 }
 
 func (ec *executionContext) _Rating_count(ctx context.Context, field graphql.CollectedField, obj *model.Rating) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -77,7 +77,7 @@ func (ec *executionContext) fieldContext_Rating_count(_ context.Context, field g
 }
 
 func (ec *executionContext) _ReviewCard_id(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -100,7 +100,7 @@ func (ec *executionContext) fieldContext_ReviewCard_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _ReviewCard_rating(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -123,7 +123,7 @@ func (ec *executionContext) fieldContext_ReviewCard_rating(_ context.Context, fi
 }
 
 func (ec *executionContext) _ReviewCard_title(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -232,7 +232,7 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, ratingImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -270,7 +270,7 @@ func (ec *executionContext) _ReviewCard(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviewCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -291,13 +291,13 @@ func (ec *executionContext) _ReviewCard(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "excerpt":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewCard_excerpt(ctx, field, obj)
 				})
 		case "authorName":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewCard_authorName(ctx, field, obj)
@@ -347,7 +347,7 @@ func (ec *executionContext) marshalOReviewCard2ᚕᚖgithubᚗcomᚋtandemgwᚋt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := execution.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReviewCard2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑmobileᚋgraphᚋmodelᚐReviewCard(ctx, sel, v[i])

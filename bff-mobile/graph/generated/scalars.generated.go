@@ -11,7 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -26,7 +26,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Money_amountMinor(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -49,7 +49,7 @@ func (ec *executionContext) fieldContext_Money_amountMinor(_ context.Context, fi
 }
 
 func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -72,7 +72,7 @@ func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field
 }
 
 func (ec *executionContext) _Money_formatted(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -95,7 +95,7 @@ func (ec *executionContext) fieldContext_Money_formatted(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -118,7 +118,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -158,7 +158,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -201,7 +201,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -11,7 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -59,7 +59,7 @@ func (ec *executionContext) field_Viewer_orders_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Address_id(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -82,7 +82,7 @@ func (ec *executionContext) fieldContext_Address_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Address_label(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -105,7 +105,7 @@ func (ec *executionContext) fieldContext_Address_label(_ context.Context, field 
 }
 
 func (ec *executionContext) _Address_line1(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -128,7 +128,7 @@ func (ec *executionContext) fieldContext_Address_line1(_ context.Context, field 
 }
 
 func (ec *executionContext) _Address_line2(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -151,7 +151,7 @@ func (ec *executionContext) fieldContext_Address_line2(_ context.Context, field 
 }
 
 func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -174,7 +174,7 @@ func (ec *executionContext) fieldContext_Address_city(_ context.Context, field g
 }
 
 func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -197,7 +197,7 @@ func (ec *executionContext) fieldContext_Address_postalCode(_ context.Context, f
 }
 
 func (ec *executionContext) _Address_country(ctx context.Context, field graphql.CollectedField, obj *model.Address) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -220,7 +220,7 @@ func (ec *executionContext) fieldContext_Address_country(_ context.Context, fiel
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -243,7 +243,7 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -266,7 +266,7 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -312,7 +312,7 @@ func (ec *executionContext) fieldContext_User_tier(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_locale(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -390,7 +390,7 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_id(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -602,7 +602,7 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -665,7 +665,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -696,7 +696,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultAddress":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_defaultAddress(ctx, field, obj)
@@ -729,7 +729,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -740,31 +740,31 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "profile":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_profile(ctx, field, obj)
 				})
 		case "addresses":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_addresses(ctx, field, obj)
 				})
 		case "orders":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_orders(ctx, field, obj)
 				})
 		case "cart":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_cart(ctx, field, obj)
 				})
 		case "wishlist":
-			prefetch.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_wishlist(ctx, field, obj)
@@ -812,7 +812,7 @@ func (ec *executionContext) marshalOAddress2ᚕᚖgithubᚗcomᚋtandemgwᚋtand
 	if v == nil {
 		return graphql.Null
 	}
-	ret := prefetch.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := execution.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAddress2ᚖgithubᚗcomᚋtandemgwᚋtandemᚋbffᚑwebᚋgraphᚋmodelᚐAddress(ctx, sel, v[i])

@@ -2,55 +2,55 @@
 
 package generated
 
-import "github.com/tandemgw/tandem/shared/prefetch"
+import "github.com/tandemgw/tandem/shared/execution"
 
 // ConcurrentFields is, per object type, every field the executor does not
 // read straight from the model: resolvers, and fields it resolves in a
 // goroutine of their own. The batching plan reads it (prefetch.Plan.RunInline).
-var ConcurrentFields = map[string]map[string]prefetch.FieldKind{
+var ConcurrentFields = map[string]map[string]execution.FieldKind{
 	"CartLine": {
-		"product": prefetch.Resolver | prefetch.Concurrent,
+		"product": execution.Resolver | execution.Concurrent,
 	},
 	"Category": {
-		"parent": prefetch.Resolver | prefetch.Concurrent,
+		"parent": execution.Resolver | execution.Concurrent,
 	},
 	"Mutation": {
-		"addToCart":  prefetch.Resolver,
-		"placeOrder": prefetch.Resolver,
+		"addToCart":  execution.Resolver,
+		"placeOrder": execution.Resolver,
 	},
 	"Order": {
-		"shippingAddress": prefetch.Resolver | prefetch.Concurrent,
+		"shippingAddress": execution.Resolver | execution.Concurrent,
 	},
 	"OrderLine": {
-		"product": prefetch.Resolver | prefetch.Concurrent,
+		"product": execution.Resolver | execution.Concurrent,
 	},
 	"Product": {
-		"category":      prefetch.Resolver | prefetch.Concurrent,
-		"price":         prefetch.Resolver | prefetch.Concurrent,
-		"ratingSummary": prefetch.Resolver | prefetch.Concurrent,
-		"related":       prefetch.Resolver | prefetch.Concurrent,
-		"reviews":       prefetch.Resolver | prefetch.Concurrent,
-		"shippingQuote": prefetch.Resolver | prefetch.Concurrent,
-		"stock":         prefetch.Resolver | prefetch.Concurrent,
+		"category":      execution.Resolver | execution.Concurrent,
+		"price":         execution.Resolver | execution.Concurrent,
+		"ratingSummary": execution.Resolver | execution.Concurrent,
+		"related":       execution.Resolver | execution.Concurrent,
+		"reviews":       execution.Resolver | execution.Concurrent,
+		"shippingQuote": execution.Resolver | execution.Concurrent,
+		"stock":         execution.Resolver | execution.Concurrent,
 	},
 	"Query": {
-		"categories": prefetch.Resolver | prefetch.Concurrent,
-		"order":      prefetch.Resolver | prefetch.Concurrent,
-		"product":    prefetch.Resolver | prefetch.Concurrent,
-		"products":   prefetch.Resolver | prefetch.Concurrent,
-		"viewer":     prefetch.Resolver | prefetch.Concurrent,
+		"categories": execution.Resolver | execution.Concurrent,
+		"order":      execution.Resolver | execution.Concurrent,
+		"product":    execution.Resolver | execution.Concurrent,
+		"products":   execution.Resolver | execution.Concurrent,
+		"viewer":     execution.Resolver | execution.Concurrent,
 	},
 	"User": {
-		"defaultAddress": prefetch.Resolver | prefetch.Concurrent,
+		"defaultAddress": execution.Resolver | execution.Concurrent,
 	},
 	"Viewer": {
-		"addresses": prefetch.Resolver | prefetch.Concurrent,
-		"cart":      prefetch.Resolver | prefetch.Concurrent,
-		"orders":    prefetch.Resolver | prefetch.Concurrent,
-		"profile":   prefetch.Resolver | prefetch.Concurrent,
-		"wishlist":  prefetch.Resolver | prefetch.Concurrent,
+		"addresses": execution.Resolver | execution.Concurrent,
+		"cart":      execution.Resolver | execution.Concurrent,
+		"orders":    execution.Resolver | execution.Concurrent,
+		"profile":   execution.Resolver | execution.Concurrent,
+		"wishlist":  execution.Resolver | execution.Concurrent,
 	},
 	"WishlistItem": {
-		"product": prefetch.Resolver | prefetch.Concurrent,
+		"product": execution.Resolver | execution.Concurrent,
 	},
 }

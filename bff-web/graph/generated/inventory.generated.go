@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -25,7 +25,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _DeliveryEstimate_minDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryEstimate) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -48,7 +48,7 @@ func (ec *executionContext) fieldContext_DeliveryEstimate_minDays(_ context.Cont
 }
 
 func (ec *executionContext) _DeliveryEstimate_maxDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryEstimate) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -71,7 +71,7 @@ func (ec *executionContext) fieldContext_DeliveryEstimate_maxDays(_ context.Cont
 }
 
 func (ec *executionContext) _Stock_available(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -94,7 +94,7 @@ func (ec *executionContext) fieldContext_Stock_available(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Stock_inStock(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -117,7 +117,7 @@ func (ec *executionContext) fieldContext_Stock_inStock(_ context.Context, field 
 }
 
 func (ec *executionContext) _Stock_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -189,7 +189,7 @@ func (ec *executionContext) _DeliveryEstimate(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryEstimateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -227,7 +227,7 @@ func (ec *executionContext) _Stock(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -89,7 +89,7 @@ func (ec *executionContext) fieldContext_Price_list(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Price_discountPercent(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -112,7 +112,7 @@ func (ec *executionContext) fieldContext_Price_discountPercent(_ context.Context
 }
 
 func (ec *executionContext) _Price_discountLabel(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -135,7 +135,7 @@ func (ec *executionContext) fieldContext_Price_discountLabel(_ context.Context, 
 }
 
 func (ec *executionContext) _Price_onSale(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -175,7 +175,7 @@ func (ec *executionContext) _Price(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, priceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
-	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -25,7 +25,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _ShippingQuote_carrier(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -48,7 +48,7 @@ func (ec *executionContext) fieldContext_ShippingQuote_carrier(_ context.Context
 }
 
 func (ec *executionContext) _ShippingQuote_amountMinor(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -71,7 +71,7 @@ func (ec *executionContext) fieldContext_ShippingQuote_amountMinor(_ context.Con
 }
 
 func (ec *executionContext) _ShippingQuote_currency(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -94,7 +94,7 @@ func (ec *executionContext) fieldContext_ShippingQuote_currency(_ context.Contex
 }
 
 func (ec *executionContext) _ShippingQuote_minDays(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -117,7 +117,7 @@ func (ec *executionContext) fieldContext_ShippingQuote_minDays(_ context.Context
 }
 
 func (ec *executionContext) _ShippingQuote_maxDays(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return prefetch.ResolveLeaf(
+	return execution.ResolveLeaf(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -157,7 +157,7 @@ func (ec *executionContext) _ShippingQuote(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, shippingQuoteImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := prefetch.NewDeferredGroup(ctx)
+	deferred := execution.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -1,0 +1,19 @@
+// Package execution is what the generated gqlgen executors call in place
+// of gqlgen's own functions where gqlgen spends a request's CPU on
+// machinery rather than on its answer. tools/gqlgen points the generated
+// code here (the same arguments, so every hook can and does fall back to
+// gqlgen's function):
+//
+//   - MarshalSlice and ResolveField, where gqlgen starts a goroutine per
+//     list item and per concurrent field: on a level the operation has
+//     marked Inline, they resolve in the goroutine already running;
+//   - NewDeferredGroup, so that an object's @defer bookkeeping (its path
+//     above all) is made only when one of its fields is deferred;
+//   - ResolveLeaf, for plain built-in scalar fields, which need neither a
+//     field context nor the field interceptors.
+//
+// Which levels are Inline is not decided here: that takes knowing which
+// fields have their data loading before they resolve, which is the
+// batching plan's (shared/prefetch). FieldKind is the vocabulary of the
+// table tools/gqlgen writes beside each executor for that decision.
+package execution
