@@ -96,8 +96,9 @@ func TestHarnessSmoke(t *testing.T) {
 	if len(rep.Targets) != 9 {
 		t.Errorf("%d targets, want 9: %+v", len(rep.Targets), rep.Targets)
 	}
-	// Each BFF's reference group leaves a CPU, an allocation and a heap
-	// profile (gzipped protobuf).
+	// Each scenario's reference group, and the fan-out's signed-in and off
+	// variants (to compare with its defaults), leave a CPU, an allocation
+	// and a heap profile (gzipped protobuf).
 	profiled := 0
 	for _, r := range rep.Rows {
 		if len(r.Profiles) == 0 {
@@ -117,8 +118,8 @@ func TestHarnessSmoke(t *testing.T) {
 			}
 		}
 	}
-	if profiled != 4 {
-		t.Errorf("%d groups profiled, want 4 (one per scenario)", profiled)
+	if profiled != 6 {
+		t.Errorf("%d groups profiled, want 6 (one per scenario, and two more fan-out variants)", profiled)
 	}
 	md := rep.Markdown()
 	for _, want := range []string{"## Saturation", "## Latency at a fixed rate", "## Backend calls per request", "## Targets", "## Profiles", rep.Machine.GoVersion, "pinning"} {
