@@ -138,7 +138,13 @@ type requestErrorBody struct {
 }
 
 func writeJSON(w http.ResponseWriter, n Negotiated, status int, cacheControl string, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if resp, ok := v.(*graphql.Response); ok {
+		body, err = marshalResponse(resp)
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		writeErrors(w, n, http.StatusInternalServerError, gqlerror.List{codedError("INTERNAL_SERVER_ERROR", "internal server error")})
 		return
@@ -149,6 +155,47 @@ func writeJSON(w http.ResponseWriter, n Negotiated, status int, cacheControl str
 	h.Set("Cache-Control", cacheControl)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// marshalResponse is json.Marshal(resp), byte for byte, without
+// encoding/json's second pass over the data: it validates and compacts a
+// json.RawMessage character by character, and the data is the executor's
+// own compact output (2-5% of a request's CPU, more for a long answer).
+// The pass is kept where it would change a byte: data holding a character
+// encoding/json escapes for HTML (<, >, &, U+2028, U+2029), and the
+// incremental fields, which only a payload after the first one carries.
+func marshalResponse(resp *graphql.Response) ([]byte, error) {
+	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil || bytes.ContainsAny(resp.Data, "<>&\u2028\u2029") {
+		return json.Marshal(resp)
+	}
+	var b bytes.Buffer
+	b.Grow(len(resp.Data) + 64)
+	b.WriteByte('{')
+	if len(resp.Errors) > 0 {
+		errs, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`"errors":`)
+		b.Write(errs)
+		b.WriteByte(',')
+	}
+	b.WriteString(`"data":`)
+	if len(resp.Data) == 0 {
+		b.WriteString("null")
+	} else {
+		b.Write(resp.Data)
+	}
+	if len(resp.Extensions) > 0 {
+		ext, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`,"extensions":`)
+		b.Write(ext)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // cacheControl decides whether a shared cache may keep the answer: only a
