@@ -77,15 +77,7 @@ func (p *Plan) InterceptOperation(ctx context.Context, next graphql.OperationHan
 // limit has already bounded by the time an operation runs; maxInlineFields
 // bounds it again, and each CollectFields visits a fragment once.
 func (p *Plan) decide(oc *graphql.OperationContext) decisions {
-	var root *ast.Definition
-	switch oc.Operation.Operation {
-	case ast.Query:
-		root = p.schema.Query
-	case ast.Mutation:
-		root = p.schema.Mutation
-	default:
-		return nil // a subscription's events are resolved one by one anyway
-	}
+	root := p.root(oc.Operation)
 	if root == nil {
 		return nil
 	}
@@ -95,6 +87,18 @@ func (p *Plan) decide(oc *graphql.OperationContext) decisions {
 		return nil
 	}
 	return d.out
+}
+
+// root is op's root type; nil for a subscription, whose events are
+// resolved one by one anyway.
+func (p *Plan) root(op *ast.OperationDefinition) *ast.Definition {
+	switch op.Operation {
+	case ast.Query:
+		return p.schema.Query
+	case ast.Mutation:
+		return p.schema.Mutation
+	}
+	return nil
 }
 
 type decider struct {
@@ -112,13 +116,10 @@ type decider struct {
 // sorted. It is for tests and diagnostics: which levels of a page's query
 // the plan covers.
 func (p *Plan) InlineLevels(oc *graphql.OperationContext) []string {
-	if p.concurrent == nil || p.schema == nil || oc == nil || oc.Operation == nil {
+	if p.concurrent == nil || p.schema == nil || oc == nil || oc.Operation == nil || p.root(oc.Operation) == nil {
 		return nil
 	}
-	root := p.schema.Query
-	if oc.Operation.Operation == ast.Mutation {
-		root = p.schema.Mutation
-	}
+	root := p.root(oc.Operation)
 	d := &decider{plan: p, oc: oc, out: decisions{}, budget: maxInlineFields, paths: map[*ast.Field]string{}}
 	d.level(root.Name, oc.Operation.SelectionSet, false)
 	var out []string
