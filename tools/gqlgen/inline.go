@@ -128,11 +128,12 @@ func rewriteExecutor(dir string, leaves map[string]bool) error {
 		return err
 	}
 	total := 0
+	rewrote := map[string]bool{} // the leaves rewritten
 	for _, path := range files {
 		if filepath.Base(path) == tableFile {
 			continue
 		}
-		n, err := rewriteFile(path, leaves)
+		n, err := rewriteFile(path, leaves, rewrote)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -141,10 +142,18 @@ func rewriteExecutor(dir string, leaves map[string]bool) error {
 	if total == 0 {
 		return fmt.Errorf("%s: no graphql.MarshalSliceConcurrently or ResolveConcurrently call to rewrite: has gqlgen's executor changed?", dir)
 	}
+	for fn := range leaves {
+		if !rewrote[fn] {
+			return fmt.Errorf("%s: %s has no graphql.ResolveField call to rewrite: has gqlgen's executor changed?", dir, fn)
+		}
+	}
 	return nil
 }
 
-func rewriteFile(path string, leaves map[string]bool) (int, error) {
+// rewriteFile rewrites the calls in the file at path, noting in rewrote
+// the leaves it rewrote. A goroutine-starting call it does not recognise
+// fails, so that no gqlgen upgrade silently brings the goroutines back.
+func rewriteFile(path string, leaves, rewrote map[string]bool) (int, error) {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 	if err != nil {
@@ -180,6 +189,7 @@ func rewriteFile(path string, leaves map[string]bool) (int, error) {
 			n++
 		case recv.Name == "graphql" && sel.Sel.Name == "ResolveField" && leaves[fn]:
 			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("execution"), Sel: ast.NewIdent("ResolveLeaf")}
+			rewrote[fn] = true
 			n++
 		case recv.Name == "graphql" && sel.Sel.Name == "NewDeferredGroup":
 			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("execution"), Sel: ast.NewIdent("NewDeferredGroup")}
@@ -192,6 +202,9 @@ func rewriteFile(path string, leaves map[string]bool) (int, error) {
 			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("execution"), Sel: ast.NewIdent("ResolveField")}
 			call.Args = append([]ast.Expr{ast.NewIdent("ctx"), ast.NewIdent("field"), ast.NewIdent("out")}, call.Args...)
 			n++
+		case sel.Sel.Name == "ResolveConcurrently" || sel.Sel.Name == "MarshalSliceConcurrently":
+			bad = fmt.Errorf("%s: a %s.%s call of a shape this command does not know", fset.Position(call.Pos()), recv.Name, sel.Sel.Name)
+			return false
 		}
 		return true
 	})
