@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"sort"
@@ -93,6 +94,11 @@ func isPlainLeaf(data *codegen.Data, o *codegen.Object, f *codegen.Field) bool {
 		return false
 	}
 	if len(f.FieldDefinition.Directives) > 0 || !leafScalars[f.FieldDefinition.Type.Name()] {
+		return false
+	}
+	if _, ptr := f.TypeReference.GO.(*types.Pointer); ptr {
+		// A nil pointer for a non-null field is an error gqlgen reports at
+		// the field's path, which needs the field's context.
 		return false
 	}
 	def := data.Schema.Types[f.FieldDefinition.Type.Name()]

@@ -569,7 +569,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
+	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -112,7 +112,7 @@ func (ec *executionContext) fieldContext_Price_discountPercent(_ context.Context
 }
 
 func (ec *executionContext) _Price_discountLabel(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
+	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
