@@ -93,8 +93,8 @@ func TestHarnessSmoke(t *testing.T) {
 	if web := findRow(rep.Rows, ScenarioFanOut, sysBFFWeb, variantDefaults.key); web.Rate != ceil.Throughput/2 {
 		t.Errorf("bff-web's fixed rate %.0f is not half the ceiling's saturation throughput %.0f", web.Rate, ceil.Throughput)
 	}
-	if len(rep.Targets) != 9 {
-		t.Errorf("%d targets, want 9: %+v", len(rep.Targets), rep.Targets)
+	if len(rep.Targets) != 10 {
+		t.Errorf("%d targets, want 10: %+v", len(rep.Targets), rep.Targets)
 	}
 	// Each scenario's reference group, and the fan-out's signed-in and off
 	// variants (to compare with its defaults), leave a CPU, an allocation

@@ -208,6 +208,11 @@ func targets(rows []Row) []Target {
 		ts = append(ts, Target{Name: "throttling alone: throughput lost, anonymous with defaults vs both off",
 			Measured: q.describe(pct(1 - q.value)), Goal: "—", Info: true})
 	}
+	if signedIn != nil && web != nil && web.Throughput > 0 {
+		q := compareThroughput(signedIn, web)
+		ts = append(ts, Target{Name: "signing in alone: throughput lost, signed in vs anonymous, throttling on in both (the token check, and the viewer's account for the market)",
+			Measured: q.describe(pct(1-q.value)) + fmt.Sprintf("; %.2f vs %.2f calls/req", signedIn.SatTotal, web.SatTotal), Goal: "—", Info: true})
+	}
 	if web != nil && tracing != nil && web.Throughput > 0 {
 		q := compareThroughput(tracing, web)
 		ts = append(ts, Target{Name: "tracing cost at 100% sampling: throughput lost vs defaults",
