@@ -81,16 +81,13 @@ func marshalItem(ctx context.Context, i int, omitPanicHandler bool, marshalEleme
 // goroutine, with the same panic guard and invalid-field count; a deferred
 // field, or one on any other level, is scheduled as gqlgen does.
 func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphql.FieldSet, oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
-	if field.IsDeferred() {
-		if deferred.FieldSet == nil { // the first deferred field of this object
-			deferred.Path = graphql.GetPath(deferred.Context)
-			deferred.FieldSet = graphql.NewFieldSet(nil)
-			deferred.Defers = map[string]*graphql.FieldSetView{}
-		}
-		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
-		return
+	isDeferred := field.IsDeferred()
+	if isDeferred && deferred.FieldSet == nil { // the object's first deferred field
+		deferred.Path = graphql.GetPath(deferred.Context)
+		deferred.FieldSet = graphql.NewFieldSet(nil)
+		deferred.Defers = map[string]*graphql.FieldSetView{}
 	}
-	if !inline(ctx) {
+	if isDeferred || !inline(ctx) {
 		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
 		return
 	}
