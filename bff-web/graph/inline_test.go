@@ -2,7 +2,10 @@ package graph_test
 
 import (
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -70,5 +73,46 @@ func TestPagesResolveInline(t *testing.T) {
 	}
 	if !slices.Contains(got, "product.related") {
 		t.Errorf("the product page's related products do not resolve inline (inline: %v)", got)
+	}
+}
+
+// The batching plan collects an object's fields with the list the
+// executor collects them with (the type, then Schema.GetImplements), so
+// that both share the operation's CollectFields cache and the plan knows
+// an object it has already walked when the object's resolver returns it.
+// This holds that list to the generated executor's.
+func TestPlanCollectsFieldsAsTheExecutorDoes(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
+	schema := es.Schema()
+	files, err := filepath.Glob("generated/*.generated.go")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no generated executor", err)
+	}
+	decl := regexp.MustCompile(`(?m)^var (\w+)Implementors = \[\]string\{(.*)\}$`)
+	seen := 0
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			names := strings.Split(strings.ReplaceAll(m[2], `"`, ""), ", ")
+			def := schema.Types[names[0]]
+			if def == nil {
+				t.Errorf("%s: no type %s in the schema", file, names[0])
+				continue
+			}
+			want := []string{def.Name}
+			for _, it := range schema.GetImplements(def) {
+				want = append(want, it.Name)
+			}
+			if !slices.Equal(names, want) {
+				t.Errorf("the executor collects %s's fields with %v, the plan with %v", def.Name, names, want)
+			}
+			seen++
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("found %d implementor lists in the generated executor; its form changed", seen)
 	}
 }

@@ -50,9 +50,13 @@ var (
 // objects (and, for a list, its items) may be resolved inline.
 type decisions = execution.Inline
 
-// InterceptOperation implements graphql.OperationInterceptor: it decides,
-// once per operation, which levels run inline.
+// InterceptOperation implements graphql.OperationInterceptor: it gives
+// the operation its record of walked objects (see Walk) and decides, once
+// per operation, which levels run inline.
 func (p *Plan) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if len(p.types) > 0 {
+		ctx = withWalked(ctx)
+	}
 	if p.concurrent == nil || p.schema == nil {
 		return next(ctx)
 	}
@@ -186,20 +190,21 @@ func (d *decider) level(typeName string, sel ast.SelectionSet, walked bool) bool
 
 // implementors lists, for each object type of schema, the names an inline
 // fragment or fragment spread may be typed with to apply to it: the type,
-// its interfaces and its unions.
+// then its interfaces and unions in the order the generated executor lists
+// them (gqlgen's codegen reads Schema.GetImplements too). With the same
+// list, the walk's CollectFields calls hit the operation's cache entries
+// the executor's make, so both see the very same collected fields.
 func implementors(schema *ast.Schema) map[string][]string {
 	out := map[string][]string{}
 	for _, t := range schema.Types {
-		if t.Kind == ast.Object {
-			out[t.Name] = append([]string{t.Name}, t.Interfaces...)
+		if t.Kind != ast.Object {
+			continue
 		}
-	}
-	for _, t := range schema.Types {
-		if t.Kind == ast.Union {
-			for _, member := range t.Types {
-				out[member] = append(out[member], t.Name)
-			}
+		names := []string{t.Name}
+		for _, it := range schema.GetImplements(t) {
+			names = append(names, it.Name)
 		}
+		out[t.Name] = names
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package prefetch
 import (
 	"context"
 	"reflect"
+	"sync"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -31,6 +33,9 @@ type objectPlan struct {
 	parents func(any) []any
 	fields  map[string]registered
 	order   []string // field names in registration order: the walk's order
+	// pointers: the type's objects are pointers, so the walk can tell an
+	// object it has been over (see walked).
+	pointers bool
 }
 
 // registered is one field's step and what it is.
@@ -70,7 +75,7 @@ var (
 // it can start (the request's market, say) goes last.
 func Load[P, C any](p *Plan, typeName, field string, load func(ctx context.Context, parents []P, field graphql.CollectedField, next func(children []C))) {
 	leaf := reflect.TypeFor[C]() == reflect.TypeFor[struct{}]()
-	p.object(typeName, parentsOf[P]).add(field, registered{load: true, leaf: leaf, run: func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
+	p.object(typeName, parentsOf[P], isPointer[P]()).add(field, registered{load: true, leaf: leaf, run: func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
 		load(ctx, typed[P](parents), f, func(children []C) { next(toAny(children)) })
 	}})
 }
@@ -79,7 +84,7 @@ func Load[P, C any](p *Plan, typeName, field string, load func(ctx context.Conte
 // objects, such as a connection's nodes or an order's lines: the walk
 // continues into them without a call.
 func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
-	p.object(typeName, parentsOf[P]).add(field, registered{run: func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
+	p.object(typeName, parentsOf[P], isPointer[P]()).add(field, registered{run: func(_ context.Context, parents []any, _ graphql.CollectedField, next func([]any)) {
 		var out []any
 		for _, pa := range parents {
 			for _, c := range children(pa.(P)) {
@@ -99,10 +104,10 @@ func (op *objectPlan) add(field string, st registered) {
 	op.fields[field] = st
 }
 
-func (p *Plan) object(typeName string, parents func(any) []any) *objectPlan {
+func (p *Plan) object(typeName string, parents func(any) []any, pointers bool) *objectPlan {
 	op := p.types[typeName]
 	if op == nil {
-		op = &objectPlan{parents: parents, fields: map[string]registered{}}
+		op = &objectPlan{parents: parents, fields: map[string]registered{}, pointers: pointers}
 		p.types[typeName] = op
 	}
 	return op
@@ -147,14 +152,27 @@ func (p *Plan) InterceptField(ctx context.Context, next graphql.Resolver) (any, 
 // It returns as soon as this level's loads are started: the resolvers wait
 // for their values in the loaders' caches. The interceptor calls it; call
 // it directly where objects are made outside a resolver.
+//
+// Within an operation (see InterceptOperation) an object the walk has
+// already been over with the same selection is left out: its level's walk
+// started its loads, and the interceptor, which sees each item's resolver
+// return that very object, would otherwise walk it again, one item at a
+// time.
 func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast.SelectionSet) {
 	op := p.types[typeName]
 	oc := graphql.GetOperationContext(ctx)
-	if op == nil || oc == nil || len(parents) == 0 {
+	if op == nil || oc == nil || len(parents) == 0 || len(sel) == 0 {
 		return
 	}
+	if op.pointers {
+		if w, _ := ctx.Value(walkedKey{}).(*walked); w != nil {
+			if parents = w.first(parents, sel); len(parents) == 0 {
+				return
+			}
+		}
+	}
 	var selected map[string][]graphql.CollectedField
-	for _, f := range graphql.CollectFields(oc, sel, []string{typeName}) {
+	for _, f := range graphql.CollectFields(oc, sel, p.satisfiesOf(typeName)) {
 		if _, ok := op.fields[f.Name]; !ok || f.IsDeferred() {
 			continue // not in the plan, or loads with its deferred payload
 		}
@@ -176,6 +194,70 @@ func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast
 		}
 	}
 }
+
+// satisfiesOf is what the generated executor collects typeName's fields
+// with: the type and what it implements.
+func (p *Plan) satisfiesOf(typeName string) []string {
+	if s, ok := p.satisfies[typeName]; ok {
+		return s
+	}
+	return []string{typeName}
+}
+
+// walked is the operation's record of the objects the walk has been over,
+// each with the selection it walked them with.
+type walked struct {
+	mu   sync.Mutex
+	seen map[walkedObject]struct{}
+}
+
+// walkedObject is an object (a pointer) and the selection set it was
+// walked with, known the way gqlgen's CollectFields cache knows it: by the
+// slice's address and length. The walk collects fields with the
+// executor's arguments (satisfiesOf), so a resolver's collected
+// selection is the very slice the walk went over its value with.
+type walkedObject struct {
+	object    any
+	selection *ast.Selection
+	length    int
+}
+
+type walkedKey struct{}
+
+// withWalked returns ctx carrying an empty record for one operation.
+func withWalked(ctx context.Context) context.Context {
+	return context.WithValue(ctx, walkedKey{}, &walked{seen: map[walkedObject]struct{}{}})
+}
+
+// first records parents as walked with sel and returns those that were
+// not already; parents is reused when none were.
+func (w *walked) first(parents []any, sel ast.SelectionSet) []any {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []any // nil until one is left out
+	for i, pa := range parents {
+		k := walkedObject{pa, unsafe.SliceData(sel), len(sel)}
+		if _, ok := w.seen[k]; ok {
+			if out == nil {
+				out = make([]any, i, len(parents)-1)
+				copy(out, parents[:i])
+			}
+			continue
+		}
+		w.seen[k] = struct{}{}
+		if out != nil {
+			out = append(out, pa)
+		}
+	}
+	if out == nil {
+		return parents
+	}
+	return out
+}
+
+// isPointer reports whether P is a pointer type: only pointers tell one
+// object from another equal one, and only comparable keys may enter a map.
+func isPointer[P any]() bool { return reflect.TypeFor[P]().Kind() == reflect.Pointer }
 
 // parentsOf converts a resolver result into parents of type P.
 func parentsOf[P any](v any) []any {

@@ -128,3 +128,50 @@ func TestParentsOfDropsNils(t *testing.T) {
 		t.Errorf("another type gives parents %v", got)
 	}
 }
+
+// An item's resolver returns an object its level's walk has been over:
+// the interceptor's walk of it starts nothing again, but the same object
+// under another selection, or an object the walk has not seen, is walked.
+func TestWalkGoesOverAnObjectOncePerSelection(t *testing.T) {
+	r := &recorder{}
+	p := New()
+	Via(p, "ItemConnection", "nodes", func(c *conn) []*item { return c.nodes })
+	Load(p, "Item", "price", func(_ context.Context, items []*item, _ graphql.CollectedField, _ func([]struct{})) {
+		ids := ""
+		for _, it := range items {
+			ids += it.id + ","
+		}
+		r.add("price:" + ids)
+	})
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `{ items { nodes { price } } again: items { nodes { id price } } }`, rules.NewDefaultRules())
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	op := doc.Operations[0]
+	ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{Doc: doc, Operation: op, Variables: map[string]any{}})
+	ctx = withWalked(ctx)
+	a, b := &item{id: "a"}, &item{id: "b"}
+	// What the executor hands the resolver of an item's field: the
+	// selection it collected, as the walk collects it.
+	oc := graphql.GetOperationContext(ctx)
+	nodes := func(i int) ast.SelectionSet {
+		return graphql.CollectFields(oc, op.SelectionSet[i].(*ast.Field).SelectionSet, []string{"ItemConnection"})[0].Selections
+	}
+
+	p.Walk(ctx, "ItemConnection", []any{&conn{nodes: []*item{a, b}}}, op.SelectionSet[0].(*ast.Field).SelectionSet)
+	p.Walk(ctx, "Item", []any{a}, nodes(0))    // a's resolver, after its level
+	p.Walk(ctx, "Item", []any{b, a}, nodes(0)) // both again
+	p.Walk(ctx, "Item", []any{a}, nodes(1))    // another selection
+	p.Walk(ctx, "Item", []any{a, &item{id: "c"}, b}, nodes(0))
+
+	want := []string{"price:a,b,", "price:a,", "price:c,"}
+	if len(r.calls) != len(want) {
+		t.Fatalf("calls %v, want %v", r.calls, want)
+	}
+	for i := range want {
+		if r.calls[i] != want[i] {
+			t.Fatalf("calls %v, want %v", r.calls, want)
+		}
+	}
+}
