@@ -286,6 +286,7 @@ func TestBadInput(t *testing.T) {
 		{"catalog", "GET", "/products?ids=" + strings.Join(tooMany, ","), 400},
 		{"catalog", "GET", "/products?category=07", 400},
 		{"catalog", "GET", "/products?q=" + strings.Repeat("a", 101), 400},
+		{"catalog", "GET", "/products?ids=prd_000001&view=everything", 400},
 		{"catalog", "GET", "/categories/cat_7", 400},
 		{"catalog", "GET", "/categories/cat_99", 404},
 		{"catalog", "GET", "/categories?ids=cat_01,,cat_02", 400},
@@ -358,5 +359,33 @@ func TestRequestsRecordIdentity(t *testing.T) {
 	}
 	if r := cl.do("mocks-admin", "DELETE", "/requests", nil, nil); r.Status != http.StatusNoContent || len(c.Requests("accounts")) != 0 {
 		t.Fatalf("reset requests: %d", r.Status)
+	}
+}
+
+// view=basic sends the same products without their description and
+// images, in a batch and in a page alike.
+func TestProductSummaries(t *testing.T) {
+	c := startCluster(t)
+	cl := newClient(t, c)
+	d := data.Load()
+	for _, target := range []string{"/products?ids=prd_000042,prd_000007&view=basic", "/products?limit=2&view=basic"} {
+		var raw struct{ Items []map[string]any }
+		cl.get("catalog", target).decode(t, &raw)
+		if len(raw.Items) != 2 {
+			t.Fatalf("%s: %d items", target, len(raw.Items))
+		}
+		for _, it := range raw.Items {
+			if _, ok := it["description"]; ok {
+				t.Errorf("%s: a summary has a description", target)
+			}
+			if _, ok := it["images"]; ok {
+				t.Errorf("%s: a summary has images", target)
+			}
+			id, _ := it["id"].(string)
+			n, _ := data.ParseProductID(id)
+			if p := d.Product(n); p == nil || it["name"] != p.Name || it["sku"] != p.SKU {
+				t.Errorf("%s: summary %v is not product %s", target, it, id)
+			}
+		}
 	}
 }

@@ -180,6 +180,11 @@ func TestViewerOrdersBatchPerLevel(t *testing.T) {
 		if got := len(strings.Split(u.Query().Get("ids"), ",")); got != len(distinct) {
 			t.Errorf("catalog batch carried %d ids, want %d", got, len(distinct))
 		}
+		// The page shows no description or image: the catalog sends
+		// summaries (the field's @rest brief view).
+		if v := u.Query().Get("view"); v != "basic" {
+			t.Errorf("catalog batch asked for view %q, want basic: %s", v, req.Target)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -226,6 +227,74 @@ func TestMutationInputAndScopes(t *testing.T) {
 				t.Fatalf("code %q, want %q: %s", code, c.code, r.Raw)
 			}
 			e.assertNoInternals(r)
+		})
+	}
+}
+
+// An order line's product is read as a summary unless the query asks for
+// what a summary lacks, directly or through a fragment: then it is whole.
+func TestOrderLineProductView(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.firstOrderOf("usr_000042")
+	token := e.Token("usr_000042", "orders:read")
+	for _, c := range []struct {
+		name, selection, view string
+	}{
+		{"summary", "id name", "basic"},
+		{"description", "id name description", ""},
+		{"images in a fragment", "id name ...Pictures", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.Mocks.ResetRequests()
+			query := `query($id: ID!) { order(id: $id) { lines { product { ` + c.selection + ` } } } }
+fragment Pictures on Product { images { url } }`
+			if !strings.Contains(c.selection, "...") {
+				query = strings.SplitN(query, "\n", 2)[0]
+			}
+			r := e.do(gql{query: query, vars: map[string]any{"id": id}, token: token})
+			r.NoErrors(t)
+			var d struct {
+				Order struct {
+					Lines []struct {
+						Product struct {
+							ID, Name, Description string
+							Images                []struct{ URL string }
+						}
+					}
+				}
+			}
+			r.Decode(t, &d)
+			if len(d.Order.Lines) == 0 {
+				t.Fatalf("no lines: %s", r.Raw)
+			}
+			for _, l := range d.Order.Lines {
+				p := l.Product
+				if p.ID == "" || p.Name == "" {
+					t.Errorf("product %+v", p)
+				}
+				if strings.Contains(c.selection, "description") && p.Description == "" {
+					t.Errorf("%s has no description though the query asks for it", p.ID)
+				}
+				if strings.Contains(c.selection, "Pictures") && len(p.Images) == 0 {
+					t.Errorf("%s has no images though the query asks for them", p.ID)
+				}
+			}
+			calls := 0
+			for _, req := range e.Mocks.Requests("catalog") {
+				u, err := url.Parse(req.Target)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if req.Route == "GET /products" && u.Query().Has("ids") {
+					calls++
+					if v := u.Query().Get("view"); v != c.view {
+						t.Errorf("catalog asked for view %q, want %q: %s", v, c.view, req.Target)
+					}
+				}
+			}
+			if calls != 1 {
+				t.Errorf("%d catalog batches, want 1", calls)
+			}
 		})
 	}
 }

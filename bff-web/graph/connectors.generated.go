@@ -68,7 +68,7 @@ func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*m
 var cartLineProduct = &connector.Endpoint[*model.Product]{
 	Source: "catalog",
 	Field:  "CartLine.product, OrderLine.product, WishlistItem.product",
-	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id"},
+	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id", Brief: "view=basic", BriefOmits: []string{"description", "images"}},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
 		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
 	},

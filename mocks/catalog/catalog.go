@@ -63,13 +63,38 @@ func (s *server) product(w http.ResponseWriter, r *http.Request) {
 	rest.WriteJSON(w, http.StatusOK, p)
 }
 
-// products is the batch form (?ids=) or search and listing in id order.
+// summary is p without its description and images (?view=basic).
+func summary(p *data.Product) *catalogapi.ProductSummary {
+	return &catalogapi.ProductSummary{Brand: p.Brand, CategoryID: p.CategoryID, CreatedAt: p.CreatedAt, ID: p.ID, Name: p.Name, SKU: p.SKU, Tags: p.Tags}
+}
+
+// products is the batch form (?ids=) or search and listing in id order;
+// ?view=basic answers with summaries.
 func (s *server) products(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	var basic bool
+	switch q.Get("view") {
+	case "", "full":
+	case "basic":
+		basic = true
+	default:
+		rest.BadRequest(w, "view must be full or basic")
+		return
+	}
 	if q.Has("ids") {
 		ids, err := rest.ParseIDs(r, "ids", validProduct)
 		if err != nil {
 			rest.BadRequest(w, "%v", err)
+			return
+		}
+		if basic {
+			rest.WriteJSON(w, http.StatusOK, rest.Batch(ids, func(id string) (*catalogapi.ProductSummary, bool) {
+				p, ok := s.lookupProduct(id)
+				if !ok {
+					return nil, false
+				}
+				return summary(p), true
+			}))
 			return
 		}
 		rest.WriteJSON(w, http.StatusOK, rest.Batch(ids, s.lookupProduct))
@@ -116,9 +141,14 @@ func (s *server) products(w http.ResponseWriter, r *http.Request) {
 	if cur != nil {
 		after = sort.Search(len(matches), func(i int) bool { return int64(matches[i]) > cur.Key[0] })
 	}
+	key := func(i int) []int64 { return []int64{int64(matches[i])} }
+	if basic {
+		rest.WriteJSON(w, http.StatusOK, rest.Paginate("products", len(matches), after, limit,
+			func(i int) *catalogapi.ProductSummary { return summary(&s.d.Products[matches[i]-1]) }, key))
+		return
+	}
 	rest.WriteJSON(w, http.StatusOK, rest.Paginate("products", len(matches), after, limit,
-		func(i int) *data.Product { return &s.d.Products[matches[i]-1] },
-		func(i int) []int64 { return []int64{int64(matches[i])} }))
+		func(i int) *data.Product { return &s.d.Products[matches[i]-1] }, key))
 }
 
 func (s *server) category(w http.ResponseWriter, r *http.Request) {

@@ -3,12 +3,14 @@ package connector
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -21,6 +23,9 @@ type Conn struct {
 	REST   *upstream.REST
 	GRPC   *upstream.GRPC
 	Config upstream.Config
+	// Query is added to every REST call made through this Conn: an
+	// endpoint's brief view (Spec.Brief) when the query lets it.
+	Query url.Values
 }
 
 // Connected is implemented by every source instance the generated
@@ -104,6 +109,12 @@ type Spec struct {
 	Key    string   // the field of a batch item holding its key
 	Method string   // gRPC: package.Service/Method
 	At     []string // path to the value inside one key's answer
+	// Brief is a query that asks the backend for a lighter answer, one
+	// without the fields BriefOmits of the field's type ("view=basic"
+	// without description and images). It is sent when the query selects
+	// none of them; "" when the backend has no such view.
+	Brief      string
+	BriefOmits []string
 }
 
 // Described is implemented by every Endpoint: what it reads, and the Go
@@ -117,15 +128,60 @@ func (e *Endpoint[V]) Describe() (string, string, Spec, reflect.Type) {
 	return e.Source, e.Field, e.Spec, reflect.TypeFor[V]()
 }
 
-// loaderKey identifies one request's loader: an endpoint and its argument
-// values.
+// loaderKey identifies one request's loader: an endpoint, its argument
+// values, and whether it reads the brief view: values of the brief view
+// lack fields, so they are cached apart from whole ones.
 type loaderKey struct {
 	endpoint any
 	args     string
+	brief    bool
 }
 
-// loader returns the request's loader of e for args.
-func (e *Endpoint[V]) loader(ctx context.Context, args []string) (*upstream.Loader[string, V], error) {
+// Brief reports whether a field read through e whose selection is sel
+// can be read with e's brief view: e has one, and sel asks for none of
+// the fields the view leaves out. Like the executor, it looks through
+// fragments, but it counts every fragment whatever its type condition
+// and reads no @skip or @include, so a field that may be asked for is
+// never left out. It looks at each fragment once.
+func (e *Endpoint[V]) Brief(sel ast.SelectionSet) bool {
+	return e.Spec.Brief != "" && len(sel) > 0 && !selectsAny(sel, e.Spec.BriefOmits, nil)
+}
+
+// selectsAny reports whether sel (through its fragments) has a field named
+// one of names; seen holds the fragments already looked at.
+func selectsAny(sel ast.SelectionSet, names []string, seen map[*ast.FragmentDefinition]bool) bool {
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if slices.Contains(names, s.Name) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsAny(s.SelectionSet, names, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil {
+				return true // unresolved: assume the worst
+			}
+			if seen[s.Definition] {
+				continue
+			}
+			if seen == nil {
+				seen = map[*ast.FragmentDefinition]bool{}
+			}
+			seen[s.Definition] = true
+			if selectsAny(s.Definition.SelectionSet, names, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// loader returns the request's loader of e for args, of its brief view
+// when brief.
+func (e *Endpoint[V]) loader(ctx context.Context, args []string, brief bool) (*upstream.Loader[string, V], error) {
 	inst, ok := registry.InstanceFor(ctx, e.Source)
 	if !ok {
 		return nil, fmt.Errorf("connector: %s reads source %q, which is not built for this request (registry.Set.Middleware)", e.Field, e.Source)
@@ -134,9 +190,13 @@ func (e *Endpoint[V]) loader(ctx context.Context, args []string) (*upstream.Load
 	if !ok {
 		return nil, fmt.Errorf("connector: source %q does not implement connector.Connected", e.Source)
 	}
-	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00")}
+	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00"), brief: brief}
 	l, _ := registry.RequestValue(ctx, key, func() *upstream.Loader[string, V] {
 		c := conn.Conn()
+		if brief {
+			// The generator checked that it parses.
+			c.Query, _ = url.ParseQuery(e.Spec.Brief)
+		}
 		return upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {
 			return e.Fetch(ctx, c, keys, args)
 		})
@@ -147,13 +207,19 @@ func (e *Endpoint[V]) loader(ctx context.Context, args []string) (*upstream.Load
 // Load returns the value of key, batched with the request's other reads of
 // the endpoint with the same args. An empty key is a parent that refers to
 // nothing (an order without a shipping address): its value is the zero
-// value, null in the response, and nothing is called.
+// value, null in the response, and nothing is called. ctx is the field's
+// resolver's: the field's selection decides whether the brief view will
+// do (see Brief).
 func (e *Endpoint[V]) Load(ctx context.Context, key string, args ...string) (V, error) {
 	var zero V
 	if key == "" {
 		return zero, nil
 	}
-	l, err := e.loader(ctx, args)
+	brief := false
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		brief = e.Brief(fc.Field.Selections)
+	}
+	l, err := e.loader(ctx, args, brief)
 	if err != nil {
 		return zero, err
 	}
@@ -163,9 +229,10 @@ func (e *Endpoint[V]) Load(ctx context.Context, key string, args ...string) (V, 
 // Start begins one call for every key of keys the request has not loaded
 // yet and returns at once; then, if not nil, gets every value found (see
 // upstream.Loader.Start). A level of a response is loaded this way by the
-// generated prefetch steps.
-func (e *Endpoint[V]) Start(ctx context.Context, keys []string, args []string, then func(found map[string]V)) {
-	l, err := e.loader(ctx, args)
+// generated prefetch steps. sel is the field's selection, which Load
+// will see too: both read the same view.
+func (e *Endpoint[V]) Start(ctx context.Context, keys []string, args []string, sel ast.SelectionSet, then func(found map[string]V)) {
+	l, err := e.loader(ctx, args, e.Brief(sel))
 	if err != nil {
 		return // the resolvers' Load reports it
 	}

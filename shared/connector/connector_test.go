@@ -6,9 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/registry"
@@ -92,7 +96,7 @@ func TestEndpointBatchesSharesAndPartitions(t *testing.T) {
 
 	var done sync.WaitGroup
 	done.Add(1)
-	a.Start(ctx, []string{"1", "2", "", "2"}, []string{"en"}, func(found map[string]*thing) {
+	a.Start(ctx, []string{"1", "2", "", "2"}, []string{"en"}, nil, func(found map[string]*thing) {
 		defer done.Done()
 		if len(found) != 2 {
 			t.Errorf("found %v", found)
@@ -149,7 +153,7 @@ func TestGetEach(t *testing.T) {
 	}
 	var done sync.WaitGroup
 	done.Add(1)
-	e.Start(ctx, []string{"x", "y", "x"}, nil, func(found map[string]*thing) {
+	e.Start(ctx, []string{"x", "y", "x"}, nil, nil, func(found map[string]*thing) {
 		defer done.Done()
 		if found["x"].Name != "one x" || found["y"].Name != "one y" || !found["x"].Short {
 			t.Errorf("found %v", found)
@@ -176,5 +180,48 @@ func TestArg(t *testing.T) {
 		if got := connector.Arg(c.in); got != c.want {
 			t.Errorf("Arg(%#v) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// A selection without the fields the brief view leaves out reads the brief
+// view; one with them, directly or through a fragment, reads the whole
+// answer; and the two are cached apart, so a whole value is never served
+// from a brief one.
+func TestBriefView(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
+type Query { thing: Thing }
+type Thing { id: ID! name: String! description: String! }`})
+	doc, errs := gqlparser.LoadQuery(schema, `
+query Brief { thing { id name } }
+query Whole { thing { id ...D } }
+fragment D on Thing { ... on Thing { description } }`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	sel := func(op string) ast.SelectionSet {
+		return doc.Operations.ForName(op).SelectionSet[0].(*ast.Field).SelectionSet
+	}
+	b := &backend{}
+	ctx := requestScope(t, b)
+	e := batchEndpoint("Q.thing")
+	e.Spec = connector.Spec{Batch: "/things?ids={$keys}", Key: "id", Brief: "view=basic", BriefOmits: []string{"description"}}
+	if !e.Brief(sel("Brief")) || e.Brief(sel("Whole")) || e.Brief(nil) {
+		t.Fatalf("Brief: %v for id name, %v through a fragment, %v for no selection", e.Brief(sel("Brief")), e.Brief(sel("Whole")), e.Brief(nil))
+	}
+	without := &connector.Endpoint[*thing]{Source: e.Source, Field: e.Field, Fetch: e.Fetch}
+	if without.Brief(sel("Brief")) {
+		t.Fatal("an endpoint without a brief view reads one")
+	}
+
+	var done sync.WaitGroup
+	done.Add(2)
+	e.Start(ctx, []string{"a"}, []string{"en"}, sel("Brief"), func(map[string]*thing) { done.Done() })
+	e.Start(ctx, []string{"a"}, []string{"en"}, sel("Whole"), func(map[string]*thing) { done.Done() })
+	done.Wait()
+	calls := b.reset()
+	slices.Sort(calls)
+	want := []string{"/things?ids=a&lang=en", "/things?ids=a&lang=en&view=basic"}
+	if !slices.Equal(calls, want) {
+		t.Fatalf("calls %v, want %v", calls, want)
 	}
 }

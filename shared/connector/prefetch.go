@@ -14,7 +14,7 @@ import (
 // objects found lead the walk on to the next level.
 func PrefetchOne[P, T any](p *prefetch.Plan, typeName, field string, e *Endpoint[*T], key func(P) string, argNames ...string) {
 	prefetch.Load(p, typeName, field, func(ctx context.Context, parents []P, f graphql.CollectedField, next func([]*T)) {
-		e.Start(ctx, keys(parents, key), CollectedArgs(ctx, f, argNames...), func(found map[string]*T) {
+		e.Start(ctx, keys(parents, key), CollectedArgs(ctx, f, argNames...), f.Selections, func(found map[string]*T) {
 			out := make([]*T, 0, len(found))
 			for _, v := range found {
 				out = append(out, v)
@@ -28,7 +28,7 @@ func PrefetchOne[P, T any](p *prefetch.Plan, typeName, field string, e *Endpoint
 // objects: the walk goes on into every object of every list found.
 func PrefetchMany[P, T any](p *prefetch.Plan, typeName, field string, e *Endpoint[[]*T], key func(P) string, argNames ...string) {
 	prefetch.Load(p, typeName, field, func(ctx context.Context, parents []P, f graphql.CollectedField, next func([]*T)) {
-		e.Start(ctx, keys(parents, key), CollectedArgs(ctx, f, argNames...), func(found map[string][]*T) {
+		e.Start(ctx, keys(parents, key), CollectedArgs(ctx, f, argNames...), f.Selections, func(found map[string][]*T) {
 			var out []*T
 			for _, v := range found {
 				out = append(out, v...)
@@ -42,7 +42,7 @@ func PrefetchMany[P, T any](p *prefetch.Plan, typeName, field string, e *Endpoin
 // scalar or a list of them): the level is read, and the walk stops.
 func PrefetchLeaf[P, V any](p *prefetch.Plan, typeName, field string, e *Endpoint[V], key func(P) string, argNames ...string) {
 	prefetch.Load(p, typeName, field, func(ctx context.Context, parents []P, f graphql.CollectedField, _ func([]struct{})) {
-		e.Start(ctx, keys(parents, key), CollectedArgs(ctx, f, argNames...), nil)
+		e.Start(ctx, keys(parents, key), CollectedArgs(ctx, f, argNames...), f.Selections, nil)
 	})
 }
 

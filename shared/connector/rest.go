@@ -11,6 +11,7 @@ import (
 // plus query), in chunks of at most MaxBatch keys, and keys each item of
 // the answer's items with item; see upstream.GetBatchQuery.
 func GetBatch[T, V any](ctx context.Context, c Conn, path string, query url.Values, param string, keys []string, item func(T) (string, V)) (map[string]V, error) {
+	query = withQuery(query, c.Query)
 	got, err := upstream.GetBatchQuery(ctx, c.REST, path, query, param, keys, c.Config.MaxBatch, func(t T) string {
 		k, _ := item(t)
 		return k
@@ -38,6 +39,7 @@ func GetEach[T, V any](ctx context.Context, c Conn, keys []string, request func(
 		}
 		var t T
 		path, query := request(key)
+		query = withQuery(query, c.Query)
 		if err := c.REST.GetJSON(ctx, path, query, &t); err != nil {
 			return zero, err
 		}
@@ -74,4 +76,19 @@ func Query(pairs ...string) url.Values {
 		q.Set(pairs[i], pairs[i+1])
 	}
 	return q
+}
+
+// withQuery is query with extra's parameters added; neither is changed.
+func withQuery(query, extra url.Values) url.Values {
+	if len(extra) == 0 {
+		return query
+	}
+	out := make(url.Values, len(query)+len(extra))
+	for k, v := range query {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
 }

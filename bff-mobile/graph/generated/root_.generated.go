@@ -655,8 +655,16 @@ one query parameter ({$keys}, comma-separated); key names the field of each
 answered item that holds its key. Without batch, keys are read with
 concurrent GETs (at most maxConcurrent at once), each key once per
 request. at is a dot path to the field's value inside one key's answer.
+
+brief is a fixed query ("view=basic") that asks the backend for a lighter
+answer, one without the fields of the field's type that briefOmits lists
+(["description", "images"]). It is added to the call when the query
+selects none of them, through fragments too; the lighter answers are cached
+apart from whole ones. List every field whose value needs what the view
+leaves out, including fields a resolver computes from it.
 """
-directive @rest(source: String!, get: String, batch: String, key: String, at: String) on FIELD_DEFINITION
+directive @rest(source: String!, get: String, batch: String, key: String, at: String,
+  brief: String, briefOmits: [String!]) on FIELD_DEFINITION
 
 """
 The field is read from the gRPC source ` + "`" + `source` + "`" + ` through method

@@ -1073,8 +1073,16 @@ one query parameter ({$keys}, comma-separated); key names the field of each
 answered item that holds its key. Without batch, keys are read with
 concurrent GETs (at most maxConcurrent at once), each key once per
 request. at is a dot path to the field's value inside one key's answer.
+
+brief is a fixed query ("view=basic") that asks the backend for a lighter
+answer, one without the fields of the field's type that briefOmits lists
+(["description", "images"]). It is added to the call when the query
+selects none of them, through fragments too; the lighter answers are cached
+apart from whole ones. List every field whose value needs what the view
+leaves out, including fields a resolver computes from it.
 """
-directive @rest(source: String!, get: String, batch: String, key: String, at: String) on FIELD_DEFINITION
+directive @rest(source: String!, get: String, batch: String, key: String, at: String,
+  brief: String, briefOmits: [String!]) on FIELD_DEFINITION
 
 """
 The field is read from the gRPC source ` + "`" + `source` + "`" + ` through method
@@ -1348,7 +1356,8 @@ type Order {
 
 type OrderLine {
   "The product as the catalog has it now; null when catalog is unavailable."
-  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id")
+  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id",
+    brief: "view=basic", briefOmits: ["description", "images"])
   "The SKU as ordered."
   sku: String!
   quantity: Int!
@@ -1371,7 +1380,8 @@ type Cart {
 }
 
 type CartLine {
-  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id")
+  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id",
+    brief: "view=basic", briefOmits: ["description", "images"])
   quantity: Int!
 }
 `, BuiltIn: false},
@@ -1508,7 +1518,8 @@ type Wishlist {
 type WishlistItem {
   addedAt: DateTime!
   "Null with an error when the catalog is unavailable."
-  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id")
+  product: Product @rest(source: "catalog", batch: "/products?ids={$parent.productId}", key: "id",
+    brief: "view=basic", briefOmits: ["description", "images"])
 }
 `, BuiltIn: false},
 }

@@ -241,6 +241,7 @@ func specLiteral(conn string, f *field) string {
 			add("Batch", f.REST.Batch.Raw)
 			add("Key", f.REST.ItemKey)
 		}
+		add("Brief", f.REST.Brief)
 	} else {
 		add("Method", f.GRPC.Method)
 		add("Key", f.GRPC.ItemKey)
@@ -251,6 +252,13 @@ func specLiteral(conn string, f *field) string {
 			q[i] = strconv.Quote(a)
 		}
 		parts = append(parts, "At: []string{"+strings.Join(q, ", ")+"}")
+	}
+	if f.REST != nil && len(f.REST.BriefOmits) > 0 {
+		q := make([]string, len(f.REST.BriefOmits))
+		for i, o := range f.REST.BriefOmits {
+			q[i] = strconv.Quote(o)
+		}
+		parts = append(parts, "BriefOmits: []string{"+strings.Join(q, ", ")+"}")
 	}
 	return conn + ".Spec{" + strings.Join(parts, ", ") + "}"
 }

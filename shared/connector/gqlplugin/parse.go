@@ -53,6 +53,10 @@ type restCall struct {
 	Batch    *template
 	BatchIDs string // query parameter the batch's keys go in
 	ItemKey  string // field of a batch item that holds its key
+	// Brief is the query of the backend's lighter view, BriefOmits the
+	// fields of the field's type it leaves out (connector.Spec.Brief).
+	Brief      string
+	BriefOmits []string
 }
 
 type grpcCall struct {
@@ -171,6 +175,29 @@ func (t template) refs() []ref {
 	return out
 }
 
+// parseBrief reads brief and briefOmits, which go together: a fixed query
+// and the fields it leaves out.
+func parseBrief(r *restCall, d *ast.Directive) error {
+	r.Brief = stringArg(d, "brief")
+	if a := d.Arguments.ForName("briefOmits"); a != nil && a.Value != nil {
+		for _, c := range a.Value.Children {
+			r.BriefOmits = append(r.BriefOmits, c.Value.Raw)
+		}
+	}
+	switch {
+	case r.Brief == "" && len(r.BriefOmits) == 0:
+		return nil
+	case r.Brief == "" || len(r.BriefOmits) == 0:
+		return fmt.Errorf("brief and briefOmits go together: the query of the lighter view, and the fields it leaves out")
+	case strings.ContainsAny(r.Brief, "{}?"):
+		return fmt.Errorf("brief %q must be a fixed query, such as view=basic", r.Brief)
+	}
+	if q, err := url.ParseQuery(r.Brief); err != nil || len(q) == 0 {
+		return fmt.Errorf("brief %q is not a query", r.Brief)
+	}
+	return nil
+}
+
 func stringArg(d *ast.Directive, name string) string {
 	if a := d.Arguments.ForName(name); a != nil && a.Value != nil {
 		return a.Value.Raw
@@ -196,6 +223,9 @@ func parseSchema(s *ast.Schema) ([]declaredSource, []*field, error) {
 				continue
 			}
 			f, err := parseField(def, fd, rest, grpc)
+			if err == nil && f.REST != nil {
+				err = checkOmits(s, fd, f.REST.BriefOmits)
+			}
 			if err != nil {
 				errs = append(errs, fmt.Sprintf("%s:%d: %s.%s: %v", fd.Position.Src.Name, fd.Position.Line, def.Name, fd.Name, err))
 				continue
@@ -262,6 +292,9 @@ func parseField(def *ast.Definition, fd *ast.FieldDefinition, rest, grpc *ast.Di
 				return nil, fmt.Errorf("batch needs key: the field of each item that holds its key")
 			}
 			f.REST.Batch = &b
+		}
+		if err := parseBrief(f.REST, rest); err != nil {
+			return nil, err
 		}
 	} else {
 		g := &grpcCall{Method: stringArg(grpc, "method"), Items: stringArg(grpc, "items"), ItemKey: stringArg(grpc, "key")}
@@ -341,4 +374,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkOmits checks that the fields a brief view leaves out are fields of
+// the type fd returns.
+func checkOmits(s *ast.Schema, fd *ast.FieldDefinition, omits []string) error {
+	t := s.Types[fd.Type.Name()]
+	for _, o := range omits {
+		if t == nil || t.Fields.ForName(o) == nil {
+			return fmt.Errorf("briefOmits: %s has no field %q", fd.Type.Name(), o)
+		}
+	}
+	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 const directivesSDL = `
 directive @source(name: String!, kind: String!, address: String!) repeatable on SCHEMA
-directive @rest(source: String!, get: String, batch: String, key: String, at: String) on FIELD_DEFINITION
+directive @rest(source: String!, get: String, batch: String, key: String, at: String, brief: String, briefOmits: [String!]) on FIELD_DEFINITION
 directive @grpc(source: String!, method: String!, request: String!, items: String, key: String, at: String) on FIELD_DEFINITION
 type Query { viewer: Viewer }
 `
@@ -35,6 +35,7 @@ type Viewer {
   related(first: Int = 4): [Int!] @rest(source: "recs", get: "/users/{$parent.id}/related?limit={$args.first}")
   address: Int @rest(source: "accounts", batch: "/addresses?ids={$parent.addressId}", key: "id")
   mine: Int @rest(source: "accounts", get: "/users/{$viewer.id}")
+  brief: Viewer @rest(source: "accounts", batch: "/users?ids={$parent.id}", key: "id", brief: "view=basic", briefOmits: ["id", "wishlist"])
   quote(country: String!): Int @grpc(source: "shipping", method: "pkg.S/Batch", request: "skus: $parent.sku, country: $args.country", items: "quotes", key: "sku")
 }`)
 	sources, fields, err := parseSchema(s)
@@ -61,6 +62,9 @@ type Viewer {
 	if m := byName["mine"]; m.Key != (ref{"viewer", "id"}) {
 		t.Errorf("mine: %+v", m)
 	}
+	if b := byName["brief"]; b.REST.Brief != "view=basic" || strings.Join(b.REST.BriefOmits, ",") != "id,wishlist" {
+		t.Errorf("brief: %+v", b.REST)
+	}
 	q := byName["quote"]
 	if q.Key != (ref{"parent", "sku"}) || strings.Join(q.Args, ",") != "country" || q.GRPC.Items != "quotes" || len(q.GRPC.Request) != 2 {
 		t.Errorf("quote: %+v %+v", q, q.GRPC)
@@ -82,6 +86,10 @@ func TestParseFieldErrors(t *testing.T) {
 		`x: Int @grpc(source: "s", method: "p.S/M", request: "a: parent.id")`:                                             "want field",
 		`x: Int @grpc(source: "s", method: "p.S/M", request: "a: $parent.id", items: "xs")`:                               "both items and key",
 		`x: Int @rest(source: "s", get: "/u/{$parent.id}") @grpc(source: "s", method: "p.S/M", request: "a: $parent.id")`: "exclude each other",
+		`x: Viewer @rest(source: "s", get: "/u/{$parent.id}", brief: "view=basic")`:                                       "go together",
+		`x: Viewer @rest(source: "s", get: "/u/{$parent.id}", briefOmits: ["id"])`:                                        "go together",
+		`x: Viewer @rest(source: "s", get: "/u/{$parent.id}", brief: "view={$parent.id}", briefOmits: ["id"])`:            "fixed query",
+		`x: Viewer @rest(source: "s", get: "/u/{$parent.id}", brief: "view=basic", briefOmits: ["nope"])`:                 `Viewer has no field "nope"`,
 	}
 	for decl, want := range cases {
 		s := load(t, "type Viewer { id: ID!\n  "+decl+"\n}")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"sync/atomic"
-	"time"
 
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
@@ -36,23 +35,15 @@ type SearchParams struct {
 	First    int    // page size, 1..100; 0 means the service default (20)
 	After    string // cursor from a previous page
 	// Brief: the caller reads no product's description or images, most of
-	// a page's bytes. The answer is decoded without them, so they are
-	// empty, and the products do not enter the request's product cache,
-	// whose entries must be whole.
+	// a page's bytes. The catalog is asked for summaries (view=basic), so
+	// they are empty, and the products do not enter the request's product
+	// cache, whose entries must be whole.
 	Brief bool
 }
 
-// briefProduct is Product without its description and images: decoding
-// a page into it skips them without allocating.
-type briefProduct struct {
-	Brand      string    `json:"brand"`
-	CategoryID string    `json:"categoryId"`
-	CreatedAt  time.Time `json:"createdAt"`
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	SKU        string    `json:"sku"`
-	Tags       []string  `json:"tags"`
-}
+// ProductSummary is a product without its description and images, as the
+// catalog sends it when asked for view=basic.
+type ProductSummary = catalogapi.ProductSummary
 
 // Client calls the catalog service. Safe for concurrent use.
 type Client struct {
@@ -120,7 +111,8 @@ func (c *Client) Search(ctx context.Context, p SearchParams) (upstream.Page[*Pro
 	if !p.Brief {
 		return upstream.GetPage[*Product](ctx, c.rest, "/products", q, p.First, p.After)
 	}
-	page, err := upstream.GetPage[*briefProduct](ctx, c.rest, "/products", q, p.First, p.After)
+	q.Set("view", "basic")
+	page, err := upstream.GetPage[*ProductSummary](ctx, c.rest, "/products", q, p.First, p.After)
 	out := upstream.Page[*Product]{EndCursor: page.EndCursor, HasNextPage: page.HasNextPage, Items: make([]*Product, len(page.Items))}
 	for i, b := range page.Items {
 		out.Items[i] = &Product{Brand: b.Brand, CategoryID: b.CategoryID, CreatedAt: b.CreatedAt, ID: b.ID, Name: b.Name, SKU: b.SKU, Tags: b.Tags}

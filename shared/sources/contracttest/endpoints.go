@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -51,6 +52,13 @@ func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type
 			out = append(out, errs...)
 		} else {
 			out = append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return valueMismatches("get", s, spec.At, value) })...)
+		}
+	}
+	if spec.Brief != "" {
+		for _, t := range []string{spec.Get, spec.Batch} {
+			if t != "" {
+				out = append(out, briefMismatches(doc, t, spec.Brief)...)
+			}
 		}
 	}
 	if spec.Batch == "" {
@@ -162,4 +170,41 @@ func valueMismatches(what string, schema *openapi3.Schema, at []string, value re
 		m[i] = what + ": " + m[i]
 	}
 	return m
+}
+
+// briefMismatches checks that the GET operation of template takes every
+// parameter of the brief query, with a value its schema allows.
+func briefMismatches(doc *openapi3.T, template, brief string) []string {
+	path, _, _ := strings.Cut(template, "?")
+	want := templateRef.ReplaceAllString(path, "{}")
+	var op *openapi3.Operation
+	for p, item := range doc.Paths.Map() {
+		if regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "{}") == want {
+			op = item.Get
+		}
+	}
+	if op == nil {
+		return nil // operation reports it
+	}
+	q, err := url.ParseQuery(brief)
+	if err != nil {
+		return []string{fmt.Sprintf("brief %q is not a query", brief)}
+	}
+	var out []string
+	for name, values := range q {
+		p := op.Parameters.GetByInAndName("query", name)
+		if p == nil {
+			out = append(out, fmt.Sprintf("GET %s has no query parameter %q for the brief view", path, name))
+			continue
+		}
+		if p.Schema == nil || p.Schema.Value == nil {
+			continue
+		}
+		for _, v := range values {
+			if err := p.Schema.Value.VisitJSON(v); err != nil {
+				out = append(out, fmt.Sprintf("GET %s: brief %s=%s is not a value the contract allows", path, name, v))
+			}
+		}
+	}
+	return out
 }

@@ -56,3 +56,24 @@ func TestEndpointMismatches(t *testing.T) {
 		})
 	}
 }
+
+// A brief view is checked against the contract too: its parameter and
+// value must be ones the operation takes.
+func TestBriefViewMismatches(t *testing.T) {
+	doc := contracttest.Load(t, filepath.Join(openapiDir, "catalog.yaml"))
+	type product struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	spec := connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id", Brief: "view=basic", BriefOmits: []string{"description"}}
+	if m := contracttest.EndpointMismatches(doc, spec, reflect.TypeFor[*product]()); len(m) > 0 {
+		t.Fatalf("want no mismatch, got %v", m)
+	}
+	for brief, want := range map[string]string{"view=tiny": "view=tiny is not a value", "fields=id": `no query parameter "fields"`} {
+		spec.Brief = brief
+		got := strings.Join(contracttest.EndpointMismatches(doc, spec, reflect.TypeFor[*product]()), "\n")
+		if !strings.Contains(got, want) {
+			t.Errorf("brief %s: want a mismatch with %q, got:\n%s", brief, want, got)
+		}
+	}
+}

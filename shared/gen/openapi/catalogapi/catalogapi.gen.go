@@ -134,6 +134,29 @@ type ProductPage struct {
 	PageInfo PageInfo  `json:"pageInfo"`
 }
 
+// ProductSummary A product without its description and images (view=basic).
+type ProductSummary struct {
+	Brand      string    `json:"brand"`
+	CategoryID string    `json:"categoryId"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	SKU        string    `json:"sku"`
+	Tags       []string  `json:"tags"`
+}
+
+// ProductSummaryBatch defines model for ProductSummaryBatch.
+type ProductSummaryBatch struct {
+	Items   []ProductSummary `json:"items"`
+	Missing []string         `json:"missing"`
+}
+
+// ProductSummaryPage defines model for ProductSummaryPage.
+type ProductSummaryPage struct {
+	Items    []ProductSummary `json:"items"`
+	PageInfo PageInfo         `json:"pageInfo"`
+}
+
 // After defines model for After.
 type After = string
 
