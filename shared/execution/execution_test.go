@@ -110,3 +110,57 @@ func TestResolveLeafMarshalsAValueAtOnceAndLeavesTheRestToGqlgen(t *testing.T) {
 		t.Errorf("panic: %s, errors %v; want null and the recovered error", out, graphql.GetErrors(ctx))
 	}
 }
+
+// Object writes what gqlgen's FieldSet writes: every alias once, the
+// first time it comes, in order, with few fields and with many.
+func TestObjectWritesWhatTheFieldSetWrites(t *testing.T) {
+	for _, aliases := range [][]string{
+		{},
+		{"id"},
+		{"id", "name", "price"},
+		{"id", "name", "id", "price", "name"}, // @defer repeats a field
+		{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "b", "r", "a"},
+	} {
+		fields := make([]graphql.CollectedField, len(aliases))
+		for i, a := range aliases {
+			fields[i] = graphql.CollectedField{Field: &ast.Field{Name: a, Alias: a}}
+		}
+		out := graphql.NewFieldSet(fields)
+		for i, a := range aliases {
+			out.Values[i] = graphql.MarshalString(a + "-value-" + string(rune('0'+i%10)))
+		}
+		var want, got bytes.Buffer
+		out.MarshalGQL(&want)
+		Object(fields, out).MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%v:\n got %s\nwant %s", aliases, got.String(), want.String())
+		}
+	}
+}
+
+func BenchmarkObject(b *testing.B) {
+	aliases := []string{"id", "name", "brand", "price", "stock"}
+	fields := make([]graphql.CollectedField, len(aliases))
+	for i, a := range aliases {
+		fields[i] = graphql.CollectedField{Field: &ast.Field{Name: a, Alias: a}}
+	}
+	out := graphql.NewFieldSet(fields)
+	for i, a := range aliases {
+		out.Values[i] = graphql.MarshalString(a)
+	}
+	var buf bytes.Buffer
+	b.Run("gqlgen", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf.Reset()
+			out.MarshalGQL(&buf)
+		}
+	})
+	b.Run("Object", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf.Reset()
+			Object(fields, out).MarshalGQL(&buf)
+		}
+	})
+}

@@ -171,6 +171,7 @@ func rewriteFile(path string, leaves, rewrote map[string]bool) (int, error) {
 	ast.Inspect(file, func(node ast.Node) bool {
 		if d, ok := node.(*ast.FuncDecl); ok {
 			fn = d.Name.Name
+			n += rewriteObjectReturns(d)
 			return true
 		}
 		call, ok := node.(*ast.CallExpr)
@@ -223,6 +224,66 @@ func rewriteFile(path string, leaves, rewrote map[string]bool) (int, error) {
 		return 0, err
 	}
 	return n, os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// rewriteObjectReturns makes an object's marshaller, a function that
+// builds out := graphql.NewFieldSet(fields), return
+// execution.Object(fields, out) instead of out: the same JSON, written
+// without gqlgen's map and field copies per object (see execution.Object).
+func rewriteObjectReturns(d *ast.FuncDecl) int {
+	if d.Body == nil || !buildsFieldSet(d.Body) {
+		return 0
+	}
+	n := 0
+	ast.Inspect(d.Body, func(node ast.Node) bool {
+		if _, ok := node.(*ast.FuncLit); ok {
+			return false // a closure's return is not the object's
+		}
+		ret, ok := node.(*ast.ReturnStmt)
+		if !ok || len(ret.Results) != 1 {
+			return true
+		}
+		if id, ok := ret.Results[0].(*ast.Ident); ok && id.Name == "out" {
+			// At out's position, so that the printer keeps the call on
+			// the return's line.
+			at := func(name string) *ast.Ident { return &ast.Ident{Name: name, NamePos: id.NamePos} }
+			ret.Results[0] = &ast.CallExpr{
+				Fun:    &ast.SelectorExpr{X: at("execution"), Sel: at("Object")},
+				Lparen: id.NamePos,
+				Args:   []ast.Expr{at("fields"), at("out")},
+				Rparen: id.NamePos,
+			}
+			n++
+		}
+		return true
+	})
+	return n
+}
+
+// buildsFieldSet reports whether body starts its object with
+// out := graphql.NewFieldSet(fields), fields being the collected fields.
+func buildsFieldSet(body *ast.BlockStmt) bool {
+	for _, st := range body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			continue
+		}
+		if id, ok := as.Lhs[0].(*ast.Ident); !ok || id.Name != "out" {
+			continue
+		}
+		call, ok := as.Rhs[0].(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			continue
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "NewFieldSet" {
+			continue
+		}
+		if arg, ok := call.Args[0].(*ast.Ident); ok && arg.Name == "fields" {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -15,6 +15,9 @@ func (ec *executionContext) _Item(ctx context.Context, sel ast.SelectionSet, obj
 	for i, field := range fields {
 		out.ResolveConcurrently(ec.OperationContext, &deferred, i, true, false, func(ctx context.Context) graphql.Marshaler { return nil })
 	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
 	return out
 }
 
@@ -48,6 +51,8 @@ func TestRewritePointsTheExecutorAtExecution(t *testing.T) {
 		"execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,",
 		"execution.ResolveLeaf(ctx, ec.OperationContext, field,",
 		"execution.MarshalSlice(ctx, len(v), 0, false, nil)",
+		"\treturn execution.Object(fields, out)\n}",
+		"\t\treturn graphql.Null\n",
 		`"github.com/tandemgw/tandem/shared/execution"`,
 	} {
 		if !strings.Contains(out, want) {

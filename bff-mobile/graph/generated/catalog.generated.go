@@ -577,7 +577,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var productCardImplementors = []string{"ProductCard"}
@@ -627,7 +627,7 @@ func (ec *executionContext) _ProductCard(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var productCardConnectionImplementors = []string{"ProductCardConnection"}
@@ -665,7 +665,7 @@ func (ec *executionContext) _ProductCardConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

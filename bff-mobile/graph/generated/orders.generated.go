@@ -365,7 +365,7 @@ func (ec *executionContext) _AddToCartPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var orderCardImplementors = []string{"OrderCard"}
@@ -425,7 +425,7 @@ func (ec *executionContext) _OrderCard(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var orderCardConnectionImplementors = []string{"OrderCardConnection"}
@@ -463,7 +463,7 @@ func (ec *executionContext) _OrderCardConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var placeOrderPayloadImplementors = []string{"PlaceOrderPayload"}
@@ -496,7 +496,7 @@ func (ec *executionContext) _PlaceOrderPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

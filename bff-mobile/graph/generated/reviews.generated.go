@@ -261,7 +261,7 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var reviewCardImplementors = []string{"ReviewCard"}
@@ -321,7 +321,7 @@ func (ec *executionContext) _ReviewCard(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -192,7 +192,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -230,7 +230,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -614,7 +614,7 @@ func (ec *executionContext) _Cart(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var cartLineImplementors = []string{"CartLine"}
@@ -653,7 +653,7 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var orderImplementors = []string{"Order"}
@@ -717,7 +717,7 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var orderConnectionImplementors = []string{"OrderConnection"}
@@ -755,7 +755,7 @@ func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 var orderLineImplementors = []string{"OrderLine"}
@@ -809,7 +809,7 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -219,7 +219,7 @@ func (ec *executionContext) _Price(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return execution.Object(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************
