@@ -27,6 +27,7 @@ type backends struct {
 	idpSrv  *http.Server
 	idpDone chan error
 	client  *http.Client // for the admin API and set-up calls
+	spans   *spanSink    // the tracing variant's collector
 }
 
 func startBackends(ctx context.Context) (*backends, error) {
@@ -51,6 +52,10 @@ func startBackends(ctx context.Context) (*backends, error) {
 	b.idpSrv = &http.Server{Handler: b.idp.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)}
 	b.idpDone = make(chan error, 1)
 	go func() { b.idpDone <- b.idpSrv.Serve(ln) }()
+	if b.spans, err = startSpanSink(ctx); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -58,6 +63,9 @@ func (b *backends) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := b.idpSrv.Shutdown(ctx)
+	if b.spans != nil {
+		err = errors.Join(err, b.spans.Close())
+	}
 	if serveErr := <-b.idpDone; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}

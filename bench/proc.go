@@ -48,7 +48,7 @@ func startChild(ctx context.Context, name, bin string, args, env []string, cpus 
 	const startTimeout = 60 * time.Second
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	cmd.Stdout = nil // spans of the tracing variant go to the stdout exporter: discard them
+	cmd.Stdout = nil // the BFFs log to standard error; nothing is expected here
 	// A pipe of our own rather than StderrPipe: Wait closes that one when
 	// the process exits, possibly before its last lines are read.
 	stderr, stderrW, err := os.Pipe()

@@ -50,6 +50,7 @@ type Row struct {
 
 	CPUsAllowed string
 	Profiles    []string
+	Spans       float64 // spans per request the collector received (tracing)
 }
 
 // Target is one of the performance issue's targets, measured.
@@ -128,6 +129,7 @@ func summarize(g group, ms []measurement, loadCPUs int) Row {
 	row.IdleTotal = medianOf(ms, func(m measurement) float64 { return sum(m.idleCalls) })
 	row.CPUPerRequest = time.Duration(medianOf(ms, func(m measurement) float64 { return float64(m.cpuPerRequest) }))
 	row.PeakRSS = int64(medianOf(ms, func(m measurement) float64 { return float64(m.peakRSS) }))
+	row.Spans = medianOf(ms, func(m measurement) float64 { return m.spans })
 	row.LoadCPU = medianOf(ms, func(m measurement) float64 {
 		if m.sat.elapsed <= 0 {
 			return 0
@@ -412,7 +414,11 @@ func (rep *Report) Markdown() string {
 	for _, r := range rep.Rows {
 		if !seen[r.Variant] {
 			seen[r.Variant] = true
-			p("- **%s** (%s): %s\n", variantNames[r.Variant], r.System, r.VariantLabel)
+			p("- **%s** (%s): %s", variantNames[r.Variant], r.System, r.VariantLabel)
+			if r.Spans > 0 {
+				p("; the collector received %.1f spans per request of the %s", r.Spans, r.ScenarioTitle)
+			}
+			p("\n")
 		}
 	}
 

@@ -271,6 +271,7 @@ type measurement struct {
 	peakRSS       int64              // VmHWM after the saturation run
 	cpusAllowed   string             // the system's Cpus_allowed_list
 	profiles      []string
+	spans         float64 // spans the collector received per request at saturation (tracing)
 }
 
 func (m measurement) satCallsTotal() float64 { return sum(m.satCalls) }
@@ -326,8 +327,20 @@ func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (mea
 	if err != nil {
 		return measurement{}, err
 	}
+	spans0 := r.backends.spans.spans.Load()
 	if m.sat, err = load(ctx, req, m.ref, r.opts.Clients, 0, r.opts.Duration, r.opts.Timeout); err != nil {
 		return measurement{}, err
+	}
+	if g.variant.tracing {
+		// Spans still in the exporter's batch are not counted: a lower
+		// bound. None at all means tracing was not on.
+		got := r.backends.spans.spans.Load() - spans0
+		if got == 0 {
+			return measurement{}, fmt.Errorf("%s %s: the collector received no span", g.system, g.variant.key)
+		}
+		if m.sat.requests > 0 {
+			m.spans = float64(got) / float64(m.sat.requests)
+		}
 	}
 	cpu1, err := cpuTime(c.pid())
 	if err != nil {

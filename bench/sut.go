@@ -46,8 +46,9 @@ type variant struct {
 	// report, no rate or concurrency limits. Otherwise the BFF's own
 	// defaults, with the rate and concurrency limits raised out of reach.
 	throttleOff bool
-	// tracing: every request traced (stdout exporter, sampling 1, spans
-	// discarded by the harness).
+	// tracing: every request traced (sampling 1), its spans exported over
+	// OTLP/HTTP to the harness's collector (spanSink), as to a collector
+	// in production.
 	tracing bool
 }
 
@@ -55,7 +56,7 @@ var (
 	variantDefaults = variant{key: "defaults", label: "defaults: throttling on (rate limits raised), anonymous, tracing off"}
 	variantSignedIn = variant{key: "signed-in", label: "signed in: bearer token verified per request, throttling on", signedIn: true}
 	variantOff      = variant{key: "off", label: "auth and throttling off: anonymous, no limits or cost", throttleOff: true}
-	variantTracing  = variant{key: "tracing", label: "tracing on, 100% sampled (defaults otherwise)", tracing: true}
+	variantTracing  = variant{key: "tracing", label: "tracing on, 100% sampled, exported over OTLP/HTTP to a collector in the harness (defaults otherwise)", tracing: true}
 )
 
 // unreachable is a rate budget no run can spend: the limiter still runs
@@ -105,7 +106,7 @@ func bffConfig(b *backends, v variant) ([]byte, error) {
 		}}
 	}
 	if v.tracing {
-		cfg["telemetry"] = map[string]any{"tracing": map[string]any{"exporter": "stdout", "samplingRatio": 1}}
+		cfg["telemetry"] = map[string]any{"tracing": map[string]any{"exporter": "otlp", "samplingRatio": 1}}
 	}
 	return yaml.Marshal(cfg)
 }
@@ -152,7 +153,12 @@ func (r *runner) startSystem(ctx context.Context, sys string, v variant, pprof b
 		}
 		args = []string{"-config", path}
 	}
-	c, err := startChild(ctx, sys, bin, args, childEnv(), r.sutCPUs, pprof)
+	env := childEnv()
+	if v.tracing {
+		env = append(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="+r.backends.spans.endpoint(),
+			"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf")
+	}
+	c, err := startChild(ctx, sys, bin, args, env, r.sutCPUs, pprof)
 	if err != nil {
 		return nil, err
 	}
