@@ -400,6 +400,13 @@ func TestMetricsOnAdminListener(t *testing.T) {
 	want(decisions, with("ratelimit_policy", "concurrency", "ratelimit_decision", "allowed"), 5)
 	want(decisions, with("ratelimit_policy", "points", "ratelimit_decision", "allowed"), 3)
 
+	// Admission: nothing running or waiting once the traffic is done, a
+	// limit of at least its floor, nobody refused.
+	want("tandem_admission_running", bff, 0)
+	want("tandem_admission_waiting", bff, 0)
+	want("tandem_admission_overloaded_total", bff, 0)
+	atLeast("tandem_admission_limit", bff, 1)
+
 	// The Go runtime and the process are there too.
 	for _, n := range []string{"go_goroutines", "process_resident_memory_bytes"} {
 		if _, ok := fams[n]; !ok {

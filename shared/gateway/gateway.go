@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
@@ -171,6 +172,18 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 		return nil, wrap(err)
 	}
 
+	var admission *throttle.Admission
+	if !cfg.Throttle.Admission.Disabled {
+		admission = throttle.NewAdmission(cfg.Throttle.Admission)
+		if err := observeAdmission(metrics.Meter("github.com/tandemgw/tandem/shared/throttle"), admission); err != nil {
+			return nil, wrap(err)
+		}
+		// The limit adapts until the app closes.
+		adaptCtx, stopAdapting := context.WithCancel(context.Background())
+		go admission.Run(adaptCtx)
+		built.closers = append(built.closers, func() error { stopAdapting(); return nil })
+	}
+
 	schema := spec.NewSchema(Directives{
 		Authenticated:  auth.Authenticated,
 		RequiresScopes: auth.RequiresScopes,
@@ -186,17 +199,21 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 	// Outermost first: refuse oversized bodies before anything else, verify
 	// the token (and note its subject for the access log, also when the
 	// rate limits then refuse the request), honour a trusted caller's
-	// endpoint pins, rate limit by principal, give
-	// the request its own loaders, then the BFF's own middlewares (which
-	// may read all of those).
-	middlewares := append([]func(http.Handler) http.Handler{
+	// endpoint pins, rate limit by principal, wait for admission while
+	// the CPU is saturated (only requests that may run queue), give the
+	// request its own loaders, then the BFF's own middlewares (which may
+	// read all of those).
+	middlewares := []func(http.Handler) http.Handler{
 		throttle.BodyLimit(cfg.Throttle.Operation),
 		verifier.Middleware,
 		recordSubject,
 		pinMiddleware(cfg.Steering, cfg.Dev, o.logger),
 		limiter.Middleware,
-		sources.Middleware,
-	}, spec.Middlewares...)
+	}
+	if admission != nil {
+		middlewares = append(middlewares, admission.Middleware)
+	}
+	middlewares = append(append(middlewares, sources.Middleware), spec.Middlewares...)
 	srv, err := server.New(server.Options{
 		Name:          spec.Name,
 		Addr:          cfg.Addr,
@@ -412,4 +429,37 @@ func principalToken(ctx context.Context) (string, bool) {
 		return p.Token, true
 	}
 	return "", false
+}
+
+// Admission metrics: the adaptive limit, the requests running and
+// waiting under it, and those refused after waiting too long.
+const (
+	MetricAdmissionLimit      = "tandem.admission.limit"      // gauge
+	MetricAdmissionRunning    = "tandem.admission.running"    // gauge
+	MetricAdmissionWaiting    = "tandem.admission.waiting"    // gauge
+	MetricAdmissionOverloaded = "tandem.admission.overloaded" // counter
+)
+
+// observeAdmission reports a's state on meter at each collection.
+func observeAdmission(meter metric.Meter, a *throttle.Admission) error {
+	limit, err1 := meter.Int64ObservableGauge(MetricAdmissionLimit, metric.WithUnit("{request}"),
+		metric.WithDescription("Requests the replica lets execute at once, adapted to how busy its CPU is"))
+	running, err2 := meter.Int64ObservableGauge(MetricAdmissionRunning, metric.WithUnit("{request}"),
+		metric.WithDescription("Requests executing under the admission limit"))
+	waiting, err3 := meter.Int64ObservableGauge(MetricAdmissionWaiting, metric.WithUnit("{request}"),
+		metric.WithDescription("Requests waiting for admission"))
+	overloaded, err4 := meter.Int64ObservableCounter(MetricAdmissionOverloaded, metric.WithUnit("{request}"),
+		metric.WithDescription("Requests refused with OVERLOADED after waiting the longest admission allows"))
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return err
+	}
+	_, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		l, r, w := a.Stats()
+		o.ObserveInt64(limit, int64(l))
+		o.ObserveInt64(running, int64(r))
+		o.ObserveInt64(waiting, int64(w))
+		o.ObserveInt64(overloaded, a.Overloaded())
+		return nil
+	}, limit, running, waiting, overloaded)
+	return err
 }

@@ -38,6 +38,7 @@ type Config struct {
 	Cost      CostConfig      `yaml:"cost"`
 	Rate      RateConfig      `yaml:"rate"`
 	Store     StoreConfig     `yaml:"store"`
+	Admission AdmissionConfig `yaml:"admission"`
 }
 
 // OperationLimits bound the shape of one GraphQL request. They are checked

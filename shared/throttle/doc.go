@@ -1,5 +1,5 @@
 // Package throttle protects a Tandem BFF from expensive and excessive
-// GraphQL traffic. It holds three layers, all configured by one Config
+// GraphQL traffic. It holds four layers, all configured by one Config
 // (the `throttle:` section of a BFF's config file; see WebDefaults and
 // MobileDefaults):
 //
@@ -20,6 +20,11 @@
 //     several, failing open or closed within a tight timeout when Redis is
 //     down. Over-limit calls get 429, Retry-After, the IETF RateLimit and
 //     RateLimit-Policy headers and a RATE_LIMITED error.
+//   - Admission: Admission (HTTP middleware) lets only as many requests
+//     execute at once as keep the replica's CPU busy, adapting the limit
+//     to the process's CPU use; the others wait in order, and one that
+//     waits too long gets 503 OVERLOADED. It bounds memory and latency
+//     under saturation without costing throughput.
 //
 // It does not authenticate: the principal's subject comes from a function
 // the BFF supplies (WithSubject), so this package does not import shared/auth.
