@@ -13,6 +13,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/registry"
@@ -191,10 +192,10 @@ func TestBriefView(t *testing.T) {
 	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
 type Query { thing: Thing }
 type Thing { id: ID! name: String! description: String! }`})
-	doc, errs := gqlparser.LoadQuery(schema, `
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `
 query Brief { thing { id name } }
 query Whole { thing { id ...D } }
-fragment D on Thing { ... on Thing { description } }`)
+fragment D on Thing { ... on Thing { description } }`, rules.NewDefaultRules())
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
