@@ -93,8 +93,18 @@ func TestHarnessSmoke(t *testing.T) {
 	if web := findRow(rep.Rows, ScenarioFanOut, sysBFFWeb, variantDefaults.key); web.Rate != ceil.Throughput/2 {
 		t.Errorf("bff-web's fixed rate %.0f is not half the ceiling's saturation throughput %.0f", web.Rate, ceil.Throughput)
 	}
-	if len(rep.Targets) != 10 {
-		t.Errorf("%d targets, want 10: %+v", len(rep.Targets), rep.Targets)
+	if len(rep.Targets) != 14 {
+		t.Errorf("%d targets, want 14 (10, and the paired comparisons' 4): %+v", len(rep.Targets), rep.Targets)
+	}
+	// Every paired comparison alternated the load between both sides,
+	// which answered correctly.
+	if len(rep.Paired) != len(costPairs) {
+		t.Errorf("%d paired comparisons, want %d", len(rep.Paired), len(costPairs))
+	}
+	for _, p := range rep.Paired {
+		if p.Slices < 2 || p.Requests[0] < 2 || p.Requests[1] < 2 || p.Failures != [2]int{} || p.CPU[0] <= 0 || p.CPU[1] <= 0 {
+			t.Errorf("paired %s: %+v", p.Key, p)
+		}
 	}
 	// Each scenario's reference group, and the fan-out's signed-in and off
 	// variants (to compare with its defaults), leave a CPU, an allocation

@@ -22,7 +22,7 @@ func fanOutRows(web Row) []Row {
 func TestTargetsMeetTheIssuesGoals(t *testing.T) {
 	good := Row{Throughput: 500, SatTotal: 4, CPUPerRequest: 1900 * time.Microsecond, PeakRSS: 60 << 20,
 		Rate: 350, Achieved: 349, P99: 9 * time.Millisecond}
-	ts := targets(fanOutRows(good))
+	ts := targets(fanOutRows(good), nil)
 	if len(ts) != 10 {
 		t.Fatalf("%d targets: %+v", len(ts), ts)
 	}
@@ -38,13 +38,13 @@ func TestTargetsMeetTheIssuesGoals(t *testing.T) {
 	rows[2].Throughput = 100 // signed in: 20% below off's
 	rows[4].Throughput = 90  // tracing: 27% below defaults
 	rows[5].PeakRSS = 65 << 20
-	for _, tg := range targets(rows) {
+	for _, tg := range targets(rows, nil) {
 		if tg.Pass {
 			t.Errorf("PASS where the goal is missed: %+v", tg)
 		}
 	}
 	// A p99 within 2× does not pass when the rate was not kept up with.
-	for _, tg := range targets(rows) {
+	for _, tg := range targets(rows, nil) {
 		if strings.HasPrefix(tg.Name, "p99") && (tg.Pass || !strings.Contains(tg.Measured, "1.80×")) {
 			t.Errorf("p99 target %+v", tg)
 		}
@@ -77,7 +77,7 @@ func TestTargetsOnASharedCPU(t *testing.T) {
 	web := Row{Throughput: 100, SatTotal: 4, CPUPerRequest: 1900 * time.Microsecond, PeakRSS: 60 << 20,
 		Rate: 350, Achieved: 349, P99: 9 * time.Millisecond, OtherBusy: 0.6}
 	rows := fanOutRows(web) // measured: 100 ÷ 700 req/s = 14%; per CPU-second 1.3 ÷ 1.9 ms = 68%
-	for _, tg := range targets(rows) {
+	for _, tg := range targets(rows, nil) {
 		if strings.HasPrefix(tg.Name, "fan-out throughput") {
 			if !tg.Pass || !strings.Contains(tg.Measured, "68% per CPU-second") || !strings.Contains(tg.Measured, "the CPU was shared") {
 				t.Errorf("%+v", tg)
@@ -85,9 +85,43 @@ func TestTargetsOnASharedCPU(t *testing.T) {
 		}
 	}
 	rows[1].OtherBusy = 0
-	for _, tg := range targets(rows) {
+	for _, tg := range targets(rows, nil) {
 		if strings.HasPrefix(tg.Name, "fan-out throughput") && (tg.Pass || !strings.HasPrefix(tg.Measured, "14% (100 vs 700 req/s")) {
 			t.Errorf("%+v", tg)
 		}
+	}
+}
+
+// With paired comparisons, the cost targets are judged on them, and the
+// groups' own figures are given for reference only.
+func TestCostTargetsAreJudgedOnThePairedComparisons(t *testing.T) {
+	good := Row{Throughput: 500, SatTotal: 4, CPUPerRequest: 1900 * time.Microsecond, PeakRSS: 60 << 20,
+		Rate: 350, Achieved: 349, P99: 9 * time.Millisecond}
+	rows := fanOutRows(good)
+	rows[2].Throughput = 100 // the groups say signing in costs 80%
+	paired := []Paired{
+		{Key: "auth-throttling", Slices: 12, Requests: [2]int{960, 1000}, Elapsed: [2]time.Duration{2 * time.Second, 2 * time.Second}},
+		{Key: "tracing", Slices: 12, Requests: [2]int{800, 1000}, Elapsed: [2]time.Duration{2 * time.Second, 2 * time.Second}},
+	}
+	verdicts := map[string]bool{}
+	info := 0
+	for _, tg := range targets(rows, paired) {
+		if tg.Info {
+			info++
+			continue
+		}
+		verdicts[strings.SplitN(tg.Name, ":", 2)[0]] = tg.Pass
+	}
+	if !verdicts["auth + throttling cost, paired"] {
+		t.Errorf("a 4%% paired cost is judged a miss: %v", verdicts)
+	}
+	if verdicts["tracing cost at 100% sampling, paired"] {
+		t.Errorf("a 20%% paired cost is judged a pass: %v", verdicts)
+	}
+	if _, ok := verdicts["auth + throttling cost"]; ok {
+		t.Errorf("the groups' figure is still judged: %v", verdicts)
+	}
+	if info != 4 { // throttling alone, signing in alone, and the two groups' figures
+		t.Errorf("%d info rows, want 4", info)
 	}
 }

@@ -148,6 +148,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Viewer:  viewer,
 	}
 	results := map[string][]measurement{}
+	var fanOut *scenario
+	for i := range scs {
+		if scs[i].key == ScenarioFanOut {
+			fanOut = &scs[i]
+		}
+	}
+	paired := make([]Paired, len(costPairs))
+	for i, p := range costPairs {
+		paired[i] = Paired{Key: p.key, Title: p.title, A: p.a.key, B: p.b.key}
+	}
 	for round := 1; round <= opts.Runs; round++ {
 		var ceilingRate float64
 		refs := map[string][]byte{}
@@ -171,11 +181,23 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 			rep.CeilingBodyBytes = len(c)
 		}
+		if fanOut != nil {
+			for i, p := range costPairs {
+				r.logf("round %d/%d: paired, %s", round, opts.Runs, p.title)
+				if err := r.measurePair(ctx, *fanOut, p, opts.Duration, &paired[i]); err != nil {
+					return nil, fmt.Errorf("bench: paired %s: %w", p.key, err)
+				}
+				r.logf("  %s", paired[i].describe())
+			}
+		}
+	}
+	if fanOut != nil {
+		rep.Paired = paired
 	}
 	for _, g := range groups {
 		rep.Rows = append(rep.Rows, summarize(g, results[g.key()], len(r.loadCPUs)))
 	}
-	rep.Targets = targets(rep.Rows)
+	rep.Targets = targets(rep.Rows, rep.Paired)
 	return rep, nil
 }
 
