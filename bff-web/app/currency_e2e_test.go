@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/mocks"
@@ -225,4 +226,37 @@ func TestPriceFallsBackToAcceptLanguageWhenAccountsFails(t *testing.T) {
 	var got struct{ Product struct{ Price priceData } }
 	r.Decode(t, &got)
 	checkPrice(t, "accounts down", got.Product.Price, n, "EUR", "de-DE")
+}
+
+// The viewer's account decides the market every price waits for: it is
+// read as soon as it is asked for, not after the accounts loader's batch
+// window, which here is 10 s, past the request's 3 s budget. Were the read
+// held by the window, it would fail with the budget, and the prices would
+// fall back to the browser's market (EUR for de-DE) instead of the
+// account's (GBP).
+func TestViewerMarketIsReadWithoutTheBatchWindow(t *testing.T) {
+	e := newEnv(t, func(c *app.Config) {
+		u := c.Upstreams["accounts"]
+		u.BatchWait = 10 * time.Second
+		c.Upstreams["accounts"] = u
+	})
+	user := userOfLocale(t, "en-GB")
+	r := e.do(gql{query: `{ products(first: 3) { nodes { price { current { currency } } } } }`, token: e.Token(user.ID), acceptLanguage: "de-DE"})
+	r.NoErrors(t)
+	var got struct {
+		Products struct {
+			Nodes []struct {
+				Price struct{ Current struct{ Currency string } }
+			}
+		}
+	}
+	r.Decode(t, &got)
+	if len(got.Products.Nodes) != 3 {
+		t.Fatalf("%s", r.Raw)
+	}
+	for _, n := range got.Products.Nodes {
+		if n.Price.Current.Currency != "GBP" {
+			t.Errorf("priced in %s, want the account's GBP: %s", n.Price.Current.Currency, r.Raw)
+		}
+	}
 }
