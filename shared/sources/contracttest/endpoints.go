@@ -110,13 +110,7 @@ func firstFitting(schema *openapi3.Schema, check func(*openapi3.Schema) []string
 // parameters, and returns its success answer's schema.
 func operation(doc *openapi3.T, template, keysRef string) (*openapi3.Schema, []string) {
 	path, query, _ := strings.Cut(template, "?")
-	want := templateRef.ReplaceAllString(path, "{}")
-	var op *openapi3.Operation
-	for p, item := range doc.Paths.Map() {
-		if regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "{}") == want {
-			op = item.Get
-		}
-	}
+	op := getOperation(doc, path)
 	if op == nil {
 		return nil, []string{fmt.Sprintf("GET %s is not in the contract", path)}
 	}
@@ -176,13 +170,7 @@ func valueMismatches(what string, schema *openapi3.Schema, at []string, value re
 // parameter of the brief query, with a value its schema allows.
 func briefMismatches(doc *openapi3.T, template, brief string) []string {
 	path, _, _ := strings.Cut(template, "?")
-	want := templateRef.ReplaceAllString(path, "{}")
-	var op *openapi3.Operation
-	for p, item := range doc.Paths.Map() {
-		if regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "{}") == want {
-			op = item.Get
-		}
-	}
+	op := getOperation(doc, path)
 	if op == nil {
 		return nil // operation reports it
 	}
@@ -207,4 +195,18 @@ func briefMismatches(doc *openapi3.T, template, brief string) []string {
 		}
 	}
 	return out
+}
+
+var pathParam = regexp.MustCompile(`\{[^}]+\}`)
+
+// getOperation is the GET operation of doc whose path is path, a
+// directive's path with {$...} placeholders; nil when there is none.
+func getOperation(doc *openapi3.T, path string) *openapi3.Operation {
+	want := templateRef.ReplaceAllString(path, "{}")
+	for p, item := range doc.Paths.Map() {
+		if pathParam.ReplaceAllString(p, "{}") == want {
+			return item.Get
+		}
+	}
+	return nil
 }
