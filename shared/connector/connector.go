@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -138,45 +139,11 @@ type loaderKey struct {
 }
 
 // Brief reports whether a field read through e whose selection is sel
-// can be read with e's brief view: e has one, and sel asks for none of
-// the fields the view leaves out. Like the executor, it looks through
-// fragments, but it counts every fragment whatever its type condition
-// and reads no @skip or @include, so a field that may be asked for is
-// never left out. It looks at each fragment once.
+// can be read with e's brief view: e has one, and sel may ask for none of
+// the fields the view leaves out (prefetch.MaySelect, which errs on the
+// side of yes).
 func (e *Endpoint[V]) Brief(sel ast.SelectionSet) bool {
-	return e.Spec.Brief != "" && len(sel) > 0 && !selectsAny(sel, e.Spec.BriefOmits, nil)
-}
-
-// selectsAny reports whether sel (through its fragments) has a field named
-// one of names; seen holds the fragments already looked at.
-func selectsAny(sel ast.SelectionSet, names []string, seen map[*ast.FragmentDefinition]bool) bool {
-	for _, s := range sel {
-		switch s := s.(type) {
-		case *ast.Field:
-			if slices.Contains(names, s.Name) {
-				return true
-			}
-		case *ast.InlineFragment:
-			if selectsAny(s.SelectionSet, names, seen) {
-				return true
-			}
-		case *ast.FragmentSpread:
-			if s.Definition == nil {
-				return true // unresolved: assume the worst
-			}
-			if seen[s.Definition] {
-				continue
-			}
-			if seen == nil {
-				seen = map[*ast.FragmentDefinition]bool{}
-			}
-			seen[s.Definition] = true
-			if selectsAny(s.Definition.SelectionSet, names, seen) {
-				return true
-			}
-		}
-	}
-	return false
+	return e.Spec.Brief != "" && len(sel) > 0 && !prefetch.MaySelect(e.Spec.BriefOmits, sel)
 }
 
 // loader returns the request's loader of e for args, of its brief view

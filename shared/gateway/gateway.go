@@ -431,24 +431,15 @@ func principalToken(ctx context.Context) (string, bool) {
 	return "", false
 }
 
-// Admission metrics: the adaptive limit, the requests running and
-// waiting under it, and those refused after waiting too long.
-const (
-	MetricAdmissionLimit      = "tandem.admission.limit"      // gauge
-	MetricAdmissionRunning    = "tandem.admission.running"    // gauge
-	MetricAdmissionWaiting    = "tandem.admission.waiting"    // gauge
-	MetricAdmissionOverloaded = "tandem.admission.overloaded" // counter
-)
-
 // observeAdmission reports a's state on meter at each collection.
 func observeAdmission(meter metric.Meter, a *throttle.Admission) error {
-	limit, err1 := meter.Int64ObservableGauge(MetricAdmissionLimit, metric.WithUnit("{request}"),
+	limit, err1 := meter.Int64ObservableGauge(telemetry.MetricAdmissionLimit, metric.WithUnit("{request}"),
 		metric.WithDescription("Requests the replica lets execute at once, adapted to how busy its CPU is"))
-	running, err2 := meter.Int64ObservableGauge(MetricAdmissionRunning, metric.WithUnit("{request}"),
+	running, err2 := meter.Int64ObservableGauge(telemetry.MetricAdmissionRunning, metric.WithUnit("{request}"),
 		metric.WithDescription("Requests executing under the admission limit"))
-	waiting, err3 := meter.Int64ObservableGauge(MetricAdmissionWaiting, metric.WithUnit("{request}"),
+	waiting, err3 := meter.Int64ObservableGauge(telemetry.MetricAdmissionWaiting, metric.WithUnit("{request}"),
 		metric.WithDescription("Requests waiting for admission"))
-	overloaded, err4 := meter.Int64ObservableCounter(MetricAdmissionOverloaded, metric.WithUnit("{request}"),
+	overloaded, err4 := meter.Int64ObservableCounter(telemetry.MetricAdmissionOverloaded, metric.WithUnit("{request}"),
 		metric.WithDescription("Requests refused with OVERLOADED after waiting the longest admission allows"))
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return err

@@ -26,13 +26,20 @@ import (
 // suffixes: http.server.request.duration is served as
 // http_server_request_duration_seconds.
 const (
-	MetricHTTPServerDuration  = "http.server.request.duration"  // histogram, s
-	MetricHTTPServerActive    = "http.server.active_requests"   // up-down counter
-	MetricOperationRequests   = "graphql.operation.requests"    // counter
-	MetricOperationDuration   = "graphql.operation.duration"    // histogram, s
-	MetricOperationErrors     = "graphql.operation.errors"      // counter, one per error code in a response
-	MetricOperationCost       = "graphql.operation.cost"        // histogram, cost points
-	MetricRateLimitDecisions  = "tandem.ratelimit.decisions"    // counter
+	MetricHTTPServerDuration = "http.server.request.duration" // histogram, s
+	MetricHTTPServerActive   = "http.server.active_requests"  // up-down counter
+	MetricOperationRequests  = "graphql.operation.requests"   // counter
+	MetricOperationDuration  = "graphql.operation.duration"   // histogram, s
+	MetricOperationErrors    = "graphql.operation.errors"     // counter, one per error code in a response
+	MetricOperationCost      = "graphql.operation.cost"       // histogram, cost points
+	MetricRateLimitDecisions = "tandem.ratelimit.decisions"   // counter
+	// Admission (shared/throttle): the adaptive limit, the requests
+	// running and waiting under it, and those refused after waiting too
+	// long. The gateway observes them from its throttle.Admission.
+	MetricAdmissionLimit      = "tandem.admission.limit"        // gauge
+	MetricAdmissionRunning    = "tandem.admission.running"      // gauge
+	MetricAdmissionWaiting    = "tandem.admission.waiting"      // gauge
+	MetricAdmissionOverloaded = "tandem.admission.overloaded"   // counter
 	MetricUpstreamDuration    = "tandem.upstream.call.duration" // histogram, s; one per call, retries included
 	MetricUpstreamRetries     = "tandem.upstream.retries"       // counter
 	MetricUpstreamRejections  = "tandem.upstream.rejections"    // counter; calls refused before reaching the upstream
