@@ -51,11 +51,14 @@ var Spec = gateway.Spec{
 			},
 		})
 	},
-	// Prices are formatted for the request's Accept-Language.
 	// Each level of a response is loaded in one call per backend.
-	Prefetch:    graph.Prefetch,
-	Middlewares: []func(http.Handler) http.Handler{market.Middleware},
-	Vary:        []string{"Accept-Language"},
+	Prefetch: graph.Prefetch,
+	// Prices are formatted in the request's market (the viewer's account
+	// locale, remembered for market.accountTTL, or Accept-Language).
+	Middlewares: func(cfg Config) []func(http.Handler) http.Handler {
+		return []func(http.Handler) http.Handler{market.New(market.Options{AccountTTL: cfg.Market.AccountTTL, Accounts: cfg.Market.Accounts}).Middleware}
+	},
+	Vary: []string{"Accept-Language"},
 	// The app's operations are known: anything else is refused outside
 	// dev mode.
 	TrustedDocuments: gateway.TrustedDocuments{

@@ -50,8 +50,10 @@ var Spec = gateway.Spec{
 	// Each level of a response is loaded in one call per backend.
 	Prefetch: graph.Prefetch,
 	// Prices are loaded and formatted in the request's market.
-	Middlewares: []func(http.Handler) http.Handler{market.Middleware},
-	Vary:        []string{"Accept-Language"},
+	Middlewares: func(cfg Config) []func(http.Handler) http.Handler {
+		return []func(http.Handler) http.Handler{market.New(market.Options{AccountTTL: cfg.Market.AccountTTL, Accounts: cfg.Market.Accounts}).Middleware}
+	},
+	Vary: []string{"Accept-Language"},
 	// The web shop's pages change daily and have no published manifest
 	// yet: operations outside one run and are counted and logged, the step
 	// before enforcing a safelist.

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -258,5 +259,39 @@ func TestViewerMarketIsReadWithoutTheBatchWindow(t *testing.T) {
 		if n.Price.Current.Currency != "GBP" {
 			t.Errorf("priced in %s, want the account's GBP: %s", n.Price.Current.Currency, r.Raw)
 		}
+	}
+}
+
+// TestViewerMarketIsRemembered: with the default market.accountTTL a
+// signed-in viewer's second request is priced in its account's market
+// without reading the account again; with 0, every request reads it.
+func TestViewerMarketIsRemembered(t *testing.T) {
+	user := userOfLocale(t, "en-GB")
+	for _, c := range []struct {
+		name      string
+		ttl       *time.Duration
+		wantReads int64
+	}{
+		{"default", nil, 1},
+		{"accountTTL 0", new(time.Duration), 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(cfg *app.Config) {
+				if c.ttl != nil {
+					cfg.Market.AccountTTL = *c.ttl
+				}
+			})
+			e.Mocks.Counters().Reset()
+			for range 3 {
+				r := e.do(gql{query: `{ products(first: 2) { nodes { price { current { currency } } } } }`, token: e.Token(user.ID), acceptLanguage: "de-DE"})
+				r.NoErrors(t)
+				if !strings.Contains(string(r.Raw), `"currency":"GBP"`) || strings.Contains(string(r.Raw), `"EUR"`) {
+					t.Fatalf("not priced in the account's GBP: %s", r.Raw)
+				}
+			}
+			if n := e.Mocks.Counters().Total("accounts"); n != c.wantReads {
+				t.Errorf("accounts: %d calls for 3 requests, want %d: %v", n, c.wantReads, e.Mocks.Counters().Snapshot()["accounts"])
+			}
+		})
 	}
 }

@@ -56,6 +56,24 @@ type Steering struct {
 	PinScope string `yaml:"pinScope"`
 }
 
+// Market is how a request's market (display locale and currency) is
+// decided: see shared/market.
+type Market struct {
+	// AccountTTL is how long a signed-in viewer's account locale is reused
+	// before the account is read again (default 1m; 0 reads it on every
+	// request).
+	AccountTTL time.Duration `yaml:"accountTTL"`
+	// Accounts bounds how many viewers' locales each replica remembers
+	// (default and 0: 10000).
+	Accounts int `yaml:"accounts"`
+}
+
+// Defaults of Market.
+const (
+	DefaultMarketAccountTTL = time.Minute
+	DefaultMarketAccounts   = 10_000
+)
+
 // Defaults of Steering.
 const (
 	DefaultPinHeader = "X-Tandem-Pin"
@@ -139,6 +157,7 @@ type Config struct {
 	// RequestBudget bounds each GraphQL operation (server.RequestBudget).
 	RequestBudget server.RequestBudget `yaml:"requestBudget"`
 	Steering      Steering             `yaml:"steering"`
+	Market        Market               `yaml:"market"`
 	Auth          Section              `yaml:"auth"`
 	Throttle      Section              `yaml:"throttle"`
 	Edge          Section              `yaml:"edge"`
@@ -159,6 +178,7 @@ func Defaults(spec Spec) Config {
 		Upstreams:     map[string]upstream.Config{},
 		RequestBudget: server.RequestBudget{}.WithDefaults(),
 		Steering:      Steering{}.WithDefaults(),
+		Market:        Market{AccountTTL: DefaultMarketAccountTTL, Accounts: DefaultMarketAccounts},
 		Telemetry:     Telemetry{Tracing: telemetry.DefaultTracingConfig()},
 		Shutdown:      Shutdown{DrainDelay: DefaultDrainDelay, GracePeriod: DefaultGracePeriod},
 	}
@@ -229,6 +249,7 @@ func (c *Config) applyYAML(r io.Reader) (drainDelaySet bool, err error) {
 		Upstreams      map[string]Section `yaml:"upstreams"`
 		Budget         *Section           `yaml:"requestBudget"`
 		Steering       *Section           `yaml:"steering"`
+		Market         *Section           `yaml:"market"`
 		Auth           Section            `yaml:"auth"`
 		Throttle       Section            `yaml:"throttle"`
 		Edge           Section            `yaml:"edge"`
@@ -297,6 +318,11 @@ func (c *Config) applyYAML(r io.Reader) (drainDelaySet bool, err error) {
 	if raw.Steering != nil {
 		if err := raw.Steering.Decode(&c.Steering); err != nil {
 			return drainDelaySet, fmt.Errorf("steering: %w", err)
+		}
+	}
+	if raw.Market != nil {
+		if err := raw.Market.Decode(&c.Market); err != nil {
+			return drainDelaySet, fmt.Errorf("market: %w", err)
 		}
 	}
 	if raw.Telemetry != nil {
@@ -641,6 +667,12 @@ func (c Config) Validate() error {
 	}
 	if h := c.Steering.PinHeader; h != "" && !httpguts.ValidHeaderFieldName(h) {
 		errs = append(errs, fmt.Errorf("steering.pinHeader %q is not a header name", h))
+	}
+	if c.Market.AccountTTL < 0 || c.Market.AccountTTL > time.Hour {
+		errs = append(errs, fmt.Errorf("market.accountTTL %s: use 0 (read the account on every request) to 1h", c.Market.AccountTTL))
+	}
+	if c.Market.Accounts < 0 || c.Market.Accounts > 10_000_000 {
+		errs = append(errs, fmt.Errorf("market.accounts %d: use 1 to 10000000 (0: the default, 10000)", c.Market.Accounts))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)

@@ -250,6 +250,26 @@ steering: {pinHeader: X-Canary}
 	assert.Equal(t, 4*time.Second, d.RequestBudget.Mutation)
 }
 
+func TestMarket(t *testing.T) {
+	d, err := Load(spec, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Market{AccountTTL: time.Minute, Accounts: 10_000}, d.Market)
+
+	cfg, err := Load(spec, []string{"-config", writeFile(t, "market: {accountTTL: 0s}\n")}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Market{AccountTTL: 0, Accounts: 10_000}, cfg.Market, "0 is kept: read the account on every request")
+
+	for _, body := range []string{
+		"market: {accountTTL: -1s}\n",
+		"market: {accountTTL: 2h}\n",
+		"market: {accounts: -5}\n",
+		"market: {ttl: 1m}\n",
+	} {
+		_, err := Load(spec, []string{"-config", writeFile(t, body)}, nil)
+		assert.Error(t, err, body)
+	}
+}
+
 func TestUpstreamSafetySettingsValidated(t *testing.T) {
 	for _, body := range []string{
 		"upstreams: {catalog: {address: http://a, endpoints: [{name: a, address: http://b, weight: 1}]}}\n",

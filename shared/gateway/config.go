@@ -47,6 +47,10 @@ type Config struct {
 	// calls to a named endpoint (default X-Tandem-Pin, honoured with scope
 	// upstream:pin or in dev mode).
 	Steering config.Steering
+	// Market decides how long a signed-in viewer's account locale, which
+	// decides the market prices are shown in, is reused (default 1m) and
+	// for how many viewers (default 10000); see shared/market.
+	Market config.Market
 	// Auth configures token verification (default: no issuer, which only
 	// dev mode accepts, trusting the mock identity provider on
 	// 127.0.0.1:9100, audience "tandem": auth.DefaultConfig).
@@ -85,6 +89,7 @@ func fromBase(spec Spec, b config.Config) Config {
 		Upstreams:      b.Upstreams,
 		RequestBudget:  b.RequestBudget,
 		Steering:       b.Steering,
+		Market:         b.Market,
 		Throttle:       spec.throttleDefaults(),
 		Edge:           edge.Defaults(),
 		Telemetry:      b.Telemetry,
@@ -131,7 +136,7 @@ func Load(spec Spec, args, environ []string) (Config, error) {
 // which knows the registered sources and fills dev mode's defaults.
 func (c Config) Validate() error {
 	base := config.Config{Addr: c.Addr, AdminAddr: c.AdminAddr, Log: c.Log, Upstreams: c.Upstreams, Telemetry: c.Telemetry,
-		RequestBudget: c.RequestBudget, Steering: c.Steering, TrustedProxies: c.TrustedProxies, Shutdown: c.Shutdown}
+		RequestBudget: c.RequestBudget, Steering: c.Steering, Market: c.Market, TrustedProxies: c.TrustedProxies, Shutdown: c.Shutdown}
 	if base.Log == (config.Log{}) {
 		base.Log = config.Log{Level: "info", Format: "json"}
 	}

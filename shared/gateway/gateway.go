@@ -213,7 +213,10 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 	if admission != nil {
 		middlewares = append(middlewares, admission.Middleware)
 	}
-	middlewares = append(append(middlewares, sources.Middleware), spec.Middlewares...)
+	middlewares = append(middlewares, sources.Middleware)
+	if spec.Middlewares != nil {
+		middlewares = append(middlewares, spec.Middlewares(cfg)...)
+	}
 	srv, err := server.New(server.Options{
 		Name:          spec.Name,
 		Addr:          cfg.Addr,

@@ -51,10 +51,12 @@ type Spec struct {
 	// per-item resolvers run. Optional; without it every field is batched
 	// by the loaders' time window only.
 	Prefetch func() *prefetch.Plan
-	// Middlewares run innermost, after the request has its principal, has
-	// passed the rate limits and has its per-request loaders (the display
-	// locale, for example). Outermost first.
-	Middlewares []func(http.Handler) http.Handler
+	// Middlewares returns the middlewares that run innermost, after the
+	// request has its principal, has passed the rate limits and has its
+	// per-request loaders (the display locale, for example), outermost
+	// first. It is called once per App, with the App's configuration, so
+	// what a middleware remembers across requests belongs to one App.
+	Middlewares func(cfg Config) []func(http.Handler) http.Handler
 	// TrustedDocuments are the BFF's built-in safelist: the manifests of
 	// its clients' published operations, compiled into the binary, and the
 	// mode for operations in no manifest outside dev mode (default

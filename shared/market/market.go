@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/bojanz/currency"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/text/language"
 
 	"github.com/tandemgw/tandem/shared/auth"
@@ -110,55 +112,136 @@ type ctxKey struct{}
 
 // request is one request's market, decided on first use.
 type request struct {
+	markets        *Markets
 	acceptLanguage string
 	once           sync.Once
 	m              Market
 }
 
+// Defaults of Options.
+const (
+	DefaultAccountTTL = time.Minute
+	DefaultAccounts   = 10_000
+)
+
+// Options configure Markets.
+type Options struct {
+	// AccountTTL is how long a signed-in viewer's account locale is reused
+	// before the account is read again; 0 reads it on every request.
+	AccountTTL time.Duration
+	// Accounts bounds how many viewers' locales are remembered (least
+	// recently used first out); 0 means DefaultAccounts.
+	Accounts int
+}
+
+// Markets decides requests' markets. It remembers each signed-in viewer's
+// account locale for Options.AccountTTL, keyed by the verified issuer and
+// subject of the token: the market would otherwise cost every signed-in
+// request one more accounts call before its first price, for a setting a
+// viewer changes rarely. A changed locale shows within AccountTTL, in each
+// replica on its own; the orders service prices checkouts itself, so a
+// stale market changes how prices are shown, never what is charged.
+type Markets struct {
+	ttl     time.Duration
+	locales *lru.Cache[viewer, remembered] // nil when ttl is 0
+	now     func() time.Time
+	// read is the viewer's account locale, ok false when the account
+	// could not be read (tests replace it).
+	read func(ctx context.Context, subject string) (locale string, ok bool)
+}
+
+// viewer is whose locale is remembered: a subject is only unique within
+// its issuer.
+type viewer struct{ issuer, subject string }
+
+type remembered struct {
+	locale string
+	until  time.Time
+}
+
+// New returns Markets for o.
+func New(o Options) *Markets {
+	m := &Markets{ttl: max(o.AccountTTL, 0), now: time.Now, read: readAccountLocale}
+	if m.ttl > 0 {
+		n := o.Accounts
+		if n <= 0 {
+			n = DefaultAccounts
+		}
+		m.locales, _ = lru.New[viewer, remembered](n) // errors only when n <= 0
+	}
+	return m
+}
+
 // Middleware keeps the request's Accept-Language for For, which decides the
 // market at most once per request.
-func Middleware(next http.Handler) http.Handler {
+func (m *Markets) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rq := &request{acceptLanguage: r.Header.Get("Accept-Language")}
+		rq := &request{markets: m, acceptLanguage: r.Header.Get("Accept-Language")}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, rq)))
 	})
 }
 
 // WithAcceptLanguage returns ctx as Middleware would leave it for a request
-// with that Accept-Language value (for work outside an HTTP request).
+// with that Accept-Language value (for work outside an HTTP request), with
+// nothing remembered of the viewer.
 func WithAcceptLanguage(ctx context.Context, acceptLanguage string) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &request{acceptLanguage: acceptLanguage})
 }
 
 // For returns the request's market. The signed-in viewer's account is read
-// through the request's accounts loader, once. When accounts fails, the
-// request falls back to its Accept-Language market instead of failing every
-// price with it: the market is a preference, not data the client asked for.
-// Outside Middleware, For answers the default market.
+// through the request's accounts loader, unless Markets remembers its
+// locale. When accounts fails, the request falls back to its
+// Accept-Language market instead of failing every price with it: the
+// market is a preference, not data the client asked for (and the failure is
+// not remembered). Outside Middleware, For answers the default market.
 func For(ctx context.Context) Market {
 	rq, ok := ctx.Value(ctxKey{}).(*request)
 	if !ok {
 		return Default()
 	}
-	rq.once.Do(func() { rq.m = Resolve(accountLocale(ctx), rq.acceptLanguage) })
+	rq.once.Do(func() { rq.m = Resolve(rq.accountLocale(ctx), rq.acceptLanguage) })
 	return rq.m
 }
 
 // accountLocale is the signed-in viewer's account locale, or "".
-func accountLocale(ctx context.Context) string {
+func (rq *request) accountLocale(ctx context.Context) string {
 	p, ok := auth.FromContext(ctx)
 	if !ok || p == nil || p.Subject == "" {
 		return ""
 	}
-	if loaders, found := accounts.FromContext(ctx); found {
-		// One key, asked for while a level of prices waits on it: started
-		// at once rather than after the loader's batch window, which would
-		// hold every price of the request for nothing (1 ms per request,
-		// 10% of a signed-in listing's throughput).
-		loaders.PrefetchUsers(ctx, []string{p.Subject})
-		if u, err := loaders.User(ctx, p.Subject); err == nil && u != nil {
-			return string(u.Locale)
+	m := rq.markets
+	if m == nil {
+		locale, _ := readAccountLocale(ctx, p.Subject)
+		return locale
+	}
+	who := viewer{issuer: p.Issuer, subject: p.Subject}
+	if m.locales != nil {
+		if r, found := m.locales.Get(who); found && m.now().Before(r.until) {
+			return r.locale
 		}
 	}
-	return ""
+	locale, ok := m.read(ctx, p.Subject)
+	if ok && m.locales != nil {
+		m.locales.Add(who, remembered{locale: locale, until: m.now().Add(m.ttl)})
+	}
+	return locale
+}
+
+// readAccountLocale reads the viewer's account through the request's
+// accounts loader.
+func readAccountLocale(ctx context.Context, subject string) (string, bool) {
+	loaders, found := accounts.FromContext(ctx)
+	if !found {
+		return "", false
+	}
+	// One key, asked for while a level of prices waits on it: started at
+	// once rather than after the loader's batch window, which would hold
+	// every price of the request for nothing (1 ms per request, 10% of a
+	// signed-in listing's throughput).
+	loaders.PrefetchUsers(ctx, []string{subject})
+	u, err := loaders.User(ctx, subject)
+	if err != nil || u == nil {
+		return "", false
+	}
+	return string(u.Locale), true
 }

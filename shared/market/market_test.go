@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/bojanz/currency"
+
+	"github.com/tandemgw/tandem/shared/auth"
 )
 
 func TestFormatEveryMarket(t *testing.T) {
@@ -70,7 +73,7 @@ func TestResolve(t *testing.T) {
 
 func TestForIsDecidedOncePerRequest(t *testing.T) {
 	var got Market
-	h := Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := New(Options{}).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = For(r.Context())
 		if again := For(r.Context()); again.Locale != got.Locale {
 			t.Error("the market changed within a request")
@@ -117,5 +120,85 @@ func TestLayoutAgreesWithTheCLDRFormatter(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestViewerLocaleIsRemembered: a signed-in viewer's account is read once
+// per AccountTTL, per issuer and subject; a failed read is not remembered,
+// and AccountTTL 0 reads the account on every request.
+func TestViewerLocaleIsRemembered(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	locales := map[string]string{"usr_1": "de-DE", "usr_2": "fr-FR"}
+	var reads []string
+	failing := false
+	newMarkets := func(ttl time.Duration) *Markets {
+		m := New(Options{AccountTTL: ttl})
+		m.now = func() time.Time { return now }
+		m.read = func(_ context.Context, subject string) (string, bool) {
+			reads = append(reads, subject)
+			if failing {
+				return "", false
+			}
+			return locales[subject], true
+		}
+		return m
+	}
+	marketOf := func(m *Markets, p *auth.Principal) string {
+		var got Market
+		h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = For(r.Context()) }))
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Language", "nl-NL")
+		if p != nil {
+			r = r.WithContext(auth.NewContext(r.Context(), p))
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		return got.Locale.String()
+	}
+	viewer := &auth.Principal{Issuer: "https://idp.example", Subject: "usr_1"}
+	other := &auth.Principal{Issuer: "https://idp.example", Subject: "usr_2"}
+	sameSubjectElsewhere := &auth.Principal{Issuer: "https://other.example", Subject: "usr_1"}
+
+	m := newMarkets(time.Minute)
+	steps := []struct {
+		name      string
+		p         *auth.Principal
+		advance   time.Duration
+		fail      bool
+		want      string
+		wantReads int
+	}{
+		{"first request reads the account", viewer, 0, false, "de-DE", 1},
+		{"within the TTL it is remembered", viewer, 59 * time.Second, false, "de-DE", 1},
+		{"another subject is read", other, 0, false, "fr-FR", 2},
+		{"the same subject of another issuer is read", sameSubjectElsewhere, 0, false, "de-DE", 3},
+		{"anonymous requests read nothing", nil, 0, false, "nl-NL", 3},
+		{"after the TTL it is read again", viewer, time.Second, false, "de-DE", 4},
+		{"a change shows once the TTL has passed", viewer, time.Minute, false, "en-GB", 5},
+		{"a failed read falls back to Accept-Language", other, 2 * time.Minute, true, "nl-NL", 6},
+		{"and is not remembered", other, 0, false, "fr-FR", 7},
+	}
+	for _, s := range steps {
+		now = now.Add(s.advance)
+		failing = s.fail
+		if s.name == "a change shows once the TTL has passed" {
+			locales["usr_1"] = "en-GB"
+		}
+		if got := marketOf(m, s.p); got != s.want {
+			t.Errorf("%s: market %s, want %s", s.name, got, s.want)
+		}
+		if len(reads) != s.wantReads {
+			t.Errorf("%s: %d account reads, want %d (%v)", s.name, len(reads), s.wantReads, reads)
+		}
+	}
+
+	reads = nil
+	every := newMarkets(0)
+	for range 3 {
+		if got := marketOf(every, other); got != "fr-FR" {
+			t.Errorf("AccountTTL 0: market %s, want fr-FR", got)
+		}
+	}
+	if len(reads) != 3 {
+		t.Errorf("AccountTTL 0: %d account reads for 3 requests, want 3", len(reads))
 	}
 }
