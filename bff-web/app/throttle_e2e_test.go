@@ -117,3 +117,34 @@ func TestRequestRateLimitPerClientIPOnWeb(t *testing.T) {
 func TestRedisFailureModesOnWeb(t *testing.T) {
 	gatewaytest.CheckRedisFailureModes(t, startEnv)
 }
+
+// extensions.cost.actual through the generated executor counts every
+// object as it was returned: the connection, each product, each product's
+// review connection and each review it holds.
+func TestActualCostOnWeb(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(gql{query: productsWithReviews, vars: map[string]any{"n": 4}})
+	r.NoErrors(t)
+	var got struct {
+		Products struct {
+			Nodes []struct {
+				Reviews struct{ Nodes []struct{ ID string } }
+			}
+		}
+	}
+	r.Decode(t, &got)
+	if len(got.Products.Nodes) != 4 {
+		t.Fatalf("want 4 products: %s", r.Raw)
+	}
+	want, reviews := 1, 0
+	for _, p := range got.Products.Nodes {
+		want += 1 + 1 + len(p.Reviews.Nodes)
+		reviews += len(p.Reviews.Nodes)
+	}
+	if reviews == 0 {
+		t.Fatalf("the products have no reviews: the check would not count list items: %s", r.Raw)
+	}
+	if a := r.Cost(t, "actual"); a != want {
+		t.Errorf("extensions.cost.actual = %d, want %d (requested %d)", a, want, r.Cost(t, "requested"))
+	}
+}

@@ -16,4 +16,8 @@
 // fields have their data loading before they resolve, which is the
 // batching plan's (shared/prefetch). FieldKind is the vocabulary of the
 // table tools/gqlgen writes beside each executor for that decision.
+//
+// Observe is the one field interceptor of the gateway's FieldObservers
+// (the batching plan, the actual cost): each interceptor gqlgen has costs
+// every non-leaf field a closure, and these only look at a field's result.
 package execution

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/server"
 	"github.com/tandemgw/tandem/shared/telemetry"
@@ -237,17 +238,17 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 				throttle.WithPointsLimiter(limiter), throttle.WithCostLogger(o.logger),
 				throttle.WithIntrospectionExempt(cfg.Dev)),
 		},
-		FieldInterceptors: fieldInterceptors(spec),
-		Ready:             verifier.Ready,
-		RequestBudget:     cfg.RequestBudget,
-		Logger:            o.logger,
-		TracerProvider:    o.tracer,
-		Propagator:        o.propagator,
-		Edge:              edgeCfg,
-		Vary:              spec.Vary,
-		Persisted:         persistedOps,
-		DrainDelay:        cfg.Shutdown.DrainDelay,
-		ShutdownTimeout:   cfg.Shutdown.GracePeriod,
+		FieldObservers:  fieldObservers(spec),
+		Ready:           verifier.Ready,
+		RequestBudget:   cfg.RequestBudget,
+		Logger:          o.logger,
+		TracerProvider:  o.tracer,
+		Propagator:      o.propagator,
+		Edge:            edgeCfg,
+		Vary:            spec.Vary,
+		Persisted:       persistedOps,
+		DrainDelay:      cfg.Shutdown.DrainDelay,
+		ShutdownTimeout: cfg.Shutdown.GracePeriod,
 	})
 	if err != nil {
 		return nil, wrap(err)
@@ -256,13 +257,12 @@ func New(ctx context.Context, spec Spec, cfg Config, reg *registry.Registry, opt
 	return built, nil
 }
 
-// fieldInterceptors are the spec's field interceptors: its batching plan.
-func fieldInterceptors(s Spec) []graphql.FieldInterceptor {
+// fieldObservers are the spec's field observers: its batching plan.
+func fieldObservers(s Spec) []execution.FieldObserver {
 	if s.Prefetch == nil {
 		return nil
 	}
-	return []graphql.FieldInterceptor{s.Prefetch()}
-
+	return []execution.FieldObserver{s.Prefetch()}
 }
 
 // ApplyProfile returns cfg as New runs it. In dev mode what is not

@@ -6,12 +6,12 @@
 // resolvers that each ask a dataloader for one key only coalesce if they
 // all ask within the loader's batch window — which they stop doing when the
 // CPU is busy. A Plan removes the race. When a resolver returns objects
-// (one or a list), the Plan's field interceptor looks at the fields the
-// query selects on them; for each field registered with Load it hands the
-// keys of every object of the level to the field's loader at once
-// (upstream.Loader.Start: one call, started now, in the background). When
-// that call answers, and before any resolver sees the answer, the walk
-// goes on into the loaded objects' own selection and starts the next
+// (one or a list), the Plan (an execution.FieldObserver) looks at the
+// fields the query selects on them; for each field registered with Load it
+// hands the keys of every object of the level to the field's loader at
+// once (upstream.Loader.Start: one call, started now, in the background).
+// When that call answers, and before any resolver sees the answer, the
+// walk goes on into the loaded objects' own selection and starts the next
 // level the same way. Fields registered with Via are plain fields that
 // hold more objects (a connection's nodes, an order's lines): the walk
 // passes through them without a call. The per-item resolvers run as

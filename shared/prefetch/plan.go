@@ -58,7 +58,7 @@ func New() *Plan { return &Plan{types: map[string]*objectPlan{}} }
 
 var (
 	_ graphql.HandlerExtension = (*Plan)(nil)
-	_ graphql.FieldInterceptor = (*Plan)(nil)
+	_ execution.FieldObserver  = (*Plan)(nil)
 )
 
 // Load registers typeName.field as served by a loader. When a level of
@@ -124,27 +124,21 @@ func (p *Plan) Validate(es graphql.ExecutableSchema) error {
 	return nil
 }
 
-// InterceptField implements graphql.FieldInterceptor: after a resolver
+// ObserveField implements execution.FieldObserver: after a resolver
 // returns objects of a type in the plan, it prefetches what the query asks
 // of them before gqlgen resolves their fields.
-func (p *Plan) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if err != nil || res == nil {
-		return res, err
-	}
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !fc.IsResolver || fc.Field.Field == nil || fc.Field.Definition == nil {
-		return res, err
+func (p *Plan) ObserveField(ctx context.Context, fc *graphql.FieldContext, res any, err error) {
+	if err != nil || res == nil || !fc.IsResolver || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return
 	}
 	typeName := fc.Field.Definition.Type.Name()
 	op := p.types[typeName]
 	if op == nil || len(fc.Field.Selections) == 0 {
-		return res, err
+		return
 	}
 	if parents := op.parents(res); len(parents) > 0 {
 		p.Walk(ctx, typeName, parents, fc.Field.Selections)
 	}
-	return res, err
 }
 
 // Walk starts, for parents of typeName, the loads of every field of sel

@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tandemgw/tandem/shared/edge"
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
@@ -46,9 +47,12 @@ type Options struct {
 	Dev         bool                              // GraphiQL at "/", introspection, field suggestions
 	Middlewares []func(http.Handler) http.Handler // applied outermost-first around /graphql (auth, throttle, loaders)
 	Extensions  []graphql.HandlerExtension        // gqlgen extensions (operation limits, cost)
-	// FieldInterceptors run around every field, innermost, after the
-	// extensions' (the BFF's batching plan).
-	FieldInterceptors []graphql.FieldInterceptor
+	// FieldObservers see every field the interceptors see once it has
+	// resolved (the BFF's batching plan), before the extensions' that are
+	// observers too (the actual cost); one field interceptor tells them
+	// all (execution.Observe). An observer that is also a
+	// graphql.HandlerExtension is put in use as one.
+	FieldObservers []execution.FieldObserver
 	// ErrorPresenter is optional; the default (NewErrorPresenter) maps
 	// *upstream.Error to extensions {code, service} and hides internals.
 	// Whatever it returns gets an extensions.code.
@@ -228,14 +232,19 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	for _, e := range s.opts.Persisted {
 		srv.Use(e)
 	}
+	observers := s.opts.FieldObservers
+	for _, o := range observers {
+		if e, ok := o.(graphql.HandlerExtension); ok {
+			srv.Use(e) // its other hooks, such as a batching plan's operation decision
+		}
+	}
 	for _, e := range s.opts.Extensions {
 		srv.Use(e)
-	}
-	for _, fi := range s.opts.FieldInterceptors {
-		if e, ok := fi.(graphql.HandlerExtension); ok {
-			srv.Use(e) // and its other hooks, such as a batching plan's operation decision
-			continue
+		if o, ok := e.(execution.FieldObserver); ok {
+			observers = append(observers, o)
 		}
+	}
+	if fi := execution.Observe(observers...); fi != nil {
 		srv.AroundFields(fi.InterceptField)
 	}
 	return srv, nil

@@ -99,18 +99,21 @@ type Metrics struct {
 	registry *prometheus.Registry
 	names    *OperationNames
 
-	httpDuration  metric.Float64Histogram
-	httpActive    metric.Int64UpDownCounter
-	opRequests    metric.Int64Counter
-	opDuration    metric.Float64Histogram
-	opErrors      metric.Int64Counter
-	opCost        metric.Int64Histogram
-	rateLimit     metric.Int64Counter
-	upDuration    metric.Float64Histogram
-	upRetries     metric.Int64Counter
-	upRejections  metric.Int64Counter
-	batchSize     metric.Int64Histogram
-	breakerStates metric.Int64ObservableGauge
+	httpDuration metric.Float64Histogram
+	httpActive   metric.Int64UpDownCounter
+	opRequests   metric.Int64Counter
+	opDuration   metric.Float64Histogram
+	opErrors     metric.Int64Counter
+	opCost       metric.Int64Histogram
+	rateLimit    metric.Int64Counter
+	// rateLimitAttrs holds each (policy, decision)'s attributes, made
+	// once: a request makes four to six decisions.
+	rateLimitAttrs sync.Map // rateLimitKey → metric.AddOption
+	upDuration     metric.Float64Histogram
+	upRetries      metric.Int64Counter
+	upRejections   metric.Int64Counter
+	batchSize      metric.Int64Histogram
+	breakerStates  metric.Int64ObservableGauge
 
 	mu       sync.Mutex
 	breakers map[string]func() string
@@ -327,9 +330,16 @@ const (
 // budget ("requests", "points", "concurrency", ...), decision one of
 // RateLimitAllowed, RateLimitLimited, RateLimitUnavailable.
 func (m *Metrics) RateLimitDecision(ctx context.Context, policy, decision string) {
-	m.rateLimit.Add(context.WithoutCancel(ctx), 1, metric.WithAttributes(
-		AttrRateLimitPolicy.String(policy), AttrRateLimitResult.String(decision)))
+	key := rateLimitKey{policy, decision}
+	attrs, ok := m.rateLimitAttrs.Load(key)
+	if !ok {
+		attrs, _ = m.rateLimitAttrs.LoadOrStore(key, metric.WithAttributeSet(attribute.NewSet(
+			AttrRateLimitPolicy.String(policy), AttrRateLimitResult.String(decision))))
+	}
+	m.rateLimit.Add(context.WithoutCancel(ctx), 1, attrs.(metric.AddOption))
 }
+
+type rateLimitKey struct{ policy, decision string }
 
 // Reasons an upstream call is refused before it leaves the gateway.
 const (

@@ -148,7 +148,7 @@ func BenchmarkActualCost(b *testing.B) {
 			srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 			cfg := WebDefaults().Cost
 			cfg.ReportActual = actual
-			srv.Use(NewCostExtension(be.schema, cfg))
+			useCost(srv, NewCostExtension(be.schema, cfg))
 			b.ReportAllocs()
 			for b.Loop() {
 				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))

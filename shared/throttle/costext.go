@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/tandemgw/tandem/shared/introspection"
 )
 
@@ -83,12 +84,16 @@ var (
 		graphql.OperationContextMutator
 		graphql.ResponseInterceptor
 	} = (*CostExtension)(nil)
-	_ graphql.FieldInterceptor = actualCostExtension{}
+	_ interface {
+		graphql.RootFieldInterceptor
+		execution.FieldObserver
+	} = actualCostExtension{}
 )
 
 // actualCostExtension is the cost extension when actual costs are
-// reported: only then is it a field interceptor, since gqlgen wraps every
-// field's resolution in each interceptor it has (a closure per field).
+// reported: only then does it observe fields (execution.FieldObserver;
+// the server installs one field interceptor for every observer), since
+// each observed field costs a call.
 type actualCostExtension struct{ *CostExtension }
 
 // costInfo is what the extension remembers of one operation.
@@ -276,14 +281,34 @@ func variantKey(buf []byte, names []string, vars map[string]any) []byte {
 	return buf
 }
 
-// InterceptField implements graphql.FieldInterceptor: each executed field
-// that can cost anything adds what it cost to its operation's CostStats
-// (Calculator.executedCost). Fields of no weight (scalars, without costed
-// arguments) return at once.
-func (e actualCostExtension) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	fctx := graphql.GetFieldContext(ctx)
-	if fctx == nil || fctx.Field.Field == nil || fctx.Field.Definition == nil {
-		return next(ctx)
+// actualKey keys the operation's actualTally in each root field's context.
+type actualKey struct{}
+
+// actualTally is what the field interceptor needs of the operation, placed
+// in each root field's context: a field finds it a few contexts up, where
+// the operation context is some thirty up (the server's, the middlewares'
+// and the executor's values), and a response has hundreds of weighted
+// fields.
+type actualTally struct {
+	stats *CostStats
+	vars  map[string]any
+}
+
+// InterceptRootField implements graphql.RootFieldInterceptor.
+func (e actualCostExtension) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if stats := GetCostStats(ctx); stats != nil {
+		ctx = context.WithValue(ctx, actualKey{}, &actualTally{stats: stats, vars: graphql.GetOperationContext(ctx).Variables})
+	}
+	return next(ctx)
+}
+
+// ObserveField implements execution.FieldObserver: it adds each executed
+// field's cost to the operation's actual cost. Plain leaves
+// (execution.ResolveLeaf) are not observed: tools/gqlgen picks only fields
+// without cost for them.
+func (e actualCostExtension) ObserveField(ctx context.Context, fctx *graphql.FieldContext, res any, _ error) {
+	if fctx.Field.Field == nil || fctx.Field.Definition == nil {
+		return
 	}
 	fc := e.calc.info(fctx.Field.Definition)
 	weight := fc.weight
@@ -291,17 +316,15 @@ func (e actualCostExtension) InterceptField(ctx context.Context, next graphql.Re
 		weight = e.calc.mutationWeight
 	}
 	if weight == 0 && !fc.argCost {
-		return next(ctx)
+		return
 	}
-	res, err := next(ctx)
-	if stats := GetCostStats(ctx); stats != nil {
+	if tally, _ := ctx.Value(actualKey{}).(*actualTally); tally != nil {
 		var vars map[string]any
 		if fc.argCost {
-			vars = graphql.GetOperationContext(ctx).Variables
+			vars = tally.vars
 		}
-		stats.actual.Add(int64(e.calc.executedCost(fc, weight, fctx.Field.Field, vars, res)))
+		tally.stats.actual.Add(int64(e.calc.executedCost(fc, weight, fctx.Field.Field, vars, res)))
 	}
-	return res, err
 }
 
 // InterceptResponse implements graphql.ResponseInterceptor: it adds

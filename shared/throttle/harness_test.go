@@ -17,6 +17,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tandemgw/tandem/shared/execution"
 )
 
 // testSDL is a small shop schema using the common directives. The directive
@@ -136,12 +138,26 @@ func (b *backend) object(ctx context.Context, def *ast.Definition, concrete stri
 }
 
 // resolve runs field f of an object of type object through the field
-// middleware.
+// middleware, and a root field through the root field middleware first,
+// as gqlgen's generated executor does.
 func (b *backend) resolve(ctx context.Context, f *ast.Field, object string) any {
 	if f.Name == "__typename" {
 		return object
 	}
 	opCtx := graphql.GetOperationContext(ctx)
+	if object == b.schema.Query.Name || (b.schema.Mutation != nil && object == b.schema.Mutation.Name) {
+		var res any
+		rctx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{Object: object, Field: graphql.CollectedField{Field: f}})
+		opCtx.RootResolverMiddleware(rctx, func(ctx context.Context) graphql.Marshaler {
+			res = b.field(ctx, opCtx, f, object)
+			return graphql.Null
+		})
+		return res
+	}
+	return b.field(ctx, opCtx, f, object)
+}
+
+func (b *backend) field(ctx context.Context, opCtx *graphql.OperationContext, f *ast.Field, object string) any {
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: object, IsResolver: true, Field: graphql.CollectedField{Field: f},
 	})
@@ -223,7 +239,7 @@ func newGateway(tb testing.TB, o gatewayOpts) *gateway {
 		tb.Fatalf("NewLimiter: %v", err)
 	}
 	srv.Use(NewOperationLimits(o.cfg.Operation))
-	srv.Use(NewCostExtension(b.schema, o.cfg.Cost, WithPointsLimiter(lim)))
+	useCost(srv, NewCostExtension(b.schema, o.cfg.Cost, WithPointsLimiter(lim)))
 	h := BodyLimit(o.cfg.Operation)(withTestSubject(lim.Middleware(srv)))
 	return &gateway{handler: h, backend: b, limiter: lim}
 }
@@ -295,4 +311,16 @@ func withTestSubject(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// useCost puts the cost extension in use as the server does: its field
+// observer, when it reports actual costs, behind one field interceptor.
+func useCost(srv interface {
+	Use(graphql.HandlerExtension)
+	AroundFields(graphql.FieldMiddleware)
+}, ext graphql.HandlerExtension) {
+	srv.Use(ext)
+	if o, ok := ext.(execution.FieldObserver); ok {
+		srv.AroundFields(execution.Observe(o).InterceptField)
+	}
 }

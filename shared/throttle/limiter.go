@@ -570,15 +570,24 @@ func (h *headerWriter) setHeaders(hdr http.Header) {
 		return
 	}
 	hdr.Set("RateLimit-Policy", policyHdr)
-	var parts []string
+	var buf [256]byte // every response writes one: built in place, one string at the end
+	b := buf[:0]
+	item := func(name string, remaining int) {
+		if len(b) > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(append(append(b, '"'), name...), `";r=`...)
+		b = strconv.AppendInt(b, int64(remaining), 10)
+	}
 	for _, r := range h.st.results {
-		parts = append(parts, `"`+r.p.name+`";r=`+strconv.Itoa(max(r.d.Remaining, 0))+";t="+strconv.Itoa(int(ceilSeconds(r.d.ResetAfter))))
+		item(r.p.name, max(r.d.Remaining, 0))
+		b = strconv.AppendInt(append(b, ";t="...), int64(ceilSeconds(r.d.ResetAfter)), 10)
 	}
 	if h.st.concLeft >= 0 {
-		parts = append(parts, `"`+PolicyConcurrency+`";r=`+strconv.Itoa(h.st.concLeft))
+		item(PolicyConcurrency, h.st.concLeft)
 	}
-	if len(parts) > 0 {
-		hdr.Set("RateLimit", strings.Join(parts, ", "))
+	if len(b) > 0 {
+		hdr.Set("RateLimit", string(b))
 	}
 }
 

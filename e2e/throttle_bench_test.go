@@ -1,0 +1,54 @@
+package e2e_test
+
+import (
+	"testing"
+
+	"github.com/tandemgw/tandem/shared/gateway"
+	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
+	"github.com/tandemgw/tandem/shared/throttle"
+)
+
+// fanOut is the listing query of make bench's fan-out scenario.
+const fanOut = `{ products(first: 50) { nodes { id name brand ratingSummary { average count } price { current { amountMinor currency formatted } } stock { inStock } } } }`
+
+// BenchmarkFanOutEntryControl is the fan-out query one request at a time
+// through bff-web with auth and throttling as make bench's paired
+// comparison runs them: anonymous with both off, anonymous with the
+// throttle on (rate limits out of reach), and signed in with it on. The
+// mocks run in the same process, so a variant's ns/op is the whole round
+// trip; the differences between variants are what entry control costs.
+// make bench measures the same on separate processes and cores.
+func BenchmarkFanOutEntryControl(b *testing.B) {
+	off := func(c *gateway.Config) {
+		production(c)
+		c.Throttle.Operation = throttle.OperationLimits{}
+		c.Throttle.Cost.MaxCost, c.Throttle.Cost.ReportActual = 0, false
+		none := throttle.Window{}
+		c.Throttle.Rate.Requests, c.Throttle.Rate.Points, c.Throttle.Rate.AppRequests, c.Throttle.Rate.AppPoints = none, none, none, none
+		c.Throttle.Rate.Concurrency = 0
+		c.Throttle.Rate.Anonymous = throttle.AnonymousRates{}
+	}
+	for _, v := range []struct {
+		name     string
+		tweak    func(*gateway.Config)
+		signedIn bool
+	}{
+		{"off", off, false},
+		{"throttled", production, false},
+		{"signed-in", production, true},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			env := startWeb(b, v.tweak)
+			req := gatewaytest.Request{Query: fanOut}
+			if v.signedIn {
+				req.Token = env.Token("usr_000027")
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if r := env.Do(req); r.Status != 200 || len(r.Errors) != 0 {
+					b.Fatalf("status %d: %.300s", r.Status, r.Raw)
+				}
+			}
+		})
+	}
+}
