@@ -13,7 +13,11 @@ import (
 // between groups of one run. A paired comparison runs both variants'
 // processes side by side and alternates the load between them in short
 // slices, in the order ABBA BAAB …, so that what the machine does over
-// more than a slice weighs on both alike.
+// more than a slice weighs on both alike. The cost is the median, over
+// the slice pairs, of a's throughput over b's in the pair: a slice the
+// machine took from (a neighbour's burst, a stall of the host) moves one
+// pair's ratio, not the figure, where it would move a sum by its whole
+// weight.
 
 // pairSpec is a cost target's two variants: a, which has the cost, and
 // b, the baseline.
@@ -39,7 +43,9 @@ type Paired struct {
 	// Per side: successful requests, seconds under load, CPU time used.
 	Requests, Failures [2]int
 	Elapsed, CPU       [2]time.Duration
-	FirstError         string
+	// Ratios are a's throughput over b's in each pair of adjacent slices.
+	Ratios     []float64
+	FirstError string
 }
 
 // Throughput is side i's successful requests per second.
@@ -58,8 +64,21 @@ func (p Paired) CPUPerRequest(i int) time.Duration {
 	return p.CPU[i] / time.Duration(p.Requests[i])
 }
 
-// Cost is the throughput a loses against b, as a fraction.
+// Cost is the throughput a loses against b, as a fraction: one minus the
+// median of the slice pairs' ratios (the summed throughputs' ratio when
+// there are none).
 func (p Paired) Cost() float64 {
+	if len(p.Ratios) > 0 {
+		return 1 - median(p.Ratios)
+	}
+	if p.Throughput(1) <= 0 {
+		return 0
+	}
+	return 1 - p.Throughput(0)/p.Throughput(1)
+}
+
+// SummedCost is the throughput a loses against b over all slices summed.
+func (p Paired) SummedCost() float64 {
 	if p.Throughput(1) <= 0 {
 		return 0
 	}
@@ -95,12 +114,13 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 			}
 		}
 	}
-	slices := max(2, int(d/pairSlice))
-	for n := range slices {
+	pairs := max(2, int(d/pairSlice))
+	for n := range pairs {
 		order := [2]int{0, 1}
 		if n%2 == 1 { // ABBA: a drift over the run weighs on both alike
 			order = [2]int{1, 0}
 		}
+		var rate [2]float64
 		for _, i := range order {
 			cpu0, err := cpuTime(procs[i].pid())
 			if err != nil {
@@ -114,6 +134,9 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 			if err != nil {
 				return err
 			}
+			if res.elapsed > 0 {
+				rate[i] = float64(res.requests-res.failures) / res.elapsed.Seconds()
+			}
 			into.Requests[i] += res.requests
 			into.Failures[i] += res.failures
 			into.Elapsed[i] += res.elapsed
@@ -122,13 +145,16 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 				into.FirstError = res.firstError
 			}
 		}
+		if rate[1] > 0 {
+			into.Ratios = append(into.Ratios, rate[0]/rate[1])
+		}
 	}
-	into.Slices += slices
+	into.Slices += pairs
 	return nil
 }
 
 // describe is the comparison as the targets give it.
 func (p Paired) describe() string {
-	return fmt.Sprintf("%s (%.0f vs %.0f req/s, %.2f vs %.2f ms CPU/req, %d interleaved 1 s slices each)",
-		pct(p.Cost()), p.Throughput(0), p.Throughput(1), ms(p.CPUPerRequest(0)), ms(p.CPUPerRequest(1)), p.Slices)
+	return fmt.Sprintf("%s (median of %d slice pairs; summed: %s, %.0f vs %.0f req/s, %.2f vs %.2f ms CPU/req)",
+		pct(p.Cost()), len(p.Ratios), pct(p.SummedCost()), p.Throughput(0), p.Throughput(1), ms(p.CPUPerRequest(0)), ms(p.CPUPerRequest(1)))
 }

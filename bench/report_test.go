@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,24 @@ func TestCostTargetsAreJudgedOnThePairedComparisons(t *testing.T) {
 	}
 	if info != 4 { // throttling alone, signing in alone, and the two groups' figures
 		t.Errorf("%d info rows, want 4", info)
+	}
+}
+
+// A paired cost is the median of its slice pairs' ratios: one pair the
+// machine took from does not decide it, where the sums it weighs on do.
+func TestPairedCostIsTheMedianOfItsPairs(t *testing.T) {
+	p := Paired{
+		Requests: [2]int{100 + 960*4, 300 + 1000*4}, Elapsed: [2]time.Duration{5 * time.Second, 5 * time.Second},
+		// four pairs at a 4% cost, one where a's slice ran at a third
+		Ratios: []float64{0.96, 0.96, 1.0 / 3, 0.96, 0.96},
+	}
+	if c := p.Cost(); math.Abs(c-0.04) > 1e-9 {
+		t.Errorf("Cost = %.4f, want the median pair's 0.04", c)
+	}
+	if c := p.SummedCost(); c < 0.08 {
+		t.Errorf("SummedCost = %.4f: the sums should carry the outlier", c)
+	}
+	if c := (Paired{Requests: [2]int{960, 1000}, Elapsed: [2]time.Duration{time.Second, time.Second}}).Cost(); math.Abs(c-0.04) > 1e-9 {
+		t.Errorf("without pairs, Cost = %.4f, want the sums' 0.04", c)
 	}
 }
