@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -155,6 +156,14 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 
 // describe is the comparison as the targets give it.
 func (p Paired) describe() string {
-	return fmt.Sprintf("%s (median of %d slice pairs; summed: %s, %.0f vs %.0f req/s, %.2f vs %.2f ms CPU/req)",
-		pct(p.Cost()), len(p.Ratios), pct(p.SummedCost()), p.Throughput(0), p.Throughput(1), ms(p.CPUPerRequest(0)), ms(p.CPUPerRequest(1)))
+	spread := ""
+	if len(p.Ratios) >= 4 {
+		s := slices.Clone(p.Ratios)
+		slices.Sort(s)
+		// cost falls as the ratio rises: the upper quartile's ratio is the
+		// lower quartile's cost
+		spread = fmt.Sprintf(", the middle half of them %s to %s", pct(1-s[len(s)*3/4]), pct(1-s[len(s)/4]))
+	}
+	return fmt.Sprintf("%s (median of %d slice pairs%s; summed: %s, %.0f vs %.0f req/s, %.2f vs %.2f ms CPU/req)",
+		pct(p.Cost()), len(p.Ratios), spread, pct(p.SummedCost()), p.Throughput(0), p.Throughput(1), ms(p.CPUPerRequest(0)), ms(p.CPUPerRequest(1)))
 }
