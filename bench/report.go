@@ -240,7 +240,7 @@ func targets(rows []Row, paired []Paired) []Target {
 	}
 	if signedIn != nil && web != nil && web.Throughput > 0 {
 		q := compareThroughput(signedIn, web)
-		ts = append(ts, Target{Name: "signing in alone: throughput lost, signed in vs anonymous, throttling on in both (the token check, and the viewer's account for the market)",
+		ts = append(ts, Target{Name: "signing in alone: throughput lost, signed in vs anonymous, throttling on in both (the token check, and the viewer's market, from its account once per market.accountTTL)",
 			Measured: q.describe(pct(1-q.value)) + fmt.Sprintf("; %.2f vs %.2f calls/req", signedIn.SatTotal, web.SatTotal), Goal: "—", Info: true})
 	}
 	if tracingPaired != nil {

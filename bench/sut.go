@@ -39,8 +39,8 @@ type variant struct {
 	key   string
 	label string
 	// signedIn: every request carries the viewer's bearer token (verified
-	// per request; bff-web then also reads the viewer's account for the
-	// market its prices are shown in).
+	// per request; bff-web also needs the viewer's account for the market
+	// its prices are shown in, which it reads once per market.accountTTL).
 	signedIn bool
 	// throttleOff: no operation limits, no cost ceiling or actual-cost
 	// report, no rate or concurrency limits. Otherwise the BFF's own

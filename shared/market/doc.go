@@ -12,6 +12,12 @@
 // pricing.CurrencyForLocale's, the rule the orders service prices orders
 // by, so product prices are in the currency of the viewer's order totals.
 //
+// The viewer's account locale is read through the request's accounts
+// loader and remembered per verified issuer and subject for
+// Options.AccountTTL (market.accountTTL, 1 minute by default): a signed-in
+// request would otherwise make one more backend call, before its first
+// price, for a setting that rarely changes.
+//
 // Formatting is CLDR-correct (github.com/bojanz/currency, which carries
 // CLDR's patterns, symbols and separators per locale): "€1,299.00" in en-GB,
 // "1.299,00 €" in de-DE, "1 299,00 €" in fr-FR, "€ 1.299,00" in nl-NL.
