@@ -15,7 +15,7 @@ import (
 type FieldKind uint8
 
 const (
-	// Resolver: the field has a resolver method (the plan's interceptor
+	// Resolver: the field has a resolver method (the plan's observer
 	// walks what it returns).
 	Resolver FieldKind = 1 << iota
 	// Concurrent: gqlgen resolves the field in a goroutine of its own,

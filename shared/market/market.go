@@ -118,11 +118,9 @@ type request struct {
 	m              Market
 }
 
-// Defaults of Options.
-const (
-	DefaultAccountTTL = time.Minute
-	DefaultAccounts   = 10_000
-)
+// DefaultAccounts is how many viewers' locales Markets remembers when
+// Options.Accounts is 0.
+const DefaultAccounts = 10_000
 
 // Options configure Markets.
 type Options struct {

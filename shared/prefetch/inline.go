@@ -163,7 +163,7 @@ func (d *decider) level(typeName string, sel ast.SelectionSet, walked bool) bool
 		if len(f.Selections) > 0 {
 			child := f.Definition.Type.Name()
 			// The walk goes on into a step's objects, and the
-			// interceptor starts a walk on what a resolver returns.
+			// observer starts a walk on what a resolver returns.
 			childWalked := (stepped && !st.leaf) || (kind&execution.Resolver != 0 && d.plan.types[child] != nil)
 			var childOK bool
 			if d.paths == nil {

@@ -144,12 +144,12 @@ func (p *Plan) ObserveField(ctx context.Context, fc *graphql.FieldContext, res a
 // Walk starts, for parents of typeName, the loads of every field of sel
 // that the plan covers, and of the levels below as their parents arrive.
 // It returns as soon as this level's loads are started: the resolvers wait
-// for their values in the loaders' caches. The interceptor calls it; call
+// for their values in the loaders' caches. ObserveField calls it; call
 // it directly where objects are made outside a resolver.
 //
 // Within an operation (see InterceptOperation) an object the walk has
 // already been over with the same selection is left out: its level's walk
-// started its loads, and the interceptor, which sees each item's resolver
+// started its loads, and ObserveField, which sees each item's resolver
 // return that very object, would otherwise walk it again, one item at a
 // time.
 func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast.SelectionSet) {

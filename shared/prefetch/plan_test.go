@@ -26,7 +26,7 @@ type (
 )
 
 // walk parses query, and walks the plan over the connection its root
-// field "items" returns, as the field interceptor would.
+// field "items" returns, as ObserveField would.
 func walk(t *testing.T, p *Plan, query string, c *conn) {
 	t.Helper()
 	schema := gqlparser.MustLoadSchema(&ast.Source{Input: testSchema})
@@ -130,7 +130,7 @@ func TestParentsOfDropsNils(t *testing.T) {
 }
 
 // An item's resolver returns an object its level's walk has been over:
-// the interceptor's walk of it starts nothing again, but the same object
+// ObserveField's walk of it starts nothing again, but the same object
 // under another selection, or an object the walk has not seen, is walked.
 func TestWalkGoesOverAnObjectOncePerSelection(t *testing.T) {
 	r := &recorder{}

@@ -64,7 +64,7 @@ const maxCostVariants = 32
 // cache hands every request with the same query text the same parsed
 // document, and the cost is remembered by its operation (and by the values
 // of the variables it depends on, if any). The actual cost is summed while
-// the fields execute (a field interceptor), not by reading the response
+// the fields execute (a field observer), not by reading the response
 // back.
 type CostExtension struct {
 	cfg    CostConfig
@@ -140,7 +140,7 @@ func WithCostCacheSize(n int) CostOption {
 
 // NewCostExtension returns the cost extension for schema (nil: the
 // executable schema the extension is added to): a *CostExtension, wrapped
-// in a field interceptor when cfg.ReportActual asks for actual costs.
+// as a field observer when cfg.ReportActual asks for actual costs.
 func NewCostExtension(schema *ast.Schema, cfg CostConfig, opts ...CostOption) graphql.HandlerExtension {
 	registerErrorKinds()
 	e := &CostExtension{cfg: cfg, schema: schema, logger: slog.Default()}
@@ -284,11 +284,11 @@ func variantKey(buf []byte, names []string, vars map[string]any) []byte {
 // actualKey keys the operation's actualTally in each root field's context.
 type actualKey struct{}
 
-// actualTally is what the field interceptor needs of the operation, placed
+// actualTally is what the field observer needs of the operation, placed
 // in each root field's context: a field finds it a few contexts up, where
-// the operation context is some thirty up (the server's, the middlewares'
-// and the executor's values), and a response has hundreds of weighted
-// fields.
+// the operation context sits beneath every value the server, the
+// middlewares and the executor added, and a response has hundreds of
+// weighted fields.
 type actualTally struct {
 	stats *CostStats
 	vars  map[string]any
