@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -24,7 +25,7 @@ func TestToOrderCard(t *testing.T) {
 	}
 	o.Status = "lost"
 	_, err = toOrderCard(o)
-	if upstream.CodeOf(err) != upstream.CodeInternal || strings.Contains(err.Error(), "lost") {
+	if upstream.CodeOf(err) != errcode.UpstreamError || strings.Contains(err.Error(), "lost") {
 		t.Fatalf("unknown status: %v (must be an orders contract error that hides the value)", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -123,12 +124,12 @@ func TestEndpointBatchesSharesAndPartitions(t *testing.T) {
 	if v, err := a.Load(ctx, "", "en"); v != nil || err != nil {
 		t.Fatalf("empty key: %v %v", v, err)
 	}
-	if _, err := a.Load(ctx, "missing", "en"); upstream.CodeOf(err) != upstream.CodeNotFound {
+	if _, err := a.Load(ctx, "missing", "en"); upstream.CodeOf(err) != errcode.NotFound {
 		t.Fatalf("missing key: %v", err)
 	}
 	// A key that cannot travel is the caller's mistake, and not sent.
 	b.reset()
-	if _, err := a.Load(ctx, "a,b", "en"); upstream.CodeOf(err) != upstream.CodeInvalidInput {
+	if _, err := a.Load(ctx, "a,b", "en"); upstream.CodeOf(err) != errcode.BadUserInput {
 		t.Fatalf("bad key: %v", err)
 	}
 	for _, c := range b.reset() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -17,7 +18,7 @@ func Enum[E interface {
 }](service, what, value string) (E, error) {
 	e := E(strings.ToUpper(value))
 	if !e.IsValid() {
-		return E(""), &upstream.Error{Service: service, Code: upstream.CodeInternal, Err: fmt.Errorf("unknown %s %q", what, value)}
+		return E(""), &upstream.Error{Service: service, Code: errcode.UpstreamError, Err: fmt.Errorf("unknown %s %q", what, value)}
 	}
 	return e, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/server"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -138,7 +139,7 @@ func TestEnum(t *testing.T) {
 	assert.Equal(t, status("SHIPPED"), s)
 
 	_, err = Enum[status]("orders", "order status", "lost")
-	assert.Equal(t, upstream.CodeInternal, upstream.CodeOf(err))
+	assert.Equal(t, errcode.UpstreamError, upstream.CodeOf(err))
 	var ue *upstream.Error
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, "orders", ue.Service)
@@ -157,7 +158,7 @@ func TestFound(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a"}, items)
 
-	down := &upstream.Error{Service: "catalog", Code: upstream.CodeUnavailable}
+	down := &upstream.Error{Service: "catalog", Code: errcode.UpstreamUnavailable}
 	_, err = Found([]string{"a", ""}, []error{nil, down})
 	assert.Same(t, down, err)
 }

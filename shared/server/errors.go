@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/telemetry"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -21,13 +22,13 @@ const (
 )
 
 // clientMessages are the only messages a client sees for upstream failures.
-var clientMessages = map[upstream.Code]string{
-	upstream.CodeNotFound:    "not found",
-	upstream.CodeBadRequest:  "the request was rejected by a backend service",
-	upstream.CodeUnavailable: "a backend service is unavailable",
-	upstream.CodeTimeout:     "a backend service timed out",
-	upstream.CodeInternal:    "a backend service failed",
-	upstream.CodeConflict:    "the request conflicts with the current state",
+var clientMessages = map[errcode.Code]string{
+	errcode.NotFound:            "not found",
+	errcode.BadRequest:          "the request was rejected by a backend service",
+	errcode.UpstreamUnavailable: "a backend service is unavailable",
+	errcode.UpstreamTimeout:     "a backend service timed out",
+	errcode.UpstreamError:       "a backend service failed",
+	errcode.Conflict:            "the request conflicts with the current state",
 }
 
 // NewErrorPresenter returns the default presenter: an *upstream.Error
@@ -44,7 +45,7 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var path = graphql.GetPath(ctx)
 		var ue *upstream.Error
-		if errors.As(err, &ue) && ue.Code == upstream.CodeInvalidInput {
+		if errors.As(err, &ue) && ue.Code == errcode.BadUserInput {
 			// The gateway refused the caller's input before calling the
 			// service: the caller's error, with the rule it broke (an
 			// InputError names the field and the rule, never the value).
@@ -55,7 +56,7 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return &gqlerror.Error{Message: msg, Path: path, Extensions: map[string]any{"code": CodeBadInput}}
 		}
-		if errors.As(err, &ue) && ue.Code == upstream.CodeGatewayInternal {
+		if errors.As(err, &ue) && ue.Code == errcode.InternalServerError {
 			logger.LogAttrs(ctx, slog.LevelError, "request to an upstream could not be built",
 				slog.String(telemetry.KeyUpstreamService, ue.Service), slog.String("path", path.String()), slog.Any("cause", ue.Err))
 			return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": CodeInternal}}
@@ -63,9 +64,9 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.As(err, &ue) {
 			msg, ok := clientMessages[ue.Code]
 			if !ok {
-				msg = clientMessages[upstream.CodeInternal]
+				msg = clientMessages[errcode.UpstreamError]
 			}
-			if ue.Code != upstream.CodeNotFound && ue.Code != upstream.CodeBadRequest && ue.Code != upstream.CodeConflict {
+			if ue.Code != errcode.NotFound && ue.Code != errcode.BadRequest && ue.Code != errcode.Conflict {
 				logger.LogAttrs(ctx, slog.LevelWarn, "upstream failure",
 					slog.String(telemetry.KeyUpstreamService, ue.Service), slog.String("code", string(ue.Code)),
 					slog.Int("status", ue.Status), slog.String("path", path.String()), slog.Any("cause", ue.Err))

@@ -21,6 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -35,7 +36,7 @@ type Mutation { field(kind: String!): String }`})
 		case "ok":
 			return "fine", nil
 		case "upstream":
-			return nil, &upstream.Error{Service: "catalog", Code: upstream.CodeUnavailable, Status: 503,
+			return nil, &upstream.Error{Service: "catalog", Code: errcode.UpstreamUnavailable, Status: 503,
 				Err: errors.New("GET http://10.1.2.3:9102/products?token=secret: connection refused")}
 		case "notfound":
 			return nil, upstream.NotFound("catalog", "product", "prd_9")
@@ -54,10 +55,10 @@ type Mutation { field(kind: String!): String }`})
 			}
 			return time.Until(dl).Round(time.Second).String(), nil
 		case "input":
-			return nil, &upstream.Error{Service: "orders", Code: upstream.CodeInvalidInput,
+			return nil, &upstream.Error{Service: "orders", Code: errcode.BadUserInput,
 				Err: &upstream.InputError{Field: "idempotencyKey", Rule: "must be 1 to 200 visible ASCII characters"}}
 		case "unbuildable":
-			return nil, &upstream.Error{Service: "orders", Code: upstream.CodeGatewayInternal, Err: errors.New("parse http://10.1.2.3/x: bad")}
+			return nil, &upstream.Error{Service: "orders", Code: errcode.InternalServerError, Err: errors.New("parse http://10.1.2.3/x: bad")}
 		}
 		return nil, errors.New("unknown kind")
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 func ids(n int) []string {
@@ -80,7 +82,7 @@ func TestChunkedFirstErrorCancelsOthers(t *testing.T) {
 func TestFanOutPerKeyErrors(t *testing.T) {
 	m, err := FanOut(context.Background(), []string{"a", "b", "a", "c"}, 2, func(_ context.Context, k string) (string, error) {
 		if k == "b" {
-			return "", &Error{Service: "accounts", Code: CodeNotFound}
+			return "", &Error{Service: "accounts", Code: errcode.NotFound}
 		}
 		return k + "!", nil
 	})

@@ -39,11 +39,16 @@
 // nothing. Strictness lives in the contract tests (WithStrictDecoding,
 // shared/sources/contracttest).
 //
-// Every failure leaves this package as an *Error that carries a stable Code
-// and the service name. Error() is safe for logs and clients: it never holds
-// URLs, response bodies or tokens. The underlying cause is kept in Error.Err
-// for server-side diagnostics only, and is scrubbed of URLs on the way in.
-// Caller input the gateway refuses to send is CodeInvalidInput with an
+// Every failure leaves this package as an *Error that carries a stable
+// errcode.Code and the service name: UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT,
+// UPSTREAM_ERROR, NOT_FOUND, BAD_REQUEST or CONFLICT for what the service
+// did; BAD_USER_INPUT (caller input that cannot travel) and
+// INTERNAL_SERVER_ERROR (a request the gateway could not build) for what
+// the gateway refused before the service was called. Error() is safe for
+// logs and clients: it never holds URLs, response bodies or tokens. The
+// underlying cause is kept in Error.Err for server-side diagnostics only,
+// and is scrubbed of URLs on the way in.
+// Caller input the gateway refuses to send is errcode.BadUserInput with an
 // *InputError naming the field and the rule; CheckIdempotencyKey, CheckID
 // and CheckHeaderValue are the shared rules both BFFs validate with.
 //

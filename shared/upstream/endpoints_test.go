@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 )
 
@@ -92,7 +93,7 @@ func TestPinnedCallsGoToTheNamedEndpoint(t *testing.T) {
 	assert.EqualValues(t, 3, stable.calls.Load())
 
 	err := c.GetJSON(WithPins(context.Background(), Pins{"catalog": "nope"}), "/x", nil, &item{})
-	assert.Equal(t, CodeInvalidInput, CodeOf(err))
+	assert.Equal(t, errcode.BadUserInput, CodeOf(err))
 	assert.EqualValues(t, 3, canary.calls.Load())
 	assert.EqualValues(t, 3, stable.calls.Load())
 }
@@ -144,7 +145,7 @@ func TestGRPCEndpointsPinAndEject(t *testing.T) {
 
 	// A pin overrides ejection: the canary tester gets what they asked for.
 	_, err = api.GetPrice(WithPins(context.Background(), Pins{"pricing": "a"}), &pricingv1.GetPriceRequest{ProductId: "prd_1"})
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.EqualValues(t, 4, fa.calls.Load(), "pinned: both attempts on a")
 }
 

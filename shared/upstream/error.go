@@ -5,34 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
-
-// Code is a stable, client-visible classification of an upstream failure.
-type Code string
-
-// Codes returned by this package. They are part of the public GraphQL
-// contract (extensions.code) and never change meaning.
-const (
-	CodeNotFound    Code = "NOT_FOUND"
-	CodeBadRequest  Code = "BAD_REQUEST"
-	CodeUnavailable Code = "UPSTREAM_UNAVAILABLE"
-	CodeTimeout     Code = "UPSTREAM_TIMEOUT"
-	CodeInternal    Code = "UPSTREAM_ERROR"
-	CodeConflict    Code = "CONFLICT"
-
-	// CodeInvalidInput is the gateway refusing caller input that cannot
-	// travel to the upstream (a header value with a line break, a batch id
-	// with a comma). The upstream was not called.
-	CodeInvalidInput Code = "BAD_USER_INPUT"
-	// CodeGatewayInternal is a request the gateway could not build (a bad
-	// URL, a body that does not encode): a bug of the gateway, never of
-	// the upstream, which was not called.
-	CodeGatewayInternal Code = "INTERNAL_SERVER_ERROR"
-)
-
-// Local reports whether c is a failure raised inside the gateway before a
-// request left it: never retried, never counted against the upstream.
-func (c Code) Local() bool { return c == CodeInvalidInput || c == CodeGatewayInternal }
 
 // InputError describes caller input the gateway refuses to send. Its
 // message names the field and the rule, never the value, so it is safe to
@@ -57,14 +32,14 @@ func InvalidInput(service string, err error) error {
 
 // invalidInput wraps an InputError as the *Error of service.
 func invalidInput(service string, ie *InputError) *Error {
-	return &Error{Service: service, Code: CodeInvalidInput, Err: ie}
+	return &Error{Service: service, Code: errcode.BadUserInput, Err: ie}
 }
 
 // Error carries a stable code and the failing service; Error() never
 // includes URLs, bodies or tokens.
 type Error struct {
 	Service string
-	Code    Code
+	Code    errcode.Code
 	Status  int   // HTTP status or 0
 	Err     error // internal cause, never shown to clients
 }
@@ -84,7 +59,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target is an *Error with the same Code (and Service,
 // when the target names one), so errors.Is(err, &upstream.Error{Code:
-// upstream.CodeNotFound}) works.
+// errcode.NotFound}) works.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	if !ok {
@@ -93,48 +68,48 @@ func (e *Error) Is(target error) bool {
 	return t.Code == e.Code && (t.Service == "" || t.Service == e.Service)
 }
 
-// CodeOf returns the Code of the first *Error in err's chain, CodeTimeout for
-// a context deadline, and "" otherwise.
-func CodeOf(err error) Code {
+// CodeOf returns the code of the first *Error in err's chain,
+// errcode.UpstreamTimeout for a context deadline, and "" otherwise.
+func CodeOf(err error) errcode.Code {
 	var ue *Error
 	if errors.As(err, &ue) {
 		return ue.Code
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return CodeTimeout
+		return errcode.UpstreamTimeout
 	}
 	return ""
 }
 
 // IsNotFound reports whether err is an upstream NOT_FOUND.
-func IsNotFound(err error) bool { return CodeOf(err) == CodeNotFound }
+func IsNotFound(err error) bool { return CodeOf(err) == errcode.NotFound }
 
 // NotFound returns the NOT_FOUND error loaders use for ids the upstream
 // listed as missing. what describes the entity kind ("product"); the id is
 // kept out of Error() and only recorded in the internal cause.
 func NotFound(service, what, id string) *Error {
-	return &Error{Service: service, Code: CodeNotFound, Err: fmt.Errorf("%s %q not found", what, id)}
+	return &Error{Service: service, Code: errcode.NotFound, Err: fmt.Errorf("%s %q not found", what, id)}
 }
 
-// codeForStatus maps an upstream HTTP status to a Code.
-func codeForStatus(status int) Code {
+// codeForStatus maps an upstream HTTP status to a code.
+func codeForStatus(status int) errcode.Code {
 	switch {
 	case status == http.StatusNotFound:
-		return CodeNotFound
+		return errcode.NotFound
 	case status == http.StatusConflict:
-		return CodeConflict
+		return errcode.Conflict
 	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity,
 		status == http.StatusRequestEntityTooLarge, status == http.StatusRequestURITooLong:
-		return CodeBadRequest
+		return errcode.BadRequest
 	case status == http.StatusGatewayTimeout, status == http.StatusRequestTimeout:
-		return CodeTimeout
+		return errcode.UpstreamTimeout
 	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable,
 		status == http.StatusTooManyRequests:
-		return CodeUnavailable
+		return errcode.UpstreamUnavailable
 	default:
 		// 401/403 mean the gateway is misconfigured towards the upstream, and
 		// other 5xx are upstream bugs: neither is the client's fault.
-		return CodeInternal
+		return errcode.UpstreamError
 	}
 }
 

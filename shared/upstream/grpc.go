@@ -12,6 +12,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // GRPC is the client of one gRPC upstream: one grpc.ClientConn per
@@ -180,26 +182,26 @@ func FromGRPC(service string, err error) error {
 		return ue
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return &Error{Service: service, Code: CodeTimeout, Err: err}
+		return &Error{Service: service, Code: errcode.UpstreamTimeout, Err: err}
 	}
 	st, _ := status.FromError(err)
 	return &Error{Service: service, Code: grpcCode(st.Code()), Err: err}
 }
 
-func grpcCode(c codes.Code) Code {
+func grpcCode(c codes.Code) errcode.Code {
 	switch c {
 	case codes.NotFound:
-		return CodeNotFound
+		return errcode.NotFound
 	case codes.InvalidArgument, codes.OutOfRange, codes.FailedPrecondition:
-		return CodeBadRequest
+		return errcode.BadRequest
 	case codes.AlreadyExists, codes.Aborted:
-		return CodeConflict
+		return errcode.Conflict
 	case codes.Unavailable, codes.ResourceExhausted:
-		return CodeUnavailable
+		return errcode.UpstreamUnavailable
 	case codes.DeadlineExceeded, codes.Canceled:
-		return CodeTimeout
+		return errcode.UpstreamTimeout
 	default:
-		return CodeInternal
+		return errcode.UpstreamError
 	}
 }
 

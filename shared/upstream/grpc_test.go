@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 )
 
@@ -76,13 +77,13 @@ func TestGRPCRetriesUnavailableAndRunsInterceptorsPerAttempt(t *testing.T) {
 }
 
 func TestGRPCErrorMapping(t *testing.T) {
-	cases := map[codes.Code]Code{
-		codes.NotFound:         CodeNotFound,
-		codes.InvalidArgument:  CodeBadRequest,
-		codes.AlreadyExists:    CodeConflict,
-		codes.Unavailable:      CodeUnavailable,
-		codes.Internal:         CodeInternal,
-		codes.PermissionDenied: CodeInternal,
+	cases := map[codes.Code]errcode.Code{
+		codes.NotFound:         errcode.NotFound,
+		codes.InvalidArgument:  errcode.BadRequest,
+		codes.AlreadyExists:    errcode.Conflict,
+		codes.Unavailable:      errcode.UpstreamUnavailable,
+		codes.Internal:         errcode.UpstreamError,
+		codes.PermissionDenied: errcode.UpstreamError,
 	}
 	for gc, want := range cases {
 		t.Run(gc.String(), func(t *testing.T) {
@@ -114,7 +115,7 @@ func TestGRPCNonIdempotentMethodNotRetried(t *testing.T) {
 	f.failures.Store(100)
 	c := startPricing(t, f, Config{Retries: 2}, WithoutBreaker(), WithGRPCIdempotent(func(string) bool { return false }))
 	_, err := c.GetPrice(context.Background(), &pricingv1.GetPriceRequest{ProductId: "prd_1"})
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.EqualValues(t, 1, f.calls.Load())
 }
 
@@ -132,9 +133,9 @@ func TestGRPCBreakerOpens(t *testing.T) {
 
 func TestFromGRPCPassesThroughAndNil(t *testing.T) {
 	assert.NoError(t, FromGRPC("pricing", nil))
-	ue := &Error{Service: "pricing", Code: CodeConflict}
+	ue := &Error{Service: "pricing", Code: errcode.Conflict}
 	assert.Same(t, ue, FromGRPC("pricing", ue))
-	assert.Equal(t, CodeTimeout, CodeOf(FromGRPC("pricing", context.DeadlineExceeded)))
+	assert.Equal(t, errcode.UpstreamTimeout, CodeOf(FromGRPC("pricing", context.DeadlineExceeded)))
 }
 
 // authRecorder answers GetPrice and reports the authorization metadata it saw.

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 func TestCheckIdempotencyKey(t *testing.T) {
@@ -53,8 +55,8 @@ func TestBatchNeverSendsIDsThatBreakIt(t *testing.T) {
 	var keyErrs KeyErrors[string]
 	require.ErrorAs(t, err, &keyErrs)
 	assert.Len(t, keyErrs, 2)
-	assert.Equal(t, CodeInvalidInput, CodeOf(keyErrs["x,y"]))
-	assert.Equal(t, CodeInvalidInput, CodeOf(keyErrs[""]))
+	assert.Equal(t, errcode.BadUserInput, CodeOf(keyErrs["x,y"]))
+	assert.Equal(t, errcode.BadUserInput, CodeOf(keyErrs[""]))
 	assert.Len(t, m, 2)
 	assert.Equal(t, "a,b", seen.Load())
 

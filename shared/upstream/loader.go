@@ -9,6 +9,7 @@ import (
 
 	"github.com/graph-gophers/dataloader/v7"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
@@ -168,7 +169,7 @@ func (l *Loader[K, V]) Start(ctx context.Context, keys []K, then func(found map[
 		defer func() {
 			// Whatever happens, the waiting loads must be released.
 			if p := recover(); p != nil {
-				res = failAll[V](len(missing), &Error{Service: l.service, Code: CodeInternal, Err: fmt.Errorf("prefetch panicked: %v", p)})
+				res = failAll[V](len(missing), &Error{Service: l.service, Code: errcode.UpstreamError, Err: fmt.Errorf("prefetch panicked: %v", p)})
 			}
 			call.publish(res)
 		}()

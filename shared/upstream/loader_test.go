@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // recorder is a fake batch endpoint that knows every key except "missing".
@@ -104,19 +106,19 @@ func TestLoaderMissingIsNotFound(t *testing.T) {
 	require.NoError(t, errs[0])
 	var ue *Error
 	require.ErrorAs(t, errs[1], &ue)
-	assert.Equal(t, CodeNotFound, ue.Code)
+	assert.Equal(t, errcode.NotFound, ue.Code)
 	assert.Equal(t, "catalog", ue.Service)
 	assert.NotContains(t, ue.Error(), "missing", "the id stays out of Error()")
 }
 
 func TestLoaderBatchErrorFailsEveryKey(t *testing.T) {
-	boom := &Error{Service: "catalog", Code: CodeUnavailable, Err: errors.New("down")}
+	boom := &Error{Service: "catalog", Code: errcode.UpstreamUnavailable, Err: errors.New("down")}
 	rec := &recorder{fail: boom}
 	l := NewLoader("catalog", "product", Config{MaxBatch: 2, BatchWait: time.Hour}, rec.fetch)
 	_, errs := loadAll(context.Background(), l.Load,
 		[]string{"a", "b"})
 	for _, e := range errs {
-		assert.Equal(t, CodeUnavailable, CodeOf(e))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(e))
 	}
 }
 
@@ -195,16 +197,16 @@ func TestLoadDuringPrefetchWaitsForItsCall(t *testing.T) {
 }
 
 func TestPrefetchCachesFailuresPerKey(t *testing.T) {
-	boom := &Error{Service: "catalog", Code: CodeUnavailable, Err: errors.New("down")}
+	boom := &Error{Service: "catalog", Code: errcode.UpstreamUnavailable, Err: errors.New("down")}
 	rec := &recorder{fail: boom}
 	l := NewLoader("catalog", "product", Config{MaxBatch: 100, BatchWait: time.Hour}, rec.fetch)
 	vals, errs := l.LoadMany(context.Background(), []string{"a", "b"})
 	assert.Equal(t, []string{"", ""}, vals)
 	for _, e := range errs {
-		assert.Equal(t, CodeUnavailable, CodeOf(e))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(e))
 	}
 	_, err := l.Load(context.Background(), "a")
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.Len(t, rec.batches, 1, "a failed key is not fetched again within the request")
 }
 

@@ -2,6 +2,8 @@ package upstream
 
 import (
 	"time"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Observer receives what happens to the calls of every upstream, for
@@ -12,11 +14,11 @@ import (
 type Observer interface {
 	// CallDone reports one logical call (all its attempts) with its
 	// outcome: code is "" on success.
-	CallDone(service string, code Code, elapsed time.Duration)
+	CallDone(service string, code errcode.Code, elapsed time.Duration)
 	// AttemptDone reports one attempt against one endpoint; code is "" on
 	// success. Attempts refused inside the gateway (bulkhead, breaker,
 	// invalid input) are not attempts and are not reported here.
-	AttemptDone(service, endpoint string, code Code, elapsed time.Duration)
+	AttemptDone(service, endpoint string, code errcode.Code, elapsed time.Duration)
 	// Retried reports that a call is tried again (attempt is 2, 3, ...).
 	Retried(service string, attempt int)
 	// RetryBudgetExhausted reports a retry the retry budget refused.
@@ -38,27 +40,27 @@ type NopObserver struct{}
 
 var _ Observer = NopObserver{}
 
-func (NopObserver) CallDone(string, Code, time.Duration)            {}
-func (NopObserver) AttemptDone(string, string, Code, time.Duration) {}
-func (NopObserver) Retried(string, int)                             {}
-func (NopObserver) RetryBudgetExhausted(string)                     {}
-func (NopObserver) BreakerChanged(string, string, string)           {}
-func (NopObserver) BulkheadRejected(string)                         {}
-func (NopObserver) EndpointEjected(string, string, time.Time)       {}
-func (NopObserver) EndpointReturned(string, string)                 {}
+func (NopObserver) CallDone(string, errcode.Code, time.Duration)            {}
+func (NopObserver) AttemptDone(string, string, errcode.Code, time.Duration) {}
+func (NopObserver) Retried(string, int)                                     {}
+func (NopObserver) RetryBudgetExhausted(string)                             {}
+func (NopObserver) BreakerChanged(string, string, string)                   {}
+func (NopObserver) BulkheadRejected(string)                                 {}
+func (NopObserver) EndpointEjected(string, string, time.Time)               {}
+func (NopObserver) EndpointReturned(string, string)                         {}
 
 // observers fans every event out to several observers.
 type observers []Observer
 
 var _ Observer = observers(nil)
 
-func (os observers) CallDone(s string, c Code, d time.Duration) {
+func (os observers) CallDone(s string, c errcode.Code, d time.Duration) {
 	for _, o := range os {
 		o.CallDone(s, c, d)
 	}
 }
 
-func (os observers) AttemptDone(s, e string, c Code, d time.Duration) {
+func (os observers) AttemptDone(s, e string, c errcode.Code, d time.Duration) {
 	for _, o := range os {
 		o.AttemptDone(s, e, c, d)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/sync/semaphore"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
@@ -150,7 +151,7 @@ func (p *policy) call(ctx context.Context, idempotent bool, attempt attemptFunc)
 		if err != nil {
 			// Fail fast: the breaker exists so that nobody waits on a dead
 			// upstream.
-			return &Error{Service: p.service, Code: CodeUnavailable, Err: errCircuitOpen}
+			return &Error{Service: p.service, Code: errcode.UpstreamUnavailable, Err: errCircuitOpen}
 		}
 		done = d
 	}
@@ -243,7 +244,7 @@ func (p *policy) backoff(n int) time.Duration {
 func (p *policy) once(ctx context.Context, ep *endpoint, attempt attemptFunc) *failure {
 	if !p.bulkhead.TryAcquire(1) {
 		p.obs.BulkheadRejected(p.service)
-		return &failure{err: &Error{Service: p.service, Code: CodeUnavailable, Err: errBulkheadFull}, local: true}
+		return &failure{err: &Error{Service: p.service, Code: errcode.UpstreamUnavailable, Err: errBulkheadFull}, local: true}
 	}
 	p.inFlight.Add(1)
 	defer func() {
@@ -261,17 +262,17 @@ func (p *policy) once(ctx context.Context, ep *endpoint, attempt attemptFunc) *f
 	if f != nil && f.callerGone && errors.Is(ctx.Err(), context.DeadlineExceeded) && allotted >= p.cfg.MinAttempt {
 		// The request's budget ran out while the upstream held a fair
 		// share of it: that is the upstream being slow, and it counts.
-		f = &failure{err: &Error{Service: p.service, Code: CodeTimeout, Err: context.Cause(ctx)}, unhealthy: true}
+		f = &failure{err: &Error{Service: p.service, Code: errcode.UpstreamTimeout, Err: context.Cause(ctx)}, unhealthy: true}
 	}
 	if f != nil && f.local {
 		return f
 	}
-	var code Code
+	var code errcode.Code
 	if f != nil {
 		code = f.err.Code
 		if f.err.Err != nil {
 			reason := tlsReason(f.err.Err)
-			if reason == "" && p.tls != nil && code == CodeUnavailable {
+			if reason == "" && p.tls != nil && code == errcode.UpstreamUnavailable {
 				reason = p.tls.clientCertProblem()
 			}
 			if reason != "" {
@@ -297,7 +298,7 @@ var (
 
 // callerErr is the error for a call whose own context ended.
 func (p *policy) callerErr(ctx context.Context) *Error {
-	return &Error{Service: p.service, Code: CodeTimeout, Err: context.Cause(ctx)}
+	return &Error{Service: p.service, Code: errcode.UpstreamTimeout, Err: context.Cause(ctx)}
 }
 
 // classifyCtx turns an attempt error that happened while a context ended
@@ -309,7 +310,7 @@ func (p *policy) classifyCtx(ctx, actx context.Context, cause error) (*failure, 
 		return &failure{err: p.callerErr(ctx), callerGone: true}, true
 	}
 	if actx.Err() != nil {
-		return &failure{err: &Error{Service: p.service, Code: CodeTimeout, Err: scrub(cause)}, retryable: true, unhealthy: true}, true
+		return &failure{err: &Error{Service: p.service, Code: errcode.UpstreamTimeout, Err: scrub(cause)}, retryable: true, unhealthy: true}, true
 	}
 	return nil, false
 }
@@ -320,7 +321,7 @@ func (p *policy) localFailure(err error) *failure {
 	if errors.As(err, &ie) {
 		return &failure{err: invalidInput(p.service, ie), local: true}
 	}
-	return &failure{err: &Error{Service: p.service, Code: CodeGatewayInternal, Err: scrub(err)}, local: true}
+	return &failure{err: &Error{Service: p.service, Code: errcode.InternalServerError, Err: scrub(err)}, local: true}
 }
 
 // logObserver logs the state changes an operator must see.

@@ -14,12 +14,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // eventLog is an Observer that counts what it is told.
 type eventLog struct {
 	mu        sync.Mutex
-	calls     map[Code]int
+	calls     map[errcode.Code]int
 	attempts  map[string]int // endpoint -> attempts
 	retries   int
 	exhausted int
@@ -30,16 +32,16 @@ type eventLog struct {
 }
 
 func newEventLog() *eventLog {
-	return &eventLog{calls: map[Code]int{}, attempts: map[string]int{}}
+	return &eventLog{calls: map[errcode.Code]int{}, attempts: map[string]int{}}
 }
 
-func (r *eventLog) CallDone(_ string, c Code, _ time.Duration) {
+func (r *eventLog) CallDone(_ string, c errcode.Code, _ time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls[c]++
 }
 
-func (r *eventLog) AttemptDone(_, e string, _ Code, _ time.Duration) {
+func (r *eventLog) AttemptDone(_, e string, _ errcode.Code, _ time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.attempts[e]++
@@ -135,7 +137,7 @@ func TestLocalFailuresNeitherCountNorRetry(t *testing.T) {
 		err := c.PostJSON(context.Background(), "/orders", http.Header{"Idempotency-Key": {"a\nb"}}, map[string]string{}, nil)
 		var ue *Error
 		require.ErrorAs(t, err, &ue)
-		assert.Equal(t, CodeInvalidInput, ue.Code)
+		assert.Equal(t, errcode.BadUserInput, ue.Code)
 		var ie *InputError
 		require.ErrorAs(t, err, &ie)
 		assert.Equal(t, "Idempotency-Key must not contain control characters", ie.Error())
@@ -157,12 +159,12 @@ func TestBreakerCountsOneOutcomePerCall(t *testing.T) {
 	assert.EqualValues(t, 3, up.calls.Load())
 
 	up.set(503)
-	assert.Equal(t, CodeUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
 	assert.EqualValues(t, 3, up.calls.Load(), "three attempts")
 	assert.Equal(t, "closed", c.BreakerState(), "1 success and 1 failure: under MinRequests")
 
 	// The third counted call reaches MinRequests with 2 of 3 failed.
-	assert.Equal(t, CodeUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
 	assert.Equal(t, "open", c.BreakerState())
 }
 
@@ -205,12 +207,12 @@ func TestCallerGoneIsNotCountedButSpentBudgetIs(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-held; cancel() }()
-	assert.Equal(t, CodeTimeout, CodeOf(c.GetJSON(ctx, "/x", nil, &item{})))
+	assert.Equal(t, errcode.UpstreamTimeout, CodeOf(c.GetJSON(ctx, "/x", nil, &item{})))
 	assert.Equal(t, "closed", c.BreakerState(), "a caller that left is not counted")
 
 	ctx, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel2()
-	assert.Equal(t, CodeTimeout, CodeOf(c.GetJSON(ctx, "/x", nil, &item{})))
+	assert.Equal(t, errcode.UpstreamTimeout, CodeOf(c.GetJSON(ctx, "/x", nil, &item{})))
 	assert.Equal(t, "open", c.BreakerState(), "the upstream held the whole budget")
 }
 
@@ -231,7 +233,7 @@ func TestRetriesStopWhenTheBudgetCannotFitAnAttempt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 320*time.Millisecond)
 	defer cancel()
 	err := c.GetJSON(ctx, "/x", nil, &item{})
-	assert.Equal(t, CodeUnavailable, CodeOf(err), "stopped before the deadline instead of running into it: %v", err)
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err), "stopped before the deadline instead of running into it: %v", err)
 	assert.NoError(t, ctx.Err(), "returned before the deadline")
 	assert.LessOrEqual(t, calls.Load(), int32(2))
 }
@@ -281,7 +283,7 @@ func TestBulkheadFailsOverflowFast(t *testing.T) {
 	assert.Equal(t, 1, c.State().InFlight)
 
 	err := c.GetJSON(context.Background(), "/x", nil, &struct{}{})
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.ErrorIs(t, err, errBulkheadFull)
 	assert.EqualValues(t, 1, calls.Load(), "the overflow never reached the upstream")
 	assert.Equal(t, 1, rec.get(func(r *eventLog) int { return r.bulkhead }))
@@ -366,7 +368,7 @@ func TestObserverSeesCallsAttemptsAndRetries(t *testing.T) {
 	assert.True(t, IsNotFound(c.GetJSON(context.Background(), "/x", nil, &item{})))
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	assert.Equal(t, map[Code]int{"": 1, CodeNotFound: 1}, rec.calls)
+	assert.Equal(t, map[errcode.Code]int{"": 1, errcode.NotFound: 1}, rec.calls)
 	assert.Equal(t, map[string]int{DefaultEndpointName: 3}, rec.attempts)
 	assert.Equal(t, 1, rec.retries)
 }
@@ -390,9 +392,6 @@ func TestConfigValidate(t *testing.T) {
 	assert.ErrorContains(t, err, "upstreams.catalog.endpoints")
 }
 
-func TestLocalCodes(t *testing.T) {
-	assert.True(t, CodeInvalidInput.Local())
-	assert.True(t, CodeGatewayInternal.Local())
-	assert.False(t, CodeUnavailable.Local())
-	assert.False(t, errors.Is(&Error{Code: CodeInvalidInput}, &Error{Code: CodeBadRequest}), "the gateway's refusal is not the upstream's")
+func TestRefusalIsNotTheUpstreams(t *testing.T) {
+	assert.False(t, errors.Is(&Error{Code: errcode.BadUserInput}, &Error{Code: errcode.BadRequest}), "the gateway's refusal is not the upstream's")
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // REST is a JSON-over-HTTP client for one upstream service. It is safe for
@@ -142,7 +144,7 @@ func (c *REST) PostJSON(ctx context.Context, path string, hdr http.Header, body,
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return &Error{Service: c.service, Code: CodeGatewayInternal, Err: fmt.Errorf("encode request: %w", err)}
+			return &Error{Service: c.service, Code: errcode.InternalServerError, Err: fmt.Errorf("encode request: %w", err)}
 		}
 		payload = b
 	}
@@ -166,7 +168,7 @@ const DeadlineHeader = "X-Tandem-Deadline-Ms"
 
 func (c *REST) do(ctx context.Context, method, path string, query url.Values, hdr http.Header, body []byte, idempotent bool, out any) error {
 	if !strings.HasPrefix(path, "/") {
-		return c.policy.reject(&Error{Service: c.service, Code: CodeGatewayInternal, Err: errors.New("request path must start with /")})
+		return c.policy.reject(&Error{Service: c.service, Code: errcode.InternalServerError, Err: errors.New("request path must start with /")})
 	}
 	// Caller-supplied header values are input: refuse what net/http would
 	// refuse before anything is counted or retried.
@@ -214,7 +216,7 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 	// What the identity hooks added is checked too: a value net/http
 	// refuses is the gateway's bug, not the upstream's failure.
 	if err := checkHeader(req.Header); err != nil {
-		return &failure{err: &Error{Service: c.service, Code: CodeGatewayInternal, Err: err}, local: true}
+		return &failure{err: &Error{Service: c.service, Code: errcode.InternalServerError, Err: err}, local: true}
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
@@ -223,7 +225,7 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 		}
 		// Connection refused/reset and friends: the request may not have
 		// reached the upstream, and the upstream is likely unhealthy.
-		return &failure{err: &Error{Service: c.service, Code: CodeUnavailable, Err: scrub(err)}, retryable: true, unhealthy: true}
+		return &failure{err: &Error{Service: c.service, Code: errcode.UpstreamUnavailable, Err: scrub(err)}, retryable: true, unhealthy: true}
 	}
 	defer resp.Body.Close()
 	buf := getBuffer()
@@ -234,9 +236,9 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 			return f
 		}
 		if errors.Is(err, errBodyTooLarge) {
-			return &failure{err: &Error{Service: c.service, Code: CodeInternal, Status: resp.StatusCode, Err: err}}
+			return &failure{err: &Error{Service: c.service, Code: errcode.UpstreamError, Status: resp.StatusCode, Err: err}}
 		}
-		return &failure{err: &Error{Service: c.service, Code: CodeUnavailable, Status: resp.StatusCode, Err: scrub(err)}, retryable: true, unhealthy: true}
+		return &failure{err: &Error{Service: c.service, Code: errcode.UpstreamUnavailable, Status: resp.StatusCode, Err: scrub(err)}, retryable: true, unhealthy: true}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return &failure{
@@ -249,7 +251,7 @@ func (c *REST) attempt(ctx, actx context.Context, method, target string, hdr htt
 		return nil
 	}
 	if err := decodeJSON(data, out, c.opts.strict); err != nil {
-		return &failure{err: &Error{Service: c.service, Code: CodeInternal, Status: resp.StatusCode, Err: fmt.Errorf("decode response: %w", err)}}
+		return &failure{err: &Error{Service: c.service, Code: errcode.UpstreamError, Status: resp.StatusCode, Err: fmt.Errorf("decode response: %w", err)}}
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 type item struct {
@@ -65,10 +67,10 @@ func TestForwardToken(t *testing.T) {
 func TestStatusCodes(t *testing.T) {
 	cases := []struct {
 		status int
-		code   Code
+		code   errcode.Code
 	}{
-		{400, CodeBadRequest}, {404, CodeNotFound}, {409, CodeConflict}, {401, CodeInternal},
-		{500, CodeInternal}, {502, CodeUnavailable}, {503, CodeUnavailable}, {504, CodeTimeout},
+		{400, errcode.BadRequest}, {404, errcode.NotFound}, {409, errcode.Conflict}, {401, errcode.UpstreamError},
+		{500, errcode.UpstreamError}, {502, errcode.UpstreamUnavailable}, {503, errcode.UpstreamUnavailable}, {504, errcode.UpstreamTimeout},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
@@ -124,7 +126,7 @@ func TestRetriesIdempotentOnly(t *testing.T) {
 
 	calls.Store(0)
 	err := c.PostJSON(context.Background(), "/carts/u/lines", nil, map[string]int{"q": 1}, &out)
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.EqualValues(t, 1, calls.Load(), "POST without Idempotency-Key is never retried")
 
 	calls.Store(0)
@@ -151,7 +153,7 @@ func TestNoRetryOnClientErrorsOrExhausted(t *testing.T) {
 	calls.Store(0)
 	status.Store(502)
 	err := c.GetJSON(context.Background(), "/x", nil, &item{})
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.EqualValues(t, 3, calls.Load(), "1 attempt + 2 retries")
 }
 
@@ -165,7 +167,7 @@ func TestConnectionErrorIsUnavailableAndRetried(t *testing.T) {
 	err = c.GetJSON(context.Background(), "/orders/ord_1", nil, &item{})
 	var ue *Error
 	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, CodeUnavailable, ue.Code)
+	assert.Equal(t, errcode.UpstreamUnavailable, ue.Code)
 	assert.Equal(t, "orders: UPSTREAM_UNAVAILABLE", ue.Error())
 	assert.NotContains(t, fmt.Sprint(ue.Err), "http://", "the cause is scrubbed of the URL")
 }
@@ -184,7 +186,7 @@ func TestPerAttemptTimeoutRetriesThenFails(t *testing.T) {
 	defer close(release)
 	c := newClient(t, srv, Config{Timeout: 20 * time.Millisecond, Retries: 1}, WithoutBreaker())
 	err := c.GetJSON(context.Background(), "/slow", nil, &item{})
-	assert.Equal(t, CodeTimeout, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamTimeout, CodeOf(err))
 	assert.EqualValues(t, 2, calls.Load())
 }
 
@@ -203,7 +205,7 @@ func TestNeverRetriesPastCallerDeadline(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err = c.GetJSON(ctx, "/x", nil, &item{})
-	assert.Equal(t, CodeUnavailable, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 	assert.EqualValues(t, 1, calls.Load())
 	assert.Less(t, time.Since(start), time.Second, "returned before the deadline instead of sleeping into it")
 }
@@ -219,7 +221,7 @@ func TestCanceledCallerIsTimeoutAndNotRetried(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.GetJSON(ctx, "/x", nil, &item{})
-	assert.Equal(t, CodeTimeout, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamTimeout, CodeOf(err))
 	assert.EqualValues(t, 0, calls.Load())
 }
 
@@ -238,7 +240,7 @@ func TestBreakerOpensFailsFastAndRecovers(t *testing.T) {
 	c := newClient(t, srv, Config{Retries: -1, Breaker: Breaker{MinRequests: 3, FailureRatio: 0.5, OpenFor: 50 * time.Millisecond}})
 
 	for range 3 {
-		assert.Equal(t, CodeUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
 	}
 	assert.Equal(t, "open", c.BreakerState())
 	assert.EqualValues(t, 3, calls.Load())
@@ -246,7 +248,7 @@ func TestBreakerOpensFailsFastAndRecovers(t *testing.T) {
 	err := c.GetJSON(context.Background(), "/x", nil, &item{})
 	var ue *Error
 	require.ErrorAs(t, err, &ue)
-	assert.Equal(t, CodeUnavailable, ue.Code)
+	assert.Equal(t, errcode.UpstreamUnavailable, ue.Code)
 	assert.ErrorIs(t, err, errCircuitOpen)
 	assert.EqualValues(t, 3, calls.Load(), "an open breaker does not call the upstream")
 
@@ -281,15 +283,15 @@ func TestBodyCapAndDecoding(t *testing.T) {
 
 	body.Store(`{"id":"` + strings.Repeat("x", 100) + `"}`)
 	err := c.GetJSON(context.Background(), "/x", nil, &item{})
-	assert.Equal(t, CodeInternal, CodeOf(err))
+	assert.Equal(t, errcode.UpstreamError, CodeOf(err))
 	assert.ErrorIs(t, err, errBodyTooLarge)
 
 	body.Store(`{"id":"a"} {"id":"b"}`)
-	assert.Equal(t, CodeInternal, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})), "trailing data")
+	assert.Equal(t, errcode.UpstreamError, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})), "trailing data")
 
 	strict := newClient(t, srv, Config{}, WithStrictDecoding())
 	body.Store(`{"id":"a","extra":1}`)
-	assert.Equal(t, CodeInternal, CodeOf(strict.GetJSON(context.Background(), "/x", nil, &item{})), "unknown field, strict")
+	assert.Equal(t, errcode.UpstreamError, CodeOf(strict.GetJSON(context.Background(), "/x", nil, &item{})), "unknown field, strict")
 }
 
 // TestNewFieldDoesNotBreakTheCall is the regression test of an additive
@@ -313,7 +315,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv, Config{})
-	assert.Equal(t, CodeInternal, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
+	assert.Equal(t, errcode.UpstreamError, CodeOf(c.GetJSON(context.Background(), "/x", nil, &item{})))
 }
 
 func TestNewRESTValidatesAddress(t *testing.T) {
@@ -330,10 +332,10 @@ func TestPathSegment(t *testing.T) {
 }
 
 func TestErrorIsAndCodeOf(t *testing.T) {
-	err := fmt.Errorf("wrap: %w", &Error{Service: "catalog", Code: CodeNotFound})
-	assert.ErrorIs(t, err, &Error{Code: CodeNotFound})
-	assert.NotErrorIs(t, err, &Error{Code: CodeNotFound, Service: "orders"})
-	assert.Equal(t, CodeTimeout, CodeOf(context.DeadlineExceeded))
-	assert.Equal(t, Code(""), CodeOf(errors.New("x")))
+	err := fmt.Errorf("wrap: %w", &Error{Service: "catalog", Code: errcode.NotFound})
+	assert.ErrorIs(t, err, &Error{Code: errcode.NotFound})
+	assert.NotErrorIs(t, err, &Error{Code: errcode.NotFound, Service: "orders"})
+	assert.Equal(t, errcode.UpstreamTimeout, CodeOf(context.DeadlineExceeded))
+	assert.Equal(t, errcode.Code(""), CodeOf(errors.New("x")))
 	assert.Equal(t, "catalog: NOT_FOUND", NotFound("catalog", "product", "prd_1").Error())
 }

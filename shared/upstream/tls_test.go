@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/upstream/tlstest"
 )
@@ -97,7 +98,7 @@ func TestMutualTLSToREST(t *testing.T) {
 		other := tlstest.NewCA(t, "someone else")
 		c := mtlsClient(t, srv.URL, tlstest.WriteFiles(t, t.TempDir(), good, other), logs)
 		err := c.GetJSON(context.Background(), "/x", nil, &item{})
-		assert.Equal(t, CodeUnavailable, CodeOf(err))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 		assert.Contains(t, logs.String(), `msg="upstream TLS handshake failed" upstream.service=orders endpoint=default reason="the upstream's certificate is not signed by the configured CA"`)
 		assertNoSecrets(t, logs.String(), good)
 	})
@@ -110,7 +111,7 @@ func TestMutualTLSToREST(t *testing.T) {
 		c := mtlsClient(t, srv.URL, files, logs)
 		assert.Contains(t, logs.String(), `msg="upstream client certificate has expired" upstream.service=orders file=`+files.Cert)
 		err := c.GetJSON(context.Background(), "/x", nil, &item{})
-		assert.Equal(t, CodeUnavailable, CodeOf(err))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 		assert.Contains(t, logs.String(), `reason="the client certificate has expired; the upstream refuses it"`)
 		assertNoSecrets(t, logs.String(), expired)
 
@@ -162,14 +163,14 @@ func TestMutualTLSToGRPC(t *testing.T) {
 	t.Run("wrong CA", func(t *testing.T) {
 		logs := &logBuffer{}
 		err := call(t, tlstest.WriteFiles(t, t.TempDir(), good, tlstest.NewCA(t, "someone else")), logs)
-		assert.Equal(t, CodeUnavailable, CodeOf(err))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 		assert.Contains(t, logs.String(), `msg="upstream TLS handshake failed" upstream.service=pricing endpoint=default reason="the upstream's certificate is not signed by the configured CA"`)
 		assertNoSecrets(t, logs.String(), good)
 	})
 	t.Run("expired client certificate", func(t *testing.T) {
 		logs := &logBuffer{}
 		err := call(t, tlstest.WriteFiles(t, t.TempDir(), expired, serverCA), logs)
-		assert.Equal(t, CodeUnavailable, CodeOf(err))
+		assert.Equal(t, errcode.UpstreamUnavailable, CodeOf(err))
 		assert.Contains(t, logs.String(), "upstream client certificate has expired")
 		assert.Contains(t, logs.String(), `reason="the client certificate has expired; the upstream refuses it"`)
 		assertNoSecrets(t, logs.String(), expired)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -99,7 +100,7 @@ func TestMissingIsNotFoundAndRequestsAreIsolated(t *testing.T) {
 	require.NoError(t, errs[0])
 	var ue *upstream.Error
 	require.ErrorAs(t, errs[1], &ue)
-	assert.Equal(t, upstream.CodeNotFound, ue.Code)
+	assert.Equal(t, errcode.NotFound, ue.Code)
 	assert.Equal(t, catalog.ID, ue.Service)
 
 	// Within a request a key is fetched once; a new request fetches again.
@@ -139,7 +140,7 @@ func TestSearchPrimesProducts(t *testing.T) {
 	assert.NotEqual(t, page.Items[0].ID, next.Items[0].ID)
 
 	_, err = l.Search(context.Background(), catalog.SearchParams{After: "not-a-cursor"})
-	assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err))
+	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err))
 }
 
 func TestCategories(t *testing.T) {
@@ -161,7 +162,7 @@ func TestCategories(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, cats[0].ID, single.ID)
 	_, err = cl.Product(context.Background(), "bad id")
-	assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err))
+	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err))
 }
 
 func TestRegisterMiddlewareFor(t *testing.T) {

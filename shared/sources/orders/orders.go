@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gen/openapi/ordersapi"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -129,7 +130,7 @@ func (c *Client) AddToCart(ctx context.Context, userID, productID string, qty in
 }
 
 // ErrNoIdempotencyKey is returned by PlaceOrder without an idempotency key.
-var ErrNoIdempotencyKey = &upstream.Error{Service: ID, Code: upstream.CodeInvalidInput,
+var ErrNoIdempotencyKey = &upstream.Error{Service: ID, Code: errcode.BadUserInput,
 	Err: &upstream.InputError{Field: "idempotencyKey", Rule: "is required"}}
 
 // PlaceOrder places the user's cart as an order (POST /orders with an
@@ -142,7 +143,7 @@ func (c *Client) PlaceOrder(ctx context.Context, userID, shippingAddressID, idem
 		return nil, ErrNoIdempotencyKey
 	}
 	if err := upstream.CheckIdempotencyKey("idempotencyKey", idempotencyKey, upstream.MaxIdempotencyKey); err != nil {
-		return nil, &upstream.Error{Service: ID, Code: upstream.CodeInvalidInput, Err: err}
+		return nil, &upstream.Error{Service: ID, Code: errcode.BadUserInput, Err: err}
 	}
 	body := ordersapi.PlaceOrderRequest{UserID: userID, ShippingAddressID: shippingAddressID}
 	hdr := http.Header{"Idempotency-Key": {idempotencyKey}}

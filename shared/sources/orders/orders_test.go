@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -41,9 +42,9 @@ func TestCartAndIdempotentPlaceOrder(t *testing.T) {
 	assert.Same(t, cart, again, "the request sees its own mutation")
 
 	_, err = l.PlaceOrder(ctx, user, addrs[0].ID, "")
-	assert.Equal(t, upstream.CodeInvalidInput, upstream.CodeOf(err))
+	assert.Equal(t, errcode.BadUserInput, upstream.CodeOf(err))
 	_, err = l.PlaceOrder(ctx, user, addrs[0].ID, "a\nb")
-	assert.Equal(t, upstream.CodeInvalidInput, upstream.CodeOf(err), "a key that cannot be a header is refused before the call")
+	assert.Equal(t, errcode.BadUserInput, upstream.CodeOf(err), "a key that cannot be a header is refused before the call")
 
 	o1, err := l.PlaceOrder(ctx, user, addrs[0].ID, "key-1")
 	require.NoError(t, err)

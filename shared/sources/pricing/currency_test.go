@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/mocks/data"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gen/openapi/accountsapi"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
@@ -167,7 +168,7 @@ func TestPriceInCurrencyErrors(t *testing.T) {
 	defer cl.Close()
 
 	got := loadAll(cl.NewLoaders(), [][2]string{{"prd_000001", "JPY"}, {"prd_000002", "GBP"}, {"prd_999999", "GBP"}})
-	assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(got[0].err))
+	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(got[0].err))
 	var ue *upstream.Error
 	require.ErrorAs(t, got[0].err, &ue)
 	assert.Equal(t, pricing.ID, ue.Service)
@@ -178,14 +179,14 @@ func TestPriceInCurrencyErrors(t *testing.T) {
 	assert.EqualValues(t, 2, c.Counters().Get(pricing.ID, batchRoute))
 
 	_, err = cl.PriceIn(context.Background(), "prd_000001", "JPY")
-	assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err))
+	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err))
 
 	c.Counters().Reset()
 	for _, bad := range []string{"gbp", "POUND", "G1P"} {
 		_, err := cl.NewLoaders().PriceIn(context.Background(), "prd_000001", bad)
-		assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err), bad)
+		assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err), bad)
 		_, err = cl.PriceIn(context.Background(), "prd_000001", bad)
-		assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err), bad)
+		assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err), bad)
 	}
 	assert.Zero(t, c.Counters().Total(pricing.ID), "malformed codes cost no call")
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/errcode"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/upstream"
@@ -137,7 +138,7 @@ func checkCurrency(currency string) error {
 		ok = currency[i] >= 'A' && currency[i] <= 'Z'
 	}
 	if !ok {
-		return &upstream.Error{Service: ID, Code: upstream.CodeBadRequest, Err: fmt.Errorf("currency %q is not an ISO 4217 code", currency)}
+		return &upstream.Error{Service: ID, Code: errcode.BadRequest, Err: fmt.Errorf("currency %q is not an ISO 4217 code", currency)}
 	}
 	return nil
 }

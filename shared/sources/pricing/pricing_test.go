@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -63,5 +64,5 @@ func TestPricesBatchThroughBatchGetPrices(t *testing.T) {
 	_, err = cl.Price(context.Background(), "prd_999999")
 	assert.True(t, upstream.IsNotFound(err))
 	_, err = cl.Price(context.Background(), "bogus")
-	assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err))
+	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -89,7 +90,7 @@ func TestUnavailable(t *testing.T) {
 	var ue *upstream.Error
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, recommendations.ID, ue.Service)
-	assert.Equal(t, upstream.CodeUnavailable, ue.Code)
+	assert.Equal(t, errcode.UpstreamUnavailable, ue.Code)
 	assert.NotContains(t, err.Error(), "127.0.0.1")
 	assert.NotContains(t, err.Error(), "injected fault")
 }
