@@ -9,7 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/tandemgw/tandem/shared/server"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -33,7 +33,7 @@ func BadInput(ctx context.Context, field, rule string) error {
 	return &gqlerror.Error{
 		Message:    field + " " + rule,
 		Path:       graphql.GetPath(ctx),
-		Extensions: map[string]any{"code": server.CodeBadInput},
+		Extensions: map[string]any{"code": string(errcode.BadUserInput)},
 	}
 }
 

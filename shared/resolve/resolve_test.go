@@ -37,7 +37,7 @@ func requireBadInput(t *testing.T, err error, msg string) {
 	ctx := fieldCtx()
 	got := presented(t, ctx, err)
 	assert.Equal(t, msg, got.Message)
-	assert.Equal(t, server.CodeBadInput, got.Extensions["code"])
+	assert.Equal(t, string(errcode.BadUserInput), got.Extensions["code"])
 	assert.Equal(t, ast.Path{ast.PathName("products")}, got.Path)
 }
 

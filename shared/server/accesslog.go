@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
 
@@ -318,8 +319,8 @@ func (observeExtension) InterceptResponse(ctx context.Context, next graphql.Resp
 	}
 	var codes []string
 	for _, e := range resp.Errors {
-		if c, ok := e.Extensions["code"].(string); ok && c != "" {
-			codes = append(codes, c)
+		if c := errcode.Of(e.Extensions); c != "" {
+			codes = append(codes, string(c))
 		}
 	}
 	hasData := len(resp.Data) > 0 && !bytes.Equal(bytes.TrimSpace(resp.Data), []byte("null"))

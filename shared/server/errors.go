@@ -13,13 +13,8 @@ import (
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
-// Error codes the server itself puts into extensions.code.
-const (
-	CodeInternal  = "INTERNAL_SERVER_ERROR"
-	CodeBadInput  = "BAD_USER_INPUT"
-	CodeTimeout   = "REQUEST_TIMEOUT"
-	internalError = "internal server error"
-)
+// internalError is the only message a client sees for a bug.
+const internalError = "internal server error"
 
 // clientMessages are the only messages a client sees for upstream failures.
 var clientMessages = map[errcode.Code]string{
@@ -54,12 +49,12 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if errors.As(ue, &ie) {
 				msg = ie.Error()
 			}
-			return &gqlerror.Error{Message: msg, Path: path, Extensions: map[string]any{"code": CodeBadInput}}
+			return &gqlerror.Error{Message: msg, Path: path, Extensions: map[string]any{"code": string(errcode.BadUserInput)}}
 		}
 		if errors.As(err, &ue) && ue.Code == errcode.InternalServerError {
 			logger.LogAttrs(ctx, slog.LevelError, "request to an upstream could not be built",
 				slog.String(telemetry.KeyUpstreamService, ue.Service), slog.String("path", path.String()), slog.Any("cause", ue.Err))
-			return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": CodeInternal}}
+			return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": string(errcode.InternalServerError)}}
 		}
 		if errors.As(err, &ue) {
 			msg, ok := clientMessages[ue.Code]
@@ -87,20 +82,20 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				out.Extensions = map[string]any{}
 			}
 			if _, ok := out.Extensions["code"]; !ok {
-				out.Extensions["code"] = CodeBadInput
+				out.Extensions["code"] = string(errcode.BadUserInput)
 			}
 			if out.Path == nil {
 				out.Path = path
 			}
 			return out
 		}
-		code := CodeInternal
+		code := errcode.InternalServerError
 		if errors.Is(err, context.DeadlineExceeded) {
-			code = CodeTimeout
+			code = errcode.RequestTimeout
 		}
 		logger.LogAttrs(ctx, slog.LevelError, "unhandled resolver error",
-			slog.String("path", path.String()), slog.String("code", code), slog.Any("error", err))
-		return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": code}}
+			slog.String("path", path.String()), slog.String("code", string(code)), slog.Any("error", err))
+		return &gqlerror.Error{Message: internalError, Path: path, Extensions: map[string]any{"code": string(code)}}
 	}
 }
 
@@ -115,7 +110,7 @@ func withCode(p graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{}
 		}
 		if _, ok := out.Extensions["code"]; !ok {
-			out.Extensions["code"] = CodeInternal
+			out.Extensions["code"] = string(errcode.InternalServerError)
 		}
 		return out
 	}

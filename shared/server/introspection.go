@@ -5,15 +5,12 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
+	gqlcode "github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/introspection"
 )
-
-// CodeIntrospectionDisabled is the code of the error that refuses
-// introspection outside dev mode.
-const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 
 var registerIntrospectionCode sync.Once
 
@@ -37,7 +34,7 @@ var _ interface {
 
 func newIntrospectionGuard() introspectionGuard {
 	registerIntrospectionCode.Do(func() {
-		errcode.RegisterErrorType(CodeIntrospectionDisabled, errcode.KindProtocol)
+		gqlcode.RegisterErrorType(string(errcode.IntrospectionDisabled), gqlcode.KindProtocol)
 	})
 	return introspectionGuard{}
 }
@@ -51,6 +48,6 @@ func (introspectionGuard) MutateOperationContext(_ context.Context, opCtx *graph
 	}
 	return &gqlerror.Error{
 		Message:    "introspection is disabled",
-		Extensions: map[string]any{"code": CodeIntrospectionDisabled},
+		Extensions: map[string]any{"code": string(errcode.IntrospectionDisabled)},
 	}
 }

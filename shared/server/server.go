@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tandemgw/tandem/shared/edge"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/tandemgw/tandem/shared/telemetry"
 )
@@ -256,7 +257,7 @@ func (s *Server) recover(ctx context.Context, p any) error {
 	s.log.LogAttrs(ctx, slog.LevelError, "panic in resolver",
 		slog.String("panic", fmt.Sprint(p)), slog.String("path", graphql.GetPath(ctx).String()),
 		slog.String("stack", string(debug.Stack())))
-	return &gqlerror.Error{Message: internalError, Extensions: map[string]any{"code": CodeInternal}}
+	return &gqlerror.Error{Message: internalError, Extensions: map[string]any{"code": string(errcode.InternalServerError)}}
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

@@ -169,7 +169,7 @@ func TestNotFoundAndClientErrors(t *testing.T) {
 	}
 	assert.Equal(t, "NOT_FOUND", byPath["a"]["code"])
 	assert.Equal(t, "not found", msgs["a"])
-	assert.Equal(t, CodeBadInput, byPath["b"]["code"])
+	assert.Equal(t, string(errcode.BadUserInput), byPath["b"]["code"])
 	assert.Equal(t, "first must be at most 100", msgs["b"])
 	assert.Equal(t, "UNAUTHENTICATED", byPath["c"]["code"])
 	assert.Equal(t, "sign in first", msgs["c"])
@@ -180,7 +180,7 @@ func TestPlainErrorIsInternal(t *testing.T) {
 	_, resp, raw := post(t, s.Handler(), `{ field(kind: "plain") }`)
 	require.Len(t, resp.Errors, 1)
 	assert.Equal(t, "internal server error", resp.Errors[0].Message)
-	assert.Equal(t, CodeInternal, resp.Errors[0].Extensions["code"])
+	assert.Equal(t, string(errcode.InternalServerError), resp.Errors[0].Extensions["code"])
 	assert.NotContains(t, raw, "password")
 	assert.Contains(t, logs.String(), "password authentication failed")
 }
@@ -190,7 +190,7 @@ func TestPanicIsInternalAndLoggedWithStack(t *testing.T) {
 	_, resp, raw := post(t, s.Handler(), `{ field(kind: "panic") }`)
 	require.Len(t, resp.Errors, 1)
 	assert.Equal(t, "internal server error", resp.Errors[0].Message)
-	assert.Equal(t, CodeInternal, resp.Errors[0].Extensions["code"])
+	assert.Equal(t, string(errcode.InternalServerError), resp.Errors[0].Extensions["code"])
 	assert.NotContains(t, raw, "boom")
 	assert.Contains(t, logs.String(), "panic in resolver")
 	assert.Contains(t, logs.String(), "boom: internal state secret")
@@ -219,7 +219,7 @@ func TestIntrospectionAndGraphiQLOnlyInDev(t *testing.T) {
 		// accepts only application/json (the test's), no data entry.
 		assert.Equal(t, http.StatusOK, status, "refused before execution: %s", q)
 		require.Len(t, resp.Errors, 1, "introspection is off outside dev: %s", q)
-		assert.Equal(t, CodeIntrospectionDisabled, resp.Errors[0].Extensions["code"])
+		assert.Equal(t, string(errcode.IntrospectionDisabled), resp.Errors[0].Extensions["code"])
 		assert.Empty(t, resp.Data)
 	}
 	_, resp, _ := post(t, prod.Handler(), `{ __typename }`)
@@ -379,7 +379,7 @@ func TestCustomPresenterStillGetsCode(t *testing.T) {
 	_, resp, _ := post(t, s.Handler(), `{ field(kind: "plain") }`)
 	require.Len(t, resp.Errors, 1)
 	assert.Equal(t, "custom", resp.Errors[0].Message)
-	assert.Equal(t, CodeInternal, resp.Errors[0].Extensions["code"])
+	assert.Equal(t, string(errcode.InternalServerError), resp.Errors[0].Extensions["code"])
 }
 
 // TestRequestBudgetPerOperationType: the operation's context carries the
