@@ -21,6 +21,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-mobile/app"
 	"github.com/tandemgw/tandem/bff-mobile/operations"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/persisted"
 )
@@ -58,14 +59,14 @@ func TestTrustedDocumentsDefaultToEnforceOutsideDev(t *testing.T) {
 		env       *env
 		body      []byte
 		status    int
-		code      string
+		code      errcode.Code
 		wantField string
 	}{
 		{"documentId", prod, body(map[string]any{"documentId": ids["ProductDetail"], "variables": map[string]any{"id": "prd_000042"}}), 200, "", "topReviews"},
 		{"persisted query hash", prod, body(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": ids["Search"]}},
 			"variables": map[string]any{"query": "kettle"}}), 200, "", "nodes"},
-		{"an operation the app does not publish", prod, body(map[string]any{"query": adHoc}), 400, persisted.CodeNotInList, ""},
-		{"an unknown documentId", prod, body(map[string]any{"documentId": strings.Repeat("0", 64)}), 400, persisted.CodeNotInList, ""},
+		{"an operation the app does not publish", prod, body(map[string]any{"query": adHoc}), 400, errcode.PersistedQueryNotInList, ""},
+		{"an unknown documentId", prod, body(map[string]any{"documentId": strings.Repeat("0", 64)}), 400, errcode.PersistedQueryNotInList, ""},
 		{"dev mode runs it", dev, body(map[string]any{"query": adHoc}), 200, "", "name"},
 	}
 	for _, c := range cases {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tandemgw/tandem/bff-web/app"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 )
 
@@ -31,8 +32,8 @@ func TestAuthDirectivesPartialData(t *testing.T) {
 		name   string
 		scopes []string // nil with anonymous
 		anon   bool
-		order  string // "" when the order must be answered, else its error code
-		viewer string
+		order  errcode.Code // "" when the order must be answered, else its error code
+		viewer errcode.Code
 	}{
 		{name: "anonymous", anon: true, order: "UNAUTHENTICATED", viewer: "UNAUTHENTICATED"},
 		{name: "no scopes", order: "FORBIDDEN"},
@@ -147,8 +148,8 @@ func TestAuthScopeAlternatives(t *testing.T) {
 		name   string
 		scopes []string
 		anon   bool
-		order  string // the order asked for; orderID when empty
-		code   string // "" when the order must be answered
+		order  string       // the order asked for; orderID when empty
+		code   errcode.Code // "" when the order must be answered
 	}{
 		{name: "anonymous", anon: true, code: "UNAUTHENTICATED"},
 		{name: "shop set", scopes: []string{"orders:read"}},

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/tandemgw/tandem/bff-web/app"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
-	"github.com/tandemgw/tandem/shared/persisted"
 	"github.com/tandemgw/tandem/shared/throttle/redistest"
 )
 
@@ -37,7 +37,7 @@ func TestAPQSharedByReplicasThroughRedis(t *testing.T) {
 		out, _ := json.Marshal(v)
 		return out
 	}
-	if r := b.Do(gatewaytest.Request{Body: body(map[string]any{"extensions": ext})}); r.Code() != persisted.CodeNotFound || r.Status != 200 {
+	if r := b.Do(gatewaytest.Request{Body: body(map[string]any{"extensions": ext})}); r.Code() != errcode.PersistedQueryNotFound || r.Status != 200 {
 		t.Fatalf("before registration: %d %s", r.Status, r.Raw)
 	}
 	if r := a.Do(gatewaytest.Request{Body: body(map[string]any{"query": q, "extensions": ext})}); len(r.Errors) > 0 {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 const orderQuery = `query($id: ID!) {
@@ -86,7 +88,7 @@ func TestOrderAccess(t *testing.T) {
 		name  string
 		token string
 		id    string
-		code  string
+		code  errcode.Code
 	}{
 		{"anonymous", "", other, "UNAUTHENTICATED"},
 		{"without orders:read", e.Token("usr_000042"), e.firstOrderOf("usr_000042"), "FORBIDDEN"},
@@ -209,7 +211,7 @@ func TestMutationInputAndScopes(t *testing.T) {
 		name, query string
 		vars        map[string]any
 		token, path string
-		code        string
+		code        errcode.Code
 	}{
 		{"addToCart anonymous", addToCart, map[string]any{"p": "prd_000042", "q": 1}, "", "addToCart", "UNAUTHENTICATED"},
 		{"addToCart quantity 0", addToCart, map[string]any{"p": "prd_000042", "q": 0}, readOnly, "addToCart", "BAD_USER_INPUT"},

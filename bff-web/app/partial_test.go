@@ -7,6 +7,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/app"
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 )
 
@@ -29,7 +30,7 @@ func TestPartialResults(t *testing.T) {
 		route    string
 		fault    mocks.Fault
 		nullPath string
-		code     string
+		code     errcode.Code
 	}{
 		{"pricing unavailable", "pricing", pricingv1.PricingService_BatchGetPrices_FullMethodName,
 			mocks.Fault{Kind: mocks.FaultError, Code: codes.Unavailable}, "product.price", "UPSTREAM_UNAVAILABLE"},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 )
 
@@ -201,7 +202,7 @@ func TestRelatedProductsPartialResults(t *testing.T) {
 	cases := []struct {
 		name  string
 		fault mocks.Fault
-		code  string
+		code  errcode.Code
 	}{
 		{"unavailable", mocks.Fault{Kind: mocks.FaultError, Status: 503}, "UPSTREAM_UNAVAILABLE"},
 		{"malformed", mocks.Fault{Kind: mocks.FaultMalformed}, "UPSTREAM_ERROR"},

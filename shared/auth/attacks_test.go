@@ -24,6 +24,7 @@ import (
 
 	"github.com/tandemgw/tandem/mocks/idp"
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // attackEnv is one mock IdP (RS256, JWKs published without "alg" so the
@@ -110,7 +111,7 @@ func assertRejected(t *testing.T, w *httptest.ResponseRecorder, rec *recorder, w
 	var body errorBody
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
 	require.Len(t, body.Errors, 1)
-	assert.Equal(t, auth.CodeUnauthenticated, body.Errors[0].Extensions["code"])
+	assert.Equal(t, string(errcode.Unauthenticated), body.Errors[0].Extensions["code"])
 	assert.Equal(t, string(want), body.Errors[0].Extensions["reason"])
 	assert.Zero(t, rec.calls(), "the request must not reach the next handler")
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Authenticated implements @authenticated for gqlgen's DirectiveRoot: without
@@ -31,7 +33,7 @@ func RequiresScopes(ctx context.Context, _ any, next graphql.Resolver, scopes []
 		return nil, &gqlerror.Error{
 			Message:    "insufficient scope for this field",
 			Path:       graphql.GetPath(ctx),
-			Extensions: map[string]any{"code": CodeForbidden},
+			Extensions: map[string]any{"code": string(errcode.Forbidden)},
 		}
 	}
 	return next(ctx)
@@ -41,6 +43,6 @@ func unauthenticatedError(ctx context.Context) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    "authentication required for this field",
 		Path:       graphql.GetPath(ctx),
-		Extensions: map[string]any{"code": CodeUnauthenticated},
+		Extensions: map[string]any{"code": string(errcode.Unauthenticated)},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // fieldCtx puts a gqlgen field context on ctx so errors carry a path.
@@ -26,11 +27,11 @@ func resolver(called *bool) graphql.Resolver {
 	}
 }
 
-func requireCode(t *testing.T, err error, code string) {
+func requireCode(t *testing.T, err error, code errcode.Code) {
 	t.Helper()
 	var gqlErr *gqlerror.Error
 	require.True(t, errors.As(err, &gqlErr), "want *gqlerror.Error, got %T", err)
-	assert.Equal(t, code, gqlErr.Extensions["code"])
+	assert.Equal(t, string(code), gqlErr.Extensions["code"])
 	assert.Equal(t, ast.Path{ast.PathName("orders")}, gqlErr.Path)
 }
 
@@ -38,7 +39,7 @@ func TestAuthenticatedDirective(t *testing.T) {
 	var called bool
 	res, err := auth.Authenticated(fieldCtx(context.Background()), nil, resolver(&called))
 	assert.Nil(t, res)
-	requireCode(t, err, auth.CodeUnauthenticated)
+	requireCode(t, err, errcode.Unauthenticated)
 	assert.False(t, called, "resolver must not run for anonymous callers")
 
 	ctx := auth.NewContext(fieldCtx(context.Background()), &auth.Principal{Subject: "usr_1"})
@@ -52,17 +53,17 @@ func TestRequiresScopesDirective(t *testing.T) {
 	for name, tc := range map[string]struct {
 		principal *auth.Principal
 		scopes    [][]string
-		code      string // "" = allowed
+		code      errcode.Code // "" = allowed
 	}{
-		"anonymous":                 {nil, [][]string{{"orders:read"}}, auth.CodeUnauthenticated},
+		"anonymous":                 {nil, [][]string{{"orders:read"}}, errcode.Unauthenticated},
 		"single scope held":         {&auth.Principal{Scopes: []string{"orders:read"}}, [][]string{{"orders:read"}}, ""},
-		"single scope missing":      {&auth.Principal{Scopes: []string{"cart:write"}}, [][]string{{"orders:read"}}, auth.CodeForbidden},
+		"single scope missing":      {&auth.Principal{Scopes: []string{"cart:write"}}, [][]string{{"orders:read"}}, errcode.Forbidden},
 		"AND: all held":             {&auth.Principal{Scopes: []string{"a", "b", "c"}}, [][]string{{"a", "b"}}, ""},
-		"AND: one missing":          {&auth.Principal{Scopes: []string{"a"}}, [][]string{{"a", "b"}}, auth.CodeForbidden},
+		"AND: one missing":          {&auth.Principal{Scopes: []string{"a"}}, [][]string{{"a", "b"}}, errcode.Forbidden},
 		"OR: second alternative":    {&auth.Principal{Scopes: []string{"admin"}}, [][]string{{"a", "b"}, {"admin"}}, ""},
-		"OR: none satisfied":        {&auth.Principal{Scopes: []string{"a", "admin2"}}, [][]string{{"a", "b"}, {"admin"}}, auth.CodeForbidden},
-		"no scopes at all":          {&auth.Principal{}, [][]string{{"a"}}, auth.CodeForbidden},
-		"empty outer list: nobody":  {&auth.Principal{Scopes: []string{"a"}}, [][]string{}, auth.CodeForbidden},
+		"OR: none satisfied":        {&auth.Principal{Scopes: []string{"a", "admin2"}}, [][]string{{"a", "b"}, {"admin"}}, errcode.Forbidden},
+		"no scopes at all":          {&auth.Principal{}, [][]string{{"a"}}, errcode.Forbidden},
+		"empty outer list: nobody":  {&auth.Principal{Scopes: []string{"a"}}, [][]string{}, errcode.Forbidden},
 		"empty inner list: any one": {&auth.Principal{}, [][]string{{}}, ""},
 	} {
 		t.Run(name, func(t *testing.T) {

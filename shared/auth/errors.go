@@ -49,10 +49,4 @@ func ReasonOf(err error) Reason {
 	return ""
 }
 
-// GraphQL error codes used by the middleware and the directives.
-const (
-	CodeUnauthenticated = "UNAUTHENTICATED"
-	CodeForbidden       = "FORBIDDEN"
-)
-
 var _ error = (*TokenError)(nil)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Middleware authenticates the request.
@@ -113,6 +115,6 @@ func (v *Verifier) unauthorized(w http.ResponseWriter, r *http.Request, reason R
 	w.WriteHeader(http.StatusUnauthorized)
 	_ = json.NewEncoder(w).Encode(gqlErrorBody{Errors: []gqlErrorEntry{{
 		Message:    "invalid access token",
-		Extensions: map[string]any{"code": CodeUnauthenticated, "reason": string(reason)},
+		Extensions: map[string]any{"code": string(errcode.Unauthenticated), "reason": string(reason)},
 	}}})
 }

@@ -4,6 +4,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // simpleContentTypes are the Content-Types a browser sends cross-site
@@ -35,7 +37,7 @@ func preventCSRF(headers []string) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			WriteError(w, r, http.StatusBadRequest, codedError(CodeCSRF, msg))
+			WriteError(w, r, http.StatusBadRequest, errcode.New(errcode.CSRFPreflightRequired, msg))
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tandemgw/tandem/shared/edge"
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -76,7 +77,7 @@ func TestErrorMediaTypesAndCodes(t *testing.T) {
 		req    *http.Request
 		status int
 		ctype  string // media type of the answer
-		codes  []string
+		codes  []errcode.Code
 		data   bool   // whether a data entry is expected
 		allow  string // expected Allow header
 	}{
@@ -85,54 +86,54 @@ func TestErrorMediaTypesAndCodes(t *testing.T) {
 		{name: "query, no Accept", req: post(`{"query":"{ product(id: 1) { name } }"}`),
 			status: 200, ctype: "application/json", data: true},
 		{name: "parse error, json", req: post(`{"query":"{ product(id: 1) {"}`, "Accept", "application/json"),
-			status: 200, ctype: "application/json", codes: []string{"GRAPHQL_PARSE_FAILED"}},
+			status: 200, ctype: "application/json", codes: []errcode.Code{errcode.GraphQLParseFailed}},
 		{name: "parse error, graphql-response+json", req: post(`{"query":"{ product(id: 1) {"}`, "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{"GRAPHQL_PARSE_FAILED"}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.GraphQLParseFailed}},
 		{name: "validation error, json", req: post(`{"query":"{ nope }"}`),
-			status: 200, ctype: "application/json", codes: []string{"GRAPHQL_VALIDATION_FAILED"}},
+			status: 200, ctype: "application/json", codes: []errcode.Code{errcode.GraphQLValidationFailed}},
 		{name: "validation error, graphql-response+json", req: post(`{"query":"{ nope }"}`, "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{"GRAPHQL_VALIDATION_FAILED"}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.GraphQLValidationFailed}},
 		{name: "variable coercion, graphql-response+json", req: post(`{"query":"query($id: ID!) { product(id: $id) { name } }","variables":{"id":{"x":1}}}`, "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{"GRAPHQL_VALIDATION_FAILED"}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.GraphQLValidationFailed}},
 		{name: "malformed JSON", req: post(`{"query": "`+secret, "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.BadRequest}},
 		{name: "malformed JSON, json", req: post(`{"query": "` + secret),
-			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: "application/json", codes: []errcode.Code{errcode.BadRequest}},
 		{name: "query is a number", req: post(`{"query": 1}`),
-			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: "application/json", codes: []errcode.Code{errcode.BadRequest}},
 		{name: "variables is a string", req: post(`{"query":"{ viewer }","variables":"` + secret + `"}`),
-			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: "application/json", codes: []errcode.Code{errcode.BadRequest}},
 		{name: "no query", req: post(`{"notquery":"{ viewer }"}`, "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.BadRequest}},
 		{name: "persistedQuery null and no query", req: post(`{"extensions":{"persistedQuery":null}}`, "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.BadRequest}},
 		{name: "empty body", req: post(``),
-			status: 400, ctype: "application/json", codes: []string{edge.CodeBadRequest}},
+			status: 400, ctype: "application/json", codes: []errcode.Code{errcode.BadRequest}},
 		{name: "POST without Content-Type", req: post(`{"query":"{ viewer }"}`, "Content-Type", "", "Apollo-Require-Preflight", "1"),
-			status: 415, ctype: "application/json", codes: []string{edge.CodeUnsupportedMediaType}},
+			status: 415, ctype: "application/json", codes: []errcode.Code{errcode.UnsupportedMediaType}},
 		{name: "POST text/plain", req: post(`{"query":"{ viewer }"}`, "Content-Type", "text/plain", "Apollo-Require-Preflight", "1", "Accept", gqlrj),
-			status: 415, ctype: gqlrj, codes: []string{edge.CodeUnsupportedMediaType}},
+			status: 415, ctype: gqlrj, codes: []errcode.Code{errcode.UnsupportedMediaType}},
 		{name: "POST Latin-1", req: post(`{"query":"{ viewer }"}`, "Content-Type", "application/json; charset=iso-8859-1"),
-			status: 415, ctype: "application/json", codes: []string{edge.CodeUnsupportedMediaType}},
+			status: 415, ctype: "application/json", codes: []errcode.Code{errcode.UnsupportedMediaType}},
 		{name: "PUT", req: func() *http.Request {
 			r := post(`{"query":"{ viewer }"}`, "Accept", gqlrj)
 			r.Method = http.MethodPut
 			return r
-		}(), status: 405, ctype: gqlrj, codes: []string{edge.CodeMethodNotAllowed}, allow: "GET, POST, OPTIONS"},
+		}(), status: 405, ctype: gqlrj, codes: []errcode.Code{errcode.MethodNotAllowed}, allow: "GET, POST, OPTIONS"},
 		{name: "GET mutation", req: get(url.Values{"query": {"mutation { like(id: 1) }"}}, "Accept", gqlrj),
-			status: 405, ctype: gqlrj, codes: []string{edge.CodeMethodNotAllowed}, allow: "POST"},
+			status: 405, ctype: gqlrj, codes: []errcode.Code{errcode.MethodNotAllowed}, allow: "POST"},
 		{name: "GET mutation, json", req: get(url.Values{"query": {"mutation { like(id: 1) }"}}),
-			status: 405, ctype: "application/json", codes: []string{edge.CodeMethodNotAllowed}, allow: "POST"},
+			status: 405, ctype: "application/json", codes: []errcode.Code{errcode.MethodNotAllowed}, allow: "POST"},
 		{name: "Accept nothing we speak", req: post(`{"query":"{ viewer }"}`, "Accept", "text/html"),
-			status: 406, ctype: "application/json", codes: []string{edge.CodeNotAcceptable}},
+			status: 406, ctype: "application/json", codes: []errcode.Code{errcode.NotAcceptable}},
 		{name: "CSRF", req: get(url.Values{"query": {"{ viewer }"}}, "Apollo-Require-Preflight", "", "Accept", gqlrj),
-			status: 400, ctype: gqlrj, codes: []string{edge.CodeCSRF}},
+			status: 400, ctype: gqlrj, codes: []errcode.Code{errcode.CSRFPreflightRequired}},
 		{name: "401 of an inner middleware follows Accept", req: post(`{"query":"{ viewer }"}`, "Authorization", "Bearer bad", "Accept", gqlrj),
-			status: 401, ctype: gqlrj, codes: []string{"UNAUTHENTICATED"}},
+			status: 401, ctype: gqlrj, codes: []errcode.Code{errcode.Unauthenticated}},
 		{name: "401 of an inner middleware, json", req: post(`{"query":"{ viewer }"}`, "Authorization", "Bearer bad"),
-			status: 401, ctype: "application/json", codes: []string{"UNAUTHENTICATED"}},
+			status: 401, ctype: "application/json", codes: []errcode.Code{errcode.Unauthenticated}},
 		{name: "unknown APQ hash is 200 for Apollo", req: post(`{"extensions":`+pq(sha("{ viewer }"))+`}`, "Accept", gqlrj),
-			status: 200, ctype: gqlrj, codes: []string{"PERSISTED_QUERY_NOT_FOUND"}},
+			status: 200, ctype: gqlrj, codes: []errcode.Code{errcode.PersistedQueryNotFound}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -194,7 +195,7 @@ func TestCSRFPrevention(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := s.do(c.req)
-			blocked := a.status == http.StatusBadRequest && slices.Contains(a.codes(t), edge.CodeCSRF)
+			blocked := a.status == http.StatusBadRequest && slices.Contains(a.codes(t), errcode.CSRFPreflightRequired)
 			if blocked != c.blocked {
 				t.Fatalf("blocked=%v, want %v: %d %s", blocked, c.blocked, a.status, a.body)
 			}

@@ -8,29 +8,8 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
 
-// Error codes the edge puts into extensions.code.
-const (
-	// CodeBadRequest: the HTTP request is not a GraphQL request: the body
-	// is missing or not JSON, a parameter has the wrong type, there is no
-	// query, documentId or persisted query hash.
-	CodeBadRequest = "BAD_REQUEST"
-	// CodeMethodNotAllowed: an HTTP method other than GET, POST or OPTIONS,
-	// or a mutation sent with GET (HTTP 405 with Allow).
-	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
-	// CodeUnsupportedMediaType: a POST whose Content-Type is not
-	// application/json (HTTP 415).
-	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	// CodeNotAcceptable: the Accept header lists neither
-	// application/graphql-response+json nor application/json (HTTP 406).
-	CodeNotAcceptable = "NOT_ACCEPTABLE"
-	// CodeCSRF: a request a browser could send cross-site without a
-	// preflight (HTTP 400); see CSRFConfig.
-	CodeCSRF = "CSRF_PREFLIGHT_REQUIRED"
-	// CodeBodyTooLarge is the code of a body over the server's hard cap
-	// (HTTP 413), the same code the operation limits use.
-	CodeBodyTooLarge = "OPERATION_LIMIT_EXCEEDED"
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Media types of GraphQL responses.
@@ -142,7 +121,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, errs ...*gql
 func writeErrors(w http.ResponseWriter, n Negotiated, status int, errs gqlerror.List) {
 	body, err := json.Marshal(errorBody{Errors: errs})
 	if err != nil {
-		body = []byte(`{"errors":[{"message":"internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+		body = []byte(`{"errors":[{"message":"internal server error","extensions":{"code":"` + string(errcode.InternalServerError) + `"}}]}`)
 		status = http.StatusInternalServerError
 	}
 	h := w.Header()
@@ -153,16 +132,11 @@ func writeErrors(w http.ResponseWriter, n Negotiated, status int, errs gqlerror.
 	_, _ = w.Write(body)
 }
 
-// codedError is a client-facing error with a code.
-func codedError(code, msg string) *gqlerror.Error {
-	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": code}}
-}
-
 // BodyTooLarge is the error of a body over the server's hard cap, in the
 // shape of the operation limits' body size error.
 func BodyTooLarge(maxBytes int64) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    "the request body exceeds the limit of " + strconv.FormatInt(maxBytes, 10) + " bytes",
-		Extensions: map[string]any{"code": CodeBodyTooLarge, "limit": "bodyBytes", "max": maxBytes},
+		Extensions: map[string]any{"code": string(errcode.OperationLimitExceeded), "limit": "bodyBytes", "max": maxBytes},
 	}
 }

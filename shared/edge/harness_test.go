@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tandemgw/tandem/shared/edge"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/persisted"
 )
 
@@ -139,17 +140,17 @@ func (a answer) json(t *testing.T) map[string]any {
 }
 
 // codes returns extensions.code of every error, failing when one has none.
-func (a answer) codes(t *testing.T) []string {
+func (a answer) codes(t *testing.T) []errcode.Code {
 	t.Helper()
 	errs, _ := a.json(t)["errors"].([]any)
-	var out []string
+	var out []errcode.Code
 	for _, e := range errs {
 		ext, _ := e.(map[string]any)["extensions"].(map[string]any)
 		c, ok := ext["code"].(string)
 		if !ok || c == "" {
 			t.Fatalf("error without extensions.code: %s", a.body)
 		}
-		out = append(out, c)
+		out = append(out, errcode.Code(c))
 	}
 	return out
 }

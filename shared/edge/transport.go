@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/persisted"
 )
 
@@ -45,12 +46,12 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	n := Negotiate(r.Header.Get("Accept"))
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", allowed)
-		writeErrors(w, n, http.StatusMethodNotAllowed, gqlerror.List{codedError(CodeMethodNotAllowed,
+		writeErrors(w, n, http.StatusMethodNotAllowed, gqlerror.List{errcode.New(errcode.MethodNotAllowed,
 			"/graphql accepts GET, POST and OPTIONS")})
 		return
 	}
 	if !n.Acceptable {
-		writeErrors(w, n, http.StatusNotAcceptable, gqlerror.List{codedError(CodeNotAcceptable,
+		writeErrors(w, n, http.StatusNotAcceptable, gqlerror.List{errcode.New(errcode.NotAcceptable,
 			"the Accept header must admit application/graphql-response+json or application/json")})
 		return
 	}
@@ -115,12 +116,12 @@ func (t Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 // either way, as Apollo's persisted query links expect.
 func requestErrorStatus(errs gqlerror.List, n Negotiated) int {
 	for _, e := range errs {
-		switch e.Extensions["code"] {
-		case CodeMethodNotAllowed:
+		switch errcode.Of(e.Extensions) {
+		case errcode.MethodNotAllowed:
 			return http.StatusMethodNotAllowed
-		case CodeBadRequest, persisted.CodeHashMismatch:
+		case errcode.BadRequest, errcode.PersistedQueryHashMismatch:
 			return http.StatusBadRequest
-		case persisted.CodeNotFound:
+		case errcode.PersistedQueryNotFound:
 			return http.StatusOK
 		}
 	}
@@ -146,7 +147,7 @@ func writeJSON(w http.ResponseWriter, n Negotiated, status int, cacheControl str
 		body, err = json.Marshal(v)
 	}
 	if err != nil {
-		writeErrors(w, n, http.StatusInternalServerError, gqlerror.List{codedError("INTERNAL_SERVER_ERROR", "internal server error")})
+		writeErrors(w, n, http.StatusInternalServerError, gqlerror.List{errcode.New(errcode.InternalServerError, "internal server error")})
 		return
 	}
 	h := w.Header()
@@ -276,18 +277,18 @@ func (q request) hasOperation() bool {
 	return q.extensions["persistedQuery"] != nil
 }
 
-var errNoOperation = codedError(CodeBadRequest, "a GraphQL request needs a query, a documentId or extensions.persistedQuery")
+var errNoOperation = errcode.New(errcode.BadRequest, "a GraphQL request needs a query, a documentId or extensions.persistedQuery")
 
 // fromBody reads a POST: Content-Type application/json (UTF-8), a JSON
 // object. Errors describe what is wrong without repeating the input.
 func fromBody(r *http.Request) (request, int, *gqlerror.Error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != MediaTypeJSON {
-		return request{}, http.StatusUnsupportedMediaType, codedError(CodeUnsupportedMediaType,
+		return request{}, http.StatusUnsupportedMediaType, errcode.New(errcode.UnsupportedMediaType,
 			"a POST to /graphql needs Content-Type: application/json")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return request{}, http.StatusUnsupportedMediaType, codedError(CodeUnsupportedMediaType,
+		return request{}, http.StatusUnsupportedMediaType, errcode.New(errcode.UnsupportedMediaType,
 			"the request body must be UTF-8")
 	}
 	var body []byte
@@ -298,16 +299,16 @@ func fromBody(r *http.Request) (request, int, *gqlerror.Error) {
 			if errors.As(err, &tooBig) {
 				return request{}, http.StatusRequestEntityTooLarge, BodyTooLarge(tooBig.Limit)
 			}
-			return request{}, http.StatusBadRequest, codedError(CodeBadRequest, "could not read the request body")
+			return request{}, http.StatusBadRequest, errcode.New(errcode.BadRequest, "could not read the request body")
 		}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return request{}, http.StatusBadRequest, codedError(CodeBadRequest, "the request body is empty")
+		return request{}, http.StatusBadRequest, errcode.New(errcode.BadRequest, "the request body is empty")
 	}
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&fields); err != nil || dec.More() || fields == nil {
-		return request{}, http.StatusBadRequest, codedError(CodeBadRequest, "the request body is not a JSON object")
+		return request{}, http.StatusBadRequest, errcode.New(errcode.BadRequest, "the request body is not a JSON object")
 	}
 	var req request
 	for _, f := range []struct {
@@ -337,7 +338,7 @@ func fromBody(r *http.Request) (request, int, *gqlerror.Error) {
 func fromURL(rawQuery string) (request, *gqlerror.Error) {
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return request{}, codedError(CodeBadRequest, "the query string is not URL-encoded")
+		return request{}, errcode.New(errcode.BadRequest, "the query string is not URL-encoded")
 	}
 	req := request{
 		query:         values.Get("query"),
@@ -366,7 +367,7 @@ func stringParam(name string, raw json.RawMessage, dst *string) *gqlerror.Error 
 		return nil
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return codedError(CodeBadRequest, "the "+name+" parameter must be a string")
+		return errcode.New(errcode.BadRequest, "the "+name+" parameter must be a string")
 	}
 	return nil
 }
@@ -377,7 +378,7 @@ func objectParam(name string, raw json.RawMessage, dst *map[string]any) *gqlerro
 	if isAbsent(raw) {
 		return nil
 	}
-	bad := codedError(CodeBadRequest, "the "+name+" parameter must be a JSON object")
+	bad := errcode.New(errcode.BadRequest, "the "+name+" parameter must be a JSON object")
 	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
 		return bad
 	}
@@ -538,5 +539,5 @@ func (getQueriesOnly) MutateOperationContext(ctx context.Context, oc *graphql.Op
 	if m, _ := ctx.Value(methodKey{}).(string); m != http.MethodGet || oc.Operation == nil || oc.Operation.Operation == ast.Query {
 		return nil
 	}
-	return codedError(CodeMethodNotAllowed, "only queries may be sent with GET; send "+string(oc.Operation.Operation)+"s with POST")
+	return errcode.New(errcode.MethodNotAllowed, "only queries may be sent with GET; send "+string(oc.Operation.Operation)+"s with POST")
 }

@@ -8,12 +8,9 @@ import (
 
 	"github.com/tandemgw/tandem/shared/auth"
 	"github.com/tandemgw/tandem/shared/config"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
-
-// CodeBadPin is extensions.code of an HTTP 400 for a pin header a trusted
-// caller sent malformed.
-const CodeBadPin = "BAD_PIN_HEADER"
 
 // pinMiddleware pins the request's upstream calls to the endpoints its pin
 // header names ("catalog=canary, pricing=canary"), for canary tests. The
@@ -53,7 +50,7 @@ func holdsScope(r *http.Request, scope string) bool {
 func writePinError(w http.ResponseWriter, msg string) {
 	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
 		"message":    msg,
-		"extensions": map[string]any{"code": CodeBadPin},
+		"extensions": map[string]any{"code": string(errcode.BadPinHeader)},
 	}}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)

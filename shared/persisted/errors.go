@@ -5,49 +5,29 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
-// Error codes in extensions.code.
-const (
-	// CodeNotFound: a hash without text that no store knows; an Apollo
-	// client then sends the hash with the text. The message is exactly
-	// "PersistedQueryNotFound", which Apollo's links also look for.
-	CodeNotFound = "PERSISTED_QUERY_NOT_FOUND"
-	// CodeNotInList: the operation (or the documentId) is in no trusted
-	// document manifest and the BFF enforces its safelist.
-	CodeNotInList = "PERSISTED_QUERY_NOT_IN_LIST"
-	// CodeHashMismatch: extensions.persistedQuery.sha256Hash is not the
-	// SHA-256 of the query text sent with it.
-	CodeHashMismatch = "PERSISTED_QUERY_HASH_MISMATCH"
-	// CodeBadRequest: a malformed persistedQuery extension (not an object,
-	// a version other than 1, a hash that is not 64 hex digits).
-	CodeBadRequest = "BAD_REQUEST"
-)
-
-// NotFoundMessage is the message of CodeNotFound errors, as Apollo's
-// persisted query links expect it.
+// NotFoundMessage is the message of PERSISTED_QUERY_NOT_FOUND errors, as
+// Apollo's persisted query links expect it.
 const NotFoundMessage = "PersistedQueryNotFound"
 
 func errNotFound() *gqlerror.Error {
-	return &gqlerror.Error{Message: NotFoundMessage, Extensions: map[string]any{"code": CodeNotFound}}
+	return errcode.New(errcode.PersistedQueryNotFound, NotFoundMessage)
 }
 
 func errNotInList() *gqlerror.Error {
-	return &gqlerror.Error{
-		Message:    "this operation is not in the trusted documents of this API; send the documentId of a published operation",
-		Extensions: map[string]any{"code": CodeNotInList},
-	}
+	return errcode.New(errcode.PersistedQueryNotInList,
+		"this operation is not in the trusted documents of this API; send the documentId of a published operation")
 }
 
 func errHashMismatch() *gqlerror.Error {
-	return &gqlerror.Error{
-		Message:    "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
-		Extensions: map[string]any{"code": CodeHashMismatch},
-	}
+	return errcode.New(errcode.PersistedQueryHashMismatch, "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query")
 }
 
 func errBadExtension(msg string) *gqlerror.Error {
-	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": CodeBadRequest}}
+	return errcode.New(errcode.BadRequest, msg)
 }
 
 type documentIDKey struct{}

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/tandemgw/tandem/shared/edge"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/persisted"
 )
 
@@ -125,7 +126,7 @@ func newServer(t *testing.T, mode persisted.Mode, store persisted.Store) *server
 type result struct {
 	status int
 	ran    string
-	code   string
+	code   errcode.Code
 	msg    string
 	raw    string
 }
@@ -148,7 +149,8 @@ func (s *server) send(r *http.Request) result {
 	}
 	out := result{status: rec.Code, ran: resp.Data.Ran, raw: string(body)}
 	if len(resp.Errors) > 0 {
-		out.code, _ = resp.Errors[0].Extensions["code"].(string)
+		c, _ := resp.Errors[0].Extensions["code"].(string)
+		out.code = errcode.Code(c)
 		out.msg = resp.Errors[0].Message
 	}
 	return out
@@ -174,9 +176,9 @@ func TestTrustedDocumentModes(t *testing.T) {
 	vars := map[string]any{"id": "p1", "q": "kettle"}
 	type want struct {
 		ran  string // the operation that ran, "" when refused
-		code string
+		code errcode.Code
 	}
-	refused := want{code: persisted.CodeNotInList}
+	refused := want{code: errcode.PersistedQueryNotInList}
 	cases := []struct {
 		name                 string
 		body                 map[string]any
@@ -194,7 +196,7 @@ func TestTrustedDocumentModes(t *testing.T) {
 		{name: "hash of a listed document", body: map[string]any{"extensions": ext(sha(searchDoc))},
 			enforce: want{ran: "Search"}, log: want{ran: "Search"}, off: want{ran: "Search"}},
 		{name: "hash of an unlisted document", body: map[string]any{"extensions": ext(sha(adHoc))},
-			enforce: refused, log: want{code: persisted.CodeNotFound}, off: want{code: persisted.CodeNotFound}},
+			enforce: refused, log: want{code: errcode.PersistedQueryNotFound}, off: want{code: errcode.PersistedQueryNotFound}},
 		{name: "text of a listed document", body: map[string]any{"query": productDoc},
 			enforce: want{ran: "Product"}, log: want{ran: "Product"}, off: want{ran: "Product"}},
 		{name: "text of an unlisted document", body: map[string]any{"query": adHoc},
@@ -216,7 +218,7 @@ func TestTrustedDocumentModes(t *testing.T) {
 					t.Fatalf("ran %q code %q, want ran %q code %q: %s", r.ran, r.code, w.ran, w.code, r.raw)
 				}
 				wantStatus := http.StatusOK
-				if w.code == persisted.CodeNotInList {
+				if w.code == errcode.PersistedQueryNotInList {
 					wantStatus = http.StatusBadRequest
 				}
 				if r.status != wantStatus {
@@ -231,7 +233,7 @@ func TestTrustedDocumentModes(t *testing.T) {
 					if strings.Contains(s.logs.String(), "AdHoc") {
 						t.Fatalf("the log holds the operation text: %q", s.logs)
 					}
-				case mode == persisted.ModeEnforce && w.code == persisted.CodeNotInList:
+				case mode == persisted.ModeEnforce && w.code == errcode.PersistedQueryNotInList:
 					if counted != 1 {
 						t.Fatalf("enforce mode: refused operations counted %d", counted)
 					}
@@ -269,22 +271,22 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 		do     func() result
 		status int
 		ran    string
-		code   string
+		code   errcode.Code
 	}{
-		{"POST hash only: miss", func() result { return s.post(map[string]any{"extensions": ext(h)}) }, 200, "", persisted.CodeNotFound},
+		{"POST hash only: miss", func() result { return s.post(map[string]any{"extensions": ext(h)}) }, 200, "", errcode.PersistedQueryNotFound},
 		{"GET hash only: miss", func() result {
 			return s.get(url.Values{"extensions": {`{"persistedQuery":{"version":1,"sha256Hash":"` + h + `"}}`}})
-		}, 200, "", persisted.CodeNotFound},
+		}, 200, "", errcode.PersistedQueryNotFound},
 		{"hash with a text it is not the hash of", func() result {
 			return s.post(map[string]any{"query": adHoc, "extensions": ext(sha(adHoc + " "))})
-		}, 400, "", persisted.CodeHashMismatch},
-		{"the mismatch registered nothing", func() result { return s.post(map[string]any{"extensions": ext(h)}) }, 200, "", persisted.CodeNotFound},
+		}, 400, "", errcode.PersistedQueryHashMismatch},
+		{"the mismatch registered nothing", func() result { return s.post(map[string]any{"extensions": ext(h)}) }, 200, "", errcode.PersistedQueryNotFound},
 		{"hash of an invalid document with it", func() result {
 			return s.post(map[string]any{"query": "{ nope }", "extensions": ext(sha("{ nope }"))})
 		}, 400, "", "GRAPHQL_VALIDATION_FAILED"},
 		{"an invalid document is not registered", func() result {
 			return s.post(map[string]any{"extensions": ext(sha("{ nope }"))})
-		}, 200, "", persisted.CodeNotFound},
+		}, 200, "", errcode.PersistedQueryNotFound},
 		{"register", func() result { return s.post(map[string]any{"query": adHoc, "extensions": ext(h)}) }, 200, "AdHoc", ""},
 		{"POST hash only: hit", func() result { return s.post(map[string]any{"extensions": ext(h)}) }, 200, "AdHoc", ""},
 		{"GET hash only: hit", func() result {
@@ -292,20 +294,20 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 		}, 200, "AdHoc", ""},
 		{"version 2", func() result {
 			return s.post(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 2, "sha256Hash": h}}})
-		}, 400, "", persisted.CodeBadRequest},
+		}, 400, "", errcode.BadRequest},
 		{"hash not hex", func() result {
 			return s.post(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": "xyz"}}})
-		}, 400, "", persisted.CodeBadRequest},
+		}, 400, "", errcode.BadRequest},
 		{"extension not an object", func() result {
 			return s.post(map[string]any{"extensions": map[string]any{"persistedQuery": "yes"}})
-		}, 400, "", persisted.CodeBadRequest},
+		}, 400, "", errcode.BadRequest},
 	}
 	for _, st := range steps {
 		r := st.do()
 		if r.status != st.status || r.ran != st.ran || r.code != st.code {
 			t.Fatalf("%s: status %d ran %q code %q, want %d %q %q: %s", st.name, r.status, r.ran, r.code, st.status, st.ran, st.code, r.raw)
 		}
-		if r.code == persisted.CodeNotFound && r.msg != "PersistedQueryNotFound" {
+		if r.code == errcode.PersistedQueryNotFound && r.msg != "PersistedQueryNotFound" {
 			t.Fatalf("%s: message %q, Apollo's link looks for PersistedQueryNotFound", st.name, r.msg)
 		}
 	}

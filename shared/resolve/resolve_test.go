@@ -112,7 +112,7 @@ func TestViewerID(t *testing.T) {
 	ctx := fieldCtx()
 	_, err := ViewerID(ctx)
 	got := presented(t, ctx, err)
-	assert.Equal(t, auth.CodeUnauthenticated, got.Extensions["code"])
+	assert.Equal(t, string(errcode.Unauthenticated), got.Extensions["code"])
 	assert.Equal(t, "authentication required", got.Message)
 	_, ok := SignedIn(ctx)
 	assert.False(t, ok)

@@ -7,6 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/sources/orders"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -32,7 +33,7 @@ func ViewerID(ctx context.Context) (string, error) {
 	return "", &gqlerror.Error{
 		Message:    "authentication required",
 		Path:       graphql.GetPath(ctx),
-		Extensions: map[string]any{"code": auth.CodeUnauthenticated},
+		Extensions: map[string]any{"code": string(errcode.Unauthenticated)},
 	}
 }
 

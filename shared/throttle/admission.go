@@ -12,12 +12,9 @@ import (
 	"time"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
 
-// CodeOverloaded: the replica's CPU is saturated and the request waited
-// in the admission queue longer than it allows; extensions carry
-// {retryAfter} (seconds), as does the Retry-After header.
-const CodeOverloaded = "OVERLOADED"
+	"github.com/tandemgw/tandem/shared/errcode"
+)
 
 // AdmissionConfig is the `throttle.admission:` section: how many GraphQL
 // requests one replica executes at once.
@@ -222,7 +219,7 @@ func (a *Admission) Middleware(next http.Handler) http.Handler {
 				w.Header().Set("Retry-After", "1")
 				writeError(w, http.StatusServiceUnavailable, &gqlerror.Error{
 					Message:    "the gateway is overloaded; retry shortly",
-					Extensions: map[string]any{"code": CodeOverloaded, "retryAfter": 1},
+					Extensions: map[string]any{"code": string(errcode.Overloaded), "retryAfter": 1},
 				})
 			}
 			return // otherwise the client has gone

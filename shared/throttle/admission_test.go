@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // waitFor spins (yielding, not sleeping) until cond holds: the other
@@ -133,7 +135,7 @@ func TestAdmissionMiddleware(t *testing.T) {
 		t.Fatal(err, rec.Body.String())
 	}
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "1" ||
-		len(body.Errors) != 1 || body.Errors[0].Extensions["code"] != CodeOverloaded {
+		len(body.Errors) != 1 || body.Errors[0].Extensions["code"] != string(errcode.Overloaded) {
 		t.Fatalf("got %d %v %s", rec.Code, rec.Header(), rec.Body.String())
 	}
 	if served != 0 || a.Overloaded() != 1 {

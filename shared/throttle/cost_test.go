@@ -10,6 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 func parseOp(tb testing.TB, schema *ast.Schema, query string, rawVars map[string]any) (*ast.OperationDefinition, map[string]any) {
@@ -97,7 +99,7 @@ func TestCostCeilingAndReporting(t *testing.T) {
 
 	// 22: one over.
 	rec, resp = g.post(t, `{ categories { id } products(first: 1) { nodes { id } } }`, nil)
-	if rec.Code != http.StatusUnprocessableEntity || resp.code() != CodeCostLimit {
+	if rec.Code != http.StatusUnprocessableEntity || resp.code() != errcode.CostLimitExceeded {
 		t.Fatalf("over the ceiling: %d %+v", rec.Code, resp.Errors)
 	}
 	if resp.ext("cost") != float64(22) || resp.ext("max") != float64(21) {
@@ -185,7 +187,7 @@ func TestPointsBudgetDrainsByCost(t *testing.T) {
 		for i := 0; i < 1000; i++ {
 			rec, resp := g.post(t, query, nil)
 			if rec.Code == http.StatusTooManyRequests {
-				if resp.code() != CodeRateLimited || resp.ext("policy") != PolicyPoints {
+				if resp.code() != errcode.RateLimited || resp.ext("policy") != PolicyPoints {
 					t.Fatalf("429 body: %+v", resp.Errors)
 				}
 				if rec.Header().Get("Retry-After") == "" {

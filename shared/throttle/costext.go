@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/execution"
 	"github.com/tandemgw/tandem/shared/introspection"
 )
@@ -189,7 +190,7 @@ func (e *CostExtension) MutateOperationContext(ctx context.Context, opCtx *graph
 	if e.cfg.MaxCost > 0 && cost > e.cfg.MaxCost {
 		return &gqlerror.Error{
 			Message:    "operation cost " + strconv.Itoa(cost) + " exceeds the limit of " + strconv.Itoa(e.cfg.MaxCost),
-			Extensions: map[string]any{"code": CodeCostLimit, "cost": cost, "max": e.cfg.MaxCost},
+			Extensions: map[string]any{"code": string(errcode.CostLimitExceeded), "cost": cost, "max": e.cfg.MaxCost},
 		}
 	}
 	if e.lim == nil || !e.lim.HasPointPolicies() {
@@ -200,7 +201,7 @@ func (e *CostExtension) MutateOperationContext(ctx context.Context, opCtx *graph
 		e.logger.LogAttrs(ctx, slog.LevelError, "cost points cannot be charged: the throttle middleware does not wrap the GraphQL handler")
 		return &gqlerror.Error{
 			Message:    "internal server error",
-			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
+			Extensions: map[string]any{"code": string(errcode.InternalServerError)},
 		}
 	}
 	return st.chargePoints(ctx, cost)

@@ -6,27 +6,10 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql/errcode"
+	gqlcode "github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
 
-// Stable error codes in extensions.code.
-const (
-	// CodeOperationLimit: the operation's shape is over a limit; extensions
-	// carry {limit, max, actual} (actual is omitted for the body size when
-	// the body was cut off).
-	CodeOperationLimit = "OPERATION_LIMIT_EXCEEDED"
-	// CodeCostLimit: the operation's static cost is over the ceiling;
-	// extensions carry {cost, max}.
-	CodeCostLimit = "COST_LIMIT_EXCEEDED"
-	// CodeRateLimited: a rate budget is spent; extensions carry
-	// {policy, retryAfter} (seconds).
-	CodeRateLimited = "RATE_LIMITED"
-	// CodeRateLimitUnavailable: the shared rate limit store is unreachable
-	// and configured to fail closed.
-	CodeRateLimitUnavailable = "RATE_LIMIT_UNAVAILABLE"
-	// CodeBatchNotSupported: the body is a JSON array of operations.
-	CodeBatchNotSupported = "BATCH_NOT_SUPPORTED"
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Limit names used in extensions.limit of OPERATION_LIMIT_EXCEEDED.
@@ -47,8 +30,8 @@ var registerCodes sync.Once
 // instead of 200.
 func registerErrorKinds() {
 	registerCodes.Do(func() {
-		errcode.RegisterErrorType(CodeOperationLimit, errcode.KindProtocol)
-		errcode.RegisterErrorType(CodeCostLimit, errcode.KindProtocol)
+		gqlcode.RegisterErrorType(string(errcode.OperationLimitExceeded), gqlcode.KindProtocol)
+		gqlcode.RegisterErrorType(string(errcode.CostLimitExceeded), gqlcode.KindProtocol)
 	})
 }
 
@@ -56,7 +39,7 @@ func limitError(limit string, maxV, actual int) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message: "operation exceeds the " + limit + " limit of " + strconv.Itoa(maxV),
 		Extensions: map[string]any{
-			"code":   CodeOperationLimit,
+			"code":   string(errcode.OperationLimitExceeded),
 			"limit":  limit,
 			"max":    maxV,
 			"actual": actual,

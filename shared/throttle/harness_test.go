@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/execution"
 )
 
@@ -255,12 +256,12 @@ type gqlError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-func (r gqlResponse) code() string {
+func (r gqlResponse) code() errcode.Code {
 	if len(r.Errors) == 0 {
 		return ""
 	}
 	c, _ := r.Errors[0].Extensions["code"].(string)
-	return c
+	return errcode.Code(c)
 }
 
 func (r gqlResponse) ext(key string) any {

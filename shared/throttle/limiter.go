@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Policy names, as they appear in the RateLimit and RateLimit-Policy headers
@@ -456,7 +458,7 @@ func (st *requestState) rateLimitedError(p *policy, retryAfter int) *gqlerror.Er
 		Message: "rate limit exceeded: the " + p.name + " budget " + scopeWords[scope] + " (" + strconv.Itoa(p.window.Limit) +
 			" " + unit + " per " + p.window.Period.String() + ") is spent; retry after " + strconv.Itoa(retryAfter) + "s",
 		Extensions: map[string]any{
-			"code":       CodeRateLimited,
+			"code":       string(errcode.RateLimited),
 			"policy":     p.name,
 			"scope":      scope,
 			"limit":      p.window.Limit,
@@ -473,7 +475,7 @@ func (st *requestState) concurrencyError(maxInFlight int) *gqlerror.Error {
 		Message: "rate limit exceeded: at most " + strconv.Itoa(maxInFlight) + " requests at a time " + scopeWords[scope] +
 			"; retry after 1s",
 		Extensions: map[string]any{
-			"code":       CodeRateLimited,
+			"code":       string(errcode.RateLimited),
 			"policy":     PolicyConcurrency,
 			"scope":      scope,
 			"limit":      maxInFlight,
@@ -485,7 +487,7 @@ func (st *requestState) concurrencyError(maxInFlight int) *gqlerror.Error {
 func unavailableError() *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    "rate limiting is temporarily unavailable; retry shortly",
-		Extensions: map[string]any{"code": CodeRateLimitUnavailable},
+		Extensions: map[string]any{"code": string(errcode.RateLimitUnavailable)},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 func TestMemoryStoreGCRA(t *testing.T) {
@@ -71,7 +73,7 @@ func TestRequestLimitHeadersAnd429(t *testing.T) {
 		}
 	}
 	rec, resp := g.post(t, `{ tags }`, nil)
-	if rec.Code != http.StatusTooManyRequests || resp.code() != CodeRateLimited || resp.ext("policy") != PolicyRequests {
+	if rec.Code != http.StatusTooManyRequests || resp.code() != errcode.RateLimited || resp.ext("policy") != PolicyRequests {
 		t.Fatalf("4th request: %d %+v", rec.Code, resp.Errors)
 	}
 	if rec.Header().Get("Retry-After") != "20" || resp.ext("retryAfter") != float64(20) {

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/introspection"
 )
 
@@ -52,14 +53,14 @@ func BodyLimit(cfg OperationLimits) func(http.Handler) http.Handler {
 				}
 				writeError(w, http.StatusBadRequest, &gqlerror.Error{
 					Message:    "could not read the request body",
-					Extensions: map[string]any{"code": "BAD_REQUEST"},
+					Extensions: map[string]any{"code": string(errcode.BadRequest)},
 				})
 				return
 			}
 			if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
 				writeError(w, http.StatusBadRequest, &gqlerror.Error{
 					Message:    "batched operations are not supported; send one operation per request",
-					Extensions: map[string]any{"code": CodeBatchNotSupported},
+					Extensions: map[string]any{"code": string(errcode.BatchNotSupported)},
 				})
 				return
 			}
@@ -73,7 +74,7 @@ func BodyLimit(cfg OperationLimits) func(http.Handler) http.Handler {
 func bodyError(maxBytes, actual int64) *gqlerror.Error {
 	e := &gqlerror.Error{
 		Message:    "request body exceeds the " + LimitBodyBytes + " limit of " + strconv.FormatInt(maxBytes, 10),
-		Extensions: map[string]any{"code": CodeOperationLimit, "limit": LimitBodyBytes, "max": maxBytes},
+		Extensions: map[string]any{"code": string(errcode.OperationLimitExceeded), "limit": LimitBodyBytes, "max": maxBytes},
 	}
 	if actual >= 0 {
 		e.Extensions["actual"] = actual

@@ -11,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 func TestOperationLimits(t *testing.T) {
@@ -88,8 +90,8 @@ func TestOperationLimits(t *testing.T) {
 			if rec.Code != http.StatusUnprocessableEntity {
 				t.Errorf("status = %d, want 422", rec.Code)
 			}
-			if resp.code() != CodeOperationLimit || resp.ext("limit") != tc.limit {
-				t.Fatalf("errors = %+v, want %s for %s", resp.Errors, CodeOperationLimit, tc.limit)
+			if resp.code() != errcode.OperationLimitExceeded || resp.ext("limit") != tc.limit {
+				t.Fatalf("errors = %+v, want %s for %s", resp.Errors, errcode.OperationLimitExceeded, tc.limit)
 			}
 			if got := resp.ext("actual"); got != float64(tc.actual) {
 				t.Errorf("actual = %v, want %d", got, tc.actual)
@@ -123,7 +125,7 @@ func TestBodyLimit(t *testing.T) {
 	}
 
 	rec, resp = g.postRaw(t, bodyOf(maxBytes+1))
-	if rec.Code != http.StatusRequestEntityTooLarge || resp.code() != CodeOperationLimit || resp.ext("limit") != LimitBodyBytes {
+	if rec.Code != http.StatusRequestEntityTooLarge || resp.code() != errcode.OperationLimitExceeded || resp.ext("limit") != LimitBodyBytes {
 		t.Fatalf("oversized body: %d %+v", rec.Code, resp.Errors)
 	}
 	if resp.ext("max") != float64(maxBytes) || resp.ext("actual") != float64(maxBytes+1) {
@@ -136,7 +138,7 @@ func TestBodyLimit(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	rec2 := newRecorder()
 	g.handler.ServeHTTP(rec2, req)
-	if rec2.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec2.Body.String(), CodeOperationLimit) {
+	if rec2.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec2.Body.String(), string(errcode.OperationLimitExceeded)) {
 		t.Errorf("chunked oversized body: %d %s", rec2.Code, rec2.Body.String())
 	}
 	if n := g.backend.calls.Load(); n != 1 {
@@ -147,7 +149,7 @@ func TestBodyLimit(t *testing.T) {
 func TestBatchesRefused(t *testing.T) {
 	g := newGateway(t, gatewayOpts{cfg: WebDefaults()})
 	rec, resp := g.postRaw(t, []byte(` [{"query":"{ tags }"},{"query":"{ tags }"}]`))
-	if rec.Code != http.StatusBadRequest || resp.code() != CodeBatchNotSupported {
+	if rec.Code != http.StatusBadRequest || resp.code() != errcode.BatchNotSupported {
 		t.Fatalf("batch: %d %+v", rec.Code, resp.Errors)
 	}
 	if g.backend.calls.Load() != 0 {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/throttle/redistest"
 )
 
@@ -131,7 +132,7 @@ func TestRedisFault(t *testing.T) {
 						t.Errorf("%s: fail open answered %d %+v", what, rec.Code, resp.Errors)
 					}
 				case FailClosed:
-					if rec.Code != http.StatusServiceUnavailable || resp.code() != CodeRateLimitUnavailable || rec.Header().Get("Retry-After") == "" {
+					if rec.Code != http.StatusServiceUnavailable || resp.code() != errcode.RateLimitUnavailable || rec.Header().Get("Retry-After") == "" {
 						t.Errorf("%s: fail closed answered %d %+v", what, rec.Code, resp.Errors)
 					}
 				}

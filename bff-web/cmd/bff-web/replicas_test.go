@@ -23,6 +23,7 @@ import (
 
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/mocks/idp"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/throttle/redistest"
 )
@@ -334,7 +335,7 @@ func sendMany(client *http.Client, url string, body []byte, n int) (int, error) 
 				} `json:"errors"`
 			}
 			if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) == 0 ||
-				out.Errors[0].Extensions["code"] != throttle.CodeRateLimited ||
+				out.Errors[0].Extensions["code"] != string(errcode.RateLimited) ||
 				out.Errors[0].Extensions["policy"] != throttle.PolicyRequests {
 				return ok, fmt.Errorf("429 not from the requests budget: %s", raw)
 			}

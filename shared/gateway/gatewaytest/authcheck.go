@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandemgw/tandem/mocks/idp"
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway"
 )
 
@@ -83,7 +84,7 @@ func CheckInvalidTokenRejects(t *testing.T, e *Env, query string) {
 			if _, ok := body["data"]; ok || len(r.Errors) != 1 {
 				t.Fatalf("want one error and no data: %s", r.Raw)
 			}
-			if code, _ := r.Errors[0].Code(); code != "UNAUTHENTICATED" || r.Errors[0].Extensions["reason"] != c.reason {
+			if code, _ := r.Errors[0].Code(); code != errcode.Unauthenticated || r.Errors[0].Extensions["reason"] != c.reason {
 				t.Fatalf("error %+v, want UNAUTHENTICATED/%s", r.Errors[0], c.reason)
 			}
 			for _, a := range c.auth {

@@ -16,6 +16,7 @@ import (
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/mocks/idp"
 	"github.com/tandemgw/tandem/shared/auth"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/telemetry"
@@ -228,10 +229,10 @@ type Error struct {
 }
 
 // Code returns extensions.code and extensions.service of e.
-func (e Error) Code() (code, service string) {
+func (e Error) Code() (code errcode.Code, service string) {
 	c, _ := e.Extensions["code"].(string)
 	s, _ := e.Extensions["service"].(string)
-	return c, s
+	return errcode.Code(c), s
 }
 
 // Response is a decoded answer of /graphql.

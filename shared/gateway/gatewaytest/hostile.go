@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // HostileAnswerWithin is how long a BFF may take to refuse a hostile
@@ -36,8 +38,8 @@ func FragmentBomb(op, typeCond, leaf string, levels int) string {
 type HostileDocument struct {
 	Name     string
 	Query    string
-	ProdCode string // extensions.code outside dev mode
-	DevCode  string // extensions.code in dev mode
+	ProdCode errcode.Code // extensions.code outside dev mode
+	DevCode  errcode.Code // extensions.code in dev mode
 }
 
 // HostileDocuments are fragment bombs (30 levels: 2^30 fields once
@@ -49,8 +51,8 @@ type HostileDocument struct {
 // through, because none is the bounded schema query it is meant for.
 func HostileDocuments() []HostileDocument {
 	const (
-		limit         = "OPERATION_LIMIT_EXCEEDED"
-		introspection = "INTROSPECTION_DISABLED"
+		limit         = errcode.OperationLimitExceeded
+		introspection = errcode.IntrospectionDisabled
 	)
 	aliases := func(n int, sel string) string {
 		var b strings.Builder

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // GraphiQLIntrospectionQuery is the schema query GraphiQL sends when it
@@ -127,7 +129,7 @@ func CheckIntrospection(t *testing.T, dev, prod *Env, maxDepth int) {
 
 	for _, q := range []string{GraphiQLIntrospectionQuery, `{ __schema { queryType { name } } }`} {
 		r := prod.Do(Request{Query: q})
-		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "INTROSPECTION_DISABLED" {
+		if len(r.Errors) != 1 || r.Code() != errcode.IntrospectionDisabled {
 			t.Fatalf("prod: introspection not refused with INTROSPECTION_DISABLED: %.300s", r.Raw)
 		}
 		if strings.Contains(string(r.Data), "queryType") || strings.Contains(string(r.Data), "Product") {

@@ -4,10 +4,12 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/tandemgw/tandem/shared/errcode"
 )
 
 // Code is extensions.code of the first error of r ("" when there is none).
-func (r Response) Code() string {
+func (r Response) Code() errcode.Code {
 	if len(r.Errors) == 0 {
 		return ""
 	}
@@ -58,7 +60,7 @@ func (r Response) Cost(t testing.TB, key string) int {
 
 // WantCode fails the test unless r has an error at path (dot-joined, as
 // ErrorAt) whose extensions.code is want.
-func (r Response) WantCode(t testing.TB, path, want string) {
+func (r Response) WantCode(t testing.TB, path string, want errcode.Code) {
 	t.Helper()
 	if got, _ := r.ErrorAt(t, path).Code(); got != want {
 		t.Fatalf("%s: code %q, want %q: %s", path, got, want, r.Raw)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/upstream"
 	"github.com/tandemgw/tandem/shared/upstream/tlstest"
@@ -104,7 +105,7 @@ func CheckBadIdempotencyKeyKeepsBreakerClosed(t *testing.T, s Safety) {
 	tok := e.Token(safetyUser, "orders:read", "orders:write")
 	for range 2 {
 		r := e.Do(Request{Query: s.PlaceOrder, Vars: map[string]any{"a": safetyAddress, "k": "a\nb"}, Token: tok})
-		r.WantCode(t, "placeOrder", "BAD_USER_INPUT")
+		r.WantCode(t, "placeOrder", errcode.BadUserInput)
 	}
 	if n := e.Mocks.Counters().Get("orders", "POST /orders"); n != 0 {
 		t.Fatalf("POST /orders reached %d times", n)
@@ -142,7 +143,7 @@ func CheckHungBackendAnswersWithinBudget(t *testing.T, s Safety) {
 			if len(r.Errors) != 1 {
 				t.Fatalf("want one error: %s", r.Raw)
 			}
-			r.WantCode(t, s.Fields[hung], "UPSTREAM_TIMEOUT")
+			r.WantCode(t, s.Fields[hung], errcode.UpstreamTimeout)
 			var doc any
 			r.Decode(t, &doc)
 			for svc, path := range s.Fields {
@@ -182,7 +183,7 @@ func CheckRetriesReadsNotUnkeyedWrites(t *testing.T, s Safety) {
 	const addLine = "POST /carts/{userId}/lines"
 	e.Mocks.Faults().Set("orders", addLine, once)
 	r := e.Do(Request{Query: s.AddToCart, Vars: map[string]any{"p": safetyProduct}, Token: tok})
-	r.WantCode(t, "addToCart", "UPSTREAM_UNAVAILABLE")
+	r.WantCode(t, "addToCart", errcode.UpstreamUnavailable)
 	if n := e.Mocks.Counters().Get("orders", addLine); n != 1 {
 		t.Fatalf("write without a key: called %d times, want 1 (never retried)", n)
 	}
@@ -209,11 +210,11 @@ func CheckBreakerTripsAndRecovers(t *testing.T, s Safety) {
 	})
 	e.Mocks.Faults().Set("catalog", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusInternalServerError})
 	for range 4 {
-		e.Do(Request{Query: OneProduct}).WantCode(t, "product", "UPSTREAM_ERROR")
+		e.Do(Request{Query: OneProduct}).WantCode(t, "product", errcode.UpstreamError)
 	}
 	flat := e.Mocks.Counters().Total("catalog")
 	for range 5 {
-		e.Do(Request{Query: OneProduct}).WantCode(t, "product", "UPSTREAM_UNAVAILABLE")
+		e.Do(Request{Query: OneProduct}).WantCode(t, "product", errcode.UpstreamUnavailable)
 	}
 	if n := e.Mocks.Counters().Total("catalog"); n != flat {
 		t.Fatalf("catalog called %d times with the breaker open, want %d", n, flat)
@@ -245,7 +246,7 @@ func CheckBulkheadOverflowFailsFast(t *testing.T, s Safety) {
 	eventually(t, 5*time.Second, "first call held", func() bool { return e.Mocks.InFlight("catalog") == 1 })
 
 	r := e.Do(Request{Query: OneProduct})
-	r.WantCode(t, "product", "UPSTREAM_UNAVAILABLE")
+	r.WantCode(t, "product", errcode.UpstreamUnavailable)
 	if _, svc := r.ErrorAt(t, "product").Code(); svc != "catalog" {
 		t.Fatalf("service %q", svc)
 	}
@@ -280,7 +281,7 @@ func CheckRetriesStopAtBudgets(t *testing.T, s Safety) {
 		start := time.Now()
 		r := e.Do(Request{Query: OneProduct})
 		elapsed := time.Since(start)
-		if c, _ := r.ErrorAt(t, "product").Code(); c != "UPSTREAM_UNAVAILABLE" && c != "UPSTREAM_TIMEOUT" {
+		if c, _ := r.ErrorAt(t, "product").Code(); c != errcode.UpstreamUnavailable && c != errcode.UpstreamTimeout {
 			t.Fatalf("code %s", c)
 		}
 		if n := e.Mocks.Counters().Total("catalog"); n < 2 || n > 4 {
@@ -302,7 +303,7 @@ func CheckRetriesStopAtBudgets(t *testing.T, s Safety) {
 		}, gateway.WithUpstreamOptions(upstream.WithClock(clock.Now)))
 		e.Mocks.Faults().Set("catalog", "", mocks.Fault{Kind: mocks.FaultError, Status: http.StatusServiceUnavailable})
 		for range 30 {
-			e.Do(Request{Query: OneProduct}).WantCode(t, "product", "UPSTREAM_UNAVAILABLE")
+			e.Do(Request{Query: OneProduct}).WantCode(t, "product", errcode.UpstreamUnavailable)
 		}
 		// 30 calls, 10% of them (3) and a floor of 0.1/s over a minute (6).
 		if n := e.Mocks.Counters().Total("catalog"); n != 30+3+6 {
@@ -397,11 +398,11 @@ func CheckCanaryPin(t *testing.T, s Safety) {
 		t.Fatalf("stable called %d times, want 3", n)
 	}
 	r := e.Do(Request{Query: OneProduct, Token: e.Token(safetyUser, "upstream:pin"), Header: http.Header{"X-Tandem-Pin": {"catalog"}}})
-	if r.Status != http.StatusBadRequest || r.Code() != gateway.CodeBadPin {
+	if r.Status != http.StatusBadRequest || r.Code() != errcode.BadPinHeader {
 		t.Fatalf("malformed pin: %d %s", r.Status, r.Raw)
 	}
 	r = e.Do(Request{Query: OneProduct, Token: e.Token(safetyUser, "upstream:pin"), Header: http.Header{"X-Tandem-Pin": {"catalog=nope"}}})
-	r.WantCode(t, "product", "BAD_USER_INPUT")
+	r.WantCode(t, "product", errcode.BadUserInput)
 
 	dev := s.start(t, func(c *gateway.Config) { c.Dev = true; tweak(c) })
 	dev.Do(Request{Query: OneProduct, Header: pin}).NoErrors(t)
@@ -501,7 +502,7 @@ func CheckMutualTLSToBackends(t *testing.T, s Safety) {
 				r.NoErrors(t)
 				return
 			}
-			r.WantCode(t, "product", "UPSTREAM_UNAVAILABLE")
+			r.WantCode(t, "product", errcode.UpstreamUnavailable)
 			log := logs.String()
 			if !strings.Contains(log, `msg="upstream TLS handshake failed" upstream.service=catalog endpoint=default reason="`+tc.reason+`"`) {
 				t.Errorf("no clear log line for %s:\n%s", tc.name, log)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/throttle"
 	"github.com/tandemgw/tandem/shared/throttle/redistest"
@@ -129,7 +130,7 @@ func CheckOperationLimits(t *testing.T, e *Env, cases []LimitCase) {
 			}
 			e.Mocks.Counters().Reset()
 			over := e.Do(Request{Query: c.Build(c.Max + 1)})
-			if over.Status != http.StatusBadRequest || over.Code() != throttle.CodeOperationLimit {
+			if over.Status != http.StatusBadRequest || over.Code() != errcode.OperationLimitExceeded {
 				t.Fatalf("over the limit: status %d: %s", over.Status, over.Raw)
 			}
 			if got, _ := over.Errors[0].Extensions["limit"].(string); got != c.Limit {
@@ -164,7 +165,7 @@ func CheckBodyLimit(t *testing.T, e *Env, maxBytes int) {
 			e.T = t
 			e.Mocks.Counters().Reset()
 			over := e.Do(Request{Body: BodyOfSize(t, maxBytes+1), Chunked: chunked})
-			if over.Status != http.StatusRequestEntityTooLarge || over.Code() != throttle.CodeOperationLimit {
+			if over.Status != http.StatusRequestEntityTooLarge || over.Code() != errcode.OperationLimitExceeded {
 				t.Fatalf("status %d: %s", over.Status, over.Raw)
 			}
 			if l, _ := over.Errors[0].Extensions["limit"].(string); l != throttle.LimitBodyBytes || over.Ext(t, "max") != maxBytes {
@@ -197,7 +198,7 @@ func CheckBatchesRefused(t *testing.T, e *Env) {
 		}
 		b, _ := json.Marshal(batch)
 		r := e.Do(Request{Body: b})
-		if r.Status != http.StatusBadRequest || r.Code() != throttle.CodeBatchNotSupported {
+		if r.Status != http.StatusBadRequest || r.Code() != errcode.BatchNotSupported {
 			t.Fatalf("batch of %d: status %d: %s", n, r.Status, r.Raw)
 		}
 	}
@@ -223,7 +224,7 @@ func CheckDirectivesPerField(t *testing.T, start StartFunc, shipped int) {
 	t.Run("default", func(t *testing.T) {
 		e := start(t, nil)
 		over := e.Do(Request{Query: QueryOfDirectives(shipped + 1)})
-		if over.Status != http.StatusBadRequest || over.Code() != "GRAPHQL_VALIDATION_FAILED" {
+		if over.Status != http.StatusBadRequest || over.Code() != errcode.GraphQLValidationFailed {
 			t.Fatalf("status %d: %s", over.Status, over.Raw)
 		}
 		if n := e.TotalCalls(); n != 0 {
@@ -234,7 +235,7 @@ func CheckDirectivesPerField(t *testing.T, start StartFunc, shipped int) {
 	t.Run("lowered", func(t *testing.T) {
 		e := start(t, func(c *gateway.Config) { c.Throttle.Operation.MaxDirectivesPerField = 1 })
 		over := e.Do(Request{Query: QueryOfDirectives(2)})
-		if over.Status != http.StatusBadRequest || over.Code() != throttle.CodeOperationLimit {
+		if over.Status != http.StatusBadRequest || over.Code() != errcode.OperationLimitExceeded {
 			t.Fatalf("status %d: %s", over.Status, over.Raw)
 		}
 		if l, _ := over.Errors[0].Extensions["limit"].(string); l != throttle.LimitDirectivesPerField || over.Ext(t, "actual") != 2 {
@@ -292,7 +293,7 @@ func CheckCostCeiling(t *testing.T, e *Env, maxCost int, over, under CostCase) {
 		t.Fatalf("costs %d/%d do not straddle the ceiling %d", under.Cost, over.Cost, maxCost)
 	}
 	r := e.Do(Request{Query: over.Query, Vars: over.Vars})
-	if r.Status != http.StatusBadRequest || r.Code() != throttle.CodeCostLimit {
+	if r.Status != http.StatusBadRequest || r.Code() != errcode.CostLimitExceeded {
 		t.Fatalf("status %d: %s", r.Status, r.Raw)
 	}
 	if r.Ext(t, "cost") != over.Cost || r.Ext(t, "max") != maxCost {
@@ -369,7 +370,7 @@ func CheckPointsBudgetDrain(t *testing.T, start StartFunc, expensive string) {
 	for {
 		r := e.Do(Request{Query: expensive})
 		if r.Status == http.StatusTooManyRequests {
-			if r.Code() != throttle.CodeRateLimited {
+			if r.Code() != errcode.RateLimited {
 				t.Fatalf("429 without RATE_LIMITED: %s", r.Raw)
 			}
 			if p, _ := r.Errors[0].Extensions["policy"].(string); p != throttle.PolicyPoints {
@@ -440,7 +441,7 @@ func CheckRequestRateLimitPerSubject(t *testing.T, start StartFunc) {
 	}
 	e.Mocks.Counters().Reset()
 	over := e.Do(Request{Query: OneProduct, Token: alice})
-	if over.Status != http.StatusTooManyRequests || over.Code() != throttle.CodeRateLimited {
+	if over.Status != http.StatusTooManyRequests || over.Code() != errcode.RateLimited {
 		t.Fatalf("status %d: %s", over.Status, over.Raw)
 	}
 	if p, _ := over.Errors[0].Extensions["policy"].(string); p != throttle.PolicyRequests {
@@ -581,7 +582,7 @@ func CheckRedisFailureModes(t *testing.T, start StartFunc) {
 						t.Fatalf("fail open: %d left, want 99 from the local limiter", got)
 					}
 				case throttle.FailClosed:
-					if r.Status != http.StatusServiceUnavailable || r.Code() != throttle.CodeRateLimitUnavailable || r.Header.Get("Retry-After") == "" {
+					if r.Status != http.StatusServiceUnavailable || r.Code() != errcode.RateLimitUnavailable || r.Header.Get("Retry-After") == "" {
 						t.Fatalf("fail closed: status %d: %s", r.Status, r.Raw)
 					}
 					if n := e.TotalCalls(); n != 0 {
