@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/market"
@@ -170,11 +171,11 @@ type fanOut struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET, POST")
-		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
+		writeError(w, http.StatusMethodNotAllowed, errcode.MethodNotAllowed)
 		return
 	}
 	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxRequestBody)); err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "OPERATION_LIMIT_EXCEEDED")
+		writeError(w, http.StatusRequestEntityTooLarge, errcode.OperationLimitExceeded)
 		return
 	}
 	ctx := r.Context()
@@ -185,7 +186,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.fetch(ctx)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "UPSTREAM_ERROR")
+		writeError(w, http.StatusBadGateway, errcode.UpstreamError)
 		return
 	}
 	bp := h.buffer()
@@ -206,10 +207,10 @@ func (h *Handler) buffer() *[]byte {
 
 // writeError answers with a stable code and nothing else: the harness
 // counts it as a failed request.
-func writeError(w http.ResponseWriter, status int, code string) {
+func writeError(w http.ResponseWriter, status int, code errcode.Code) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, `{"errors":[{"message":"the request failed","extensions":{"code":"`+code+`"}}]}`)
+	_, _ = io.WriteString(w, `{"errors":[{"message":"the request failed","extensions":{"code":"`+string(code)+`"}}]}`)
 }
 
 // fetch makes the query's backend calls: the catalog page, then the three

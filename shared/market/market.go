@@ -179,13 +179,6 @@ func (m *Markets) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// WithAcceptLanguage returns ctx as Middleware would leave it for a request
-// with that Accept-Language value (for work outside an HTTP request), with
-// nothing remembered of the viewer.
-func WithAcceptLanguage(ctx context.Context, acceptLanguage string) context.Context {
-	return context.WithValue(ctx, ctxKey{}, &request{acceptLanguage: acceptLanguage})
-}
-
 // For returns the request's market. The signed-in viewer's account is read
 // through the request's accounts loader, unless Markets remembers its
 // locale. When accounts fails, the request falls back to its
