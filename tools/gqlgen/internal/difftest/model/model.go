@@ -127,3 +127,6 @@ func (c *Color) UnmarshalGQL(v any) error {
 	*c = Color(s)
 	return nil
 }
+
+// Query is the root type, bound here so that gqlgen generates no model.
+type Query struct{}
