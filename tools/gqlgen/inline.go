@@ -25,15 +25,35 @@ import (
 // FieldSet.ResolveConcurrently), which then resolve the levels the
 // batching plan has already loaded in the calling goroutine
 // (prefetch.Plan.RunInline); graphql.NewDeferredGroup, whose path gqlgen
-// built for every object (5% of a request's CPU) though only @defer reads
-// it; and the plain leaves (isPlainLeaf), through execution.ResolveLeaf.
-// gqlgen has no hook for any of these, so after it has written the
-// executor this command rewrites those calls (same arguments; each
-// falls back to gqlgen's function) and writes the table of concurrent
-// fields the plan's decision needs. A gqlgen upgrade that changes a call
-// fails generation here rather than silently dropping the change. A gqlgen
-// upgrade that changes either call fails generation here rather than
-// silently dropping the change.
+// builds for every object though only @defer reads it; the plain leaves
+// (isPlainLeaf), through execution.ResolveLeaf; and each object's
+// marshaller, through execution.Object. gqlgen has no hook for any of
+// these, so after it has written the executor this command rewrites those
+// calls (same arguments; each falls back to gqlgen's function), marks the
+// files it rewrote in their header, and writes the table of concurrent
+// fields the plan's decision needs.
+//
+// The rewrite is checked three ways. Generation fails when gqlgen's output
+// no longer has a shape it rewrites: each of the five kinds must be made at
+// least once (rewriteKinds), every plain leaf must be rewritten, and a call
+// that starts goroutines or makes a deferred group in a shape it does not
+// know is an error, not a call left alone. The names it needs (the field
+// set, the collected fields, the group, the loop's field) are read from
+// gqlgen's code. And internal/difftest generates a test schema with gqlgen
+// alone and through this command, and requires both executors to answer
+// the same operations with the same bytes.
+//
+// gqlgen's own options do not replace the rewrite. Batch resolvers
+// (@goField(batch: true), 0.17.88) call a resolver once for a list's
+// parents instead of once per parent, which the batching plan already
+// does for Tandem's sources; a batch field is still a resolver, so
+// codegen's Field.IsConcurrent still schedules it with ResolveConcurrently
+// and the list's items are still marshalled with MarshalSliceConcurrently,
+// each parent's goroutine waiting on the batch's result
+// (BatchParentGroup.GetFieldResult). exec.worker_limit is the workerLimit
+// argument of MarshalSliceConcurrently: it bounds the goroutines with a
+// semaphore made per list, but still starts one per item, and leaves
+// ResolveConcurrently alone. The rewrite passes it on unchanged.
 
 const (
 	executionPath = "github.com/tandemgw/tandem/shared/execution"
