@@ -81,6 +81,11 @@ func rewriteAll(t *testing.T, files map[string]string, leaves map[string]bool) (
 // Rewriting gqlgen's output gives exactly the committed rewritten
 // executor, with the header that says so on each file it changed.
 func TestRewriteOfGqlgensOutputIsTheRewrittenExecutor(t *testing.T) {
+	// Go's convention for generated files, which go vet, staticcheck and
+	// code review tools read.
+	if !regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`).MatchString(strings.TrimSuffix(rewrittenHeader, "\n")) {
+		t.Errorf("%q is not a generated-code header", rewrittenHeader)
+	}
 	got, err := rewriteAll(t, stockExecutor(t), plainLeaves(t))
 	if err != nil {
 		t.Fatal(err)
