@@ -18,6 +18,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tandemgw/tandem/shared/execution"
+	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/tools/gqlgen/internal/difftest/model"
 	"github.com/tandemgw/tandem/tools/gqlgen/internal/difftest/rewritten"
 	"github.com/tandemgw/tandem/tools/gqlgen/internal/difftest/stock"
 )
@@ -120,11 +122,33 @@ const (
 	inlineNone inline = iota
 	inlineAll
 	inlineAlternate // every other level of fields that select objects
+	inlineGateway   // the levels the batching plan settles, as the gateway decides them
 )
 
 func (m inline) String() string {
-	return [...]string{"nothing inline", "every level inline", "every other level inline"}[m]
+	return [...]string{"nothing inline", "every level inline", "every other level inline", "the gateway's levels inline"}[m]
 }
+
+// gatewayPlan is a batching plan that loads most of the schema's resolver
+// fields, so that its decision (prefetch.Plan.RunInline) settles the
+// levels under them. The loads start nothing: the resolvers answer from
+// fixed data, and the decision reads only which fields are loaded.
+func gatewayPlan() *prefetch.Plan {
+	p := prefetch.New()
+	prefetch.Load(p, "Shelf", "items", noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "maybeItems", noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "featured", noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "owner", noLoad[*model.Shelf, *model.Person])
+	prefetch.Load(p, "Item", "strict", noLoad[*model.Item, struct{}])
+	prefetch.Load(p, "Item", "maybe", noLoad[*model.Item, struct{}])
+	prefetch.Load(p, "Item", "detail", noLoad[*model.Item, *model.Detail])
+	prefetch.Load(p, "Item", "related", noLoad[*model.Item, *model.Item])
+	prefetch.Load(p, "Part", "check", noLoad[*model.Part, struct{}])
+	prefetch.Load(p, "Person", "friends", noLoad[*model.Person, *model.Person])
+	return p.RunInline(rewritten.ConcurrentFields)
+}
+
+func noLoad[P, C any](context.Context, []P, graphql.CollectedField, func([]C)) {}
 
 // marks is the operation's Inline decision for mode m: every field of the
 // document with a selection, or every other one by depth.
@@ -158,7 +182,9 @@ func newExecutor(es graphql.ExecutableSchema, m inline) *executor.Executor {
 	exec.Use(extension.Introspection{})
 	// gqlgen's own, without the stack trace it prints.
 	exec.SetRecoverFunc(func(context.Context, any) error { return errors.New("internal system error") })
-	if m != inlineNone {
+	if m == inlineGateway {
+		exec.Use(gatewayPlan())
+	} else if m != inlineNone {
 		exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 			return next(execution.WithInline(ctx, marks(graphql.GetOperationContext(ctx).Doc, m)))
 		})
@@ -227,7 +253,7 @@ func TestRewrittenExecutorAnswersAsGqlgen(t *testing.T) {
 	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
 	for _, op := range corpus {
 		expected := run(t, want, op)
-		for _, m := range []inline{inlineNone, inlineAll, inlineAlternate} {
+		for _, m := range []inline{inlineNone, inlineAll, inlineAlternate, inlineGateway} {
 			got := run(t, newExecutor(es, m), op)
 			if !slices.Equal(got.payloads, expected.payloads) {
 				t.Errorf("%s, %s:\n got %s\nwant %s", op.name, m, strings.Join(got.payloads, "\n     "), strings.Join(expected.payloads, "\n     "))
@@ -298,5 +324,30 @@ func TestEveryLevelInlineStartsNoGoroutine(t *testing.T) {
 		if one := len(g.ids) == 1; one != c.one {
 			t.Errorf("%s: the resolvers ran in %d goroutines", c.mode, len(g.ids))
 		}
+	}
+}
+
+// The gateway's decision settles some of the corpus's levels, so that the
+// comparison covers the levels it inlines as well as those it does not.
+func TestGatewaySettlesLevelsOfTheCorpus(t *testing.T) {
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	plan := gatewayPlan()
+	if err := plan.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	exec := newExecutor(es, inlineNone)
+	settled := 0
+	for _, op := range corpus {
+		oc, errs := exec.CreateOperationContext(graphql.StartOperationTrace(context.Background()), &graphql.RawParams{Query: op.query, Variables: op.vars})
+		if errs != nil {
+			continue
+		}
+		if levels := plan.InlineLevels(oc); len(levels) > 0 {
+			settled++
+			t.Logf("%s: %v", op.name, levels)
+		}
+	}
+	if settled < len(corpus)/3 {
+		t.Errorf("the gateway's decision settles levels of %d of %d operations", settled, len(corpus))
 	}
 }
