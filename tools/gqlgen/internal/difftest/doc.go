@@ -5,8 +5,9 @@
 // make generate. One set of resolvers (this package, over the shared
 // model package) serves both executors, and the test runs a corpus of
 // operations through each, with the rewritten one resolving nothing
-// inline, everything inline and every other level inline, and requires
-// the same bytes back.
+// inline, everything inline, every other level inline, and the levels a
+// batching plan settles (prefetch.Plan.RunInline, as the gateway decides
+// them), and requires the same bytes back.
 //
 // It lives under tools/gqlgen, beside the rewrite it checks, rather than
 // under shared/execution: the rewritten executor is the output of this
