@@ -3,7 +3,8 @@
 GO        ?= go
 PKGS      ?= ./...
 GOTESTFLAGS ?= -race -count=1 -timeout 15m
-GENERATED  = shared/gen bff-web/graph bff-mobile/graph bff-mobile/operations/manifest.json
+GENERATED  = shared/gen bff-web/graph bff-mobile/graph bff-mobile/operations/manifest.json \
+	tools/gqlgen/internal/difftest/stock tools/gqlgen/internal/difftest/rewritten
 
 .PHONY: all run mocks test test-go test-node bench microbench soak lint vet staticcheck generate checkgenerate build token tidy deploy-check k8s-schemas
 
@@ -70,13 +71,16 @@ staticcheck:
 	$(GO) tool staticcheck $(PKGS)
 
 ## generate: protobuf (buf), the REST contracts' Go types (oapi-codegen, one
-## package per service under shared/gen/openapi), GraphQL (gqlgen) code, and
-## bff-mobile's trusted documents manifest; committed, never edited by hand
+## package per service under shared/gen/openapi), GraphQL (gqlgen) code,
+## bff-mobile's trusted documents manifest, and the executor rewrite's test
+## schema twice (gqlgen alone, then tools/gqlgen); committed, never edited by hand
 generate:
 	$(GO) tool buf generate
 	$(GO) run ./tools/openapigen
 	cd bff-web && $(GO) run ../tools/gqlgen -config gqlgen.yml
 	cd bff-mobile && $(GO) run ../tools/gqlgen -config gqlgen.yml
+	cd tools/gqlgen/internal/difftest && $(GO) run ./stockgen -config stock.yml && \
+		$(GO) run ../.. -connectors=false -config rewritten.yml
 	$(GO) run ./tools/manifest -schema 'schema/graphql/common/*.graphqls' -schema 'schema/graphql/mobile/*.graphqls' \
 		-operations bff-mobile/operations -out bff-mobile/operations/manifest.json
 

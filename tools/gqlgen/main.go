@@ -4,7 +4,10 @@
 // batching plan has loaded without a goroutine per field (inline.go).
 // `make generate` runs it in each BFF's folder:
 //
-//	go run ./tools/gqlgen -config gqlgen.yml
+//	go run ../tools/gqlgen -config gqlgen.yml
+//
+// and, with -connectors=false, on the test schema of internal/difftest,
+// whose executor the differential test compares with gqlgen's own.
 package main
 
 import (
@@ -20,20 +23,25 @@ import (
 
 func main() {
 	configFile := flag.String("config", "gqlgen.yml", "gqlgen configuration file")
+	connectors := flag.Bool("connectors", true, "compile the schema's @rest and @grpc directives (the plugin writes into the resolver package, which a schema without sources need not have)")
 	flag.Parse()
-	if err := run(*configFile); err != nil {
+	if err := run(*configFile, *connectors); err != nil {
 		fmt.Fprintln(os.Stderr, "gqlgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(configFile string) error {
+func run(configFile string, connectors bool) error {
 	cfg, err := config.LoadConfig(configFile)
 	if err != nil {
 		return err
 	}
 	table := &concurrency{}
-	opts := append(gqlplugin.New().Options(), api.AddPlugin(table))
+	var opts []api.Option
+	if connectors {
+		opts = gqlplugin.New().Options()
+	}
+	opts = append(opts, api.AddPlugin(table))
 	if err := api.Generate(cfg, opts...); err != nil {
 		return err
 	}

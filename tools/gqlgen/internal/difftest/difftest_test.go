@@ -1,0 +1,353 @@
+package difftest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tandemgw/tandem/shared/execution"
+	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/tools/gqlgen/internal/difftest/model"
+	"github.com/tandemgw/tandem/tools/gqlgen/internal/difftest/rewritten"
+	"github.com/tandemgw/tandem/tools/gqlgen/internal/difftest/stock"
+)
+
+// operation is one request of the corpus.
+type operation struct {
+	name, query string
+	vars        map[string]any
+}
+
+const itemFields = `id name color price count ratio active note`
+
+var corpus = []operation{
+	// Leaves of every built-in scalar, the custom scalar and the enum.
+	{name: "scalars", query: `{ scalars { s i f b id money color colors ptrS ptrI nilS big unicode } }`},
+	{name: "item leaves", query: `{ shelf(id: "s1") { id title tags items { ` + itemFields + ` } } }`},
+	{name: "arguments", query: `query($c: Color!) { a: echo(color: $c, price: 1234) b: echo(color: RED, price: 5, count: 9) }`, vars: map[string]any{"c": "GREEN"}},
+	{name: "bad enum variable", query: `query($c: Color!) { echo(color: $c, price: 1) }`, vars: map[string]any{"c": "PINK"}},
+	{name: "typename", query: `{ __typename shelf(id: "s1") { __typename items { __typename id } owner { __typename } } }`},
+
+	// Non-null propagation from nils, at every depth.
+	{name: "nil root non-null", query: `{ missing { id } scalars { s } }`},
+	{name: "nil non-null object in a list item", query: `{ maybeShelf(id: "s2") { id items { id detail { label } } } }`},
+	{name: "nil stops at a nullable list", query: `{ maybeShelf(id: "s2") { id maybeItems { id detail { label } } } }`},
+	{name: "nil stops at a nullable field", query: `{ shelf(id: "s2") { id items { id maybeDetail { label } } maybeFeatured { id detail { label } } } }`},
+	{name: "nil non-null object field", query: `{ shelves { id featured { id detail { label } } } }`},
+	{name: "nil non-null leaf", query: `{ shelf(id: "s3") { items { id detail { label ptrLabel } } } }`},
+	{name: "nil non-null leaf under nullable", query: `{ shelf(id: "s3") { items { id maybeDetail { ptrLabel weight } } } }`},
+	{name: "nil item of a non-null list", query: `{ shelf(id: "s1") { grid { id name } } nothing { id } }`},
+	{name: "nil list items", query: `{ shelves { maybeItems { id } grid { id } } nothing { id } }`},
+	{name: "nil non-null list", query: `{ node(id: "p3") { ... on Person { friends { id } } } named { ... on Person { id friends { name } } } }`},
+	{name: "nested lists", query: `{ shelves { id grid { id related { id name } } } }`},
+	{name: "deep propagation", query: `{ shelves { id items { id related { id detail { label parts { sku } } } } } }`},
+	{name: "propagation to the root", query: `{ shelf(id: "s2") { featured { detail { label } } } scalars { s } }`},
+
+	// Errors from resolvers, with their paths.
+	{name: "root error", query: `{ failing { id } scalars { i } }`},
+	{name: "root error non-null", query: `{ shelf(id: "nope") { id } }`},
+	{name: "errors in list items", query: `{ shelf(id: "s3") { items { id strict } } }`},
+	{name: "nullable errors in list items", query: `{ shelf(id: "s3") { items { id maybe } maybeItems { id maybe } } }`},
+	{name: "error deep in a list", query: `{ shelf(id: "s3") { items { id detail { parts { sku quantity fragile check } } } } }`},
+	{name: "panic", query: `{ maybeShelf(id: "s3") { maybeItems { id strict } } }`},
+	{name: "error with extensions", query: `{ search(term: "fail") { __typename } scalars { b } }`},
+	{name: "error in a nullable list", query: `{ shelf(id: "s3") { items { id variants { id } } } }`},
+	{name: "many errors", query: `{ shelves { id items { id strict maybe detail { ptrLabel parts { check } } variants { id strict } } } }`},
+
+	// Aliases, a field twice, a field with two aliases.
+	{name: "aliases", query: `{ first: shelf(id: "s1") { t: title title items { n: name name id id } } second: shelf(id: "s2") { t: title } }`},
+	{name: "same alias merged", query: `{ shelf(id: "s1") { items { id } items { name } featured { id } featured { price } } }`},
+	{name: "aliased resolvers", query: `{ shelf(id: "s3") { a: items { id strict } b: items { id } c: featured { d: detail { label } } } }`},
+
+	// Fragments on interfaces and unions.
+	{name: "union", query: `{ search(term: "all") { __typename ... on Item { id name detail { label } } ... on Person { id name favorite { id } } } }`},
+	{name: "union propagation", query: `{ search(term: "all") { ... on Item { id detail { label } } } }`},
+	{name: "interface", query: `{ named { name ... on Item { id maybeDetail { ptrLabel } } ... on Person { friends { name } } } }`},
+	{name: "node", query: `{ a: node(id: "s1") { id ... on Shelf { title items { id } } } b: node(id: "i1") { id ... on Named { name } } c: node(id: "p1") { ...person } d: node(id: "zz") { id } }
+		fragment person on Person { id name friends { ...person2 } }
+		fragment person2 on Person { id name }`},
+	{name: "named fragments", query: `{ shelves { ...shelf items { ...item } } }
+		fragment shelf on Shelf { id title tags }
+		fragment item on Item { id name detail { label } strict }`},
+	{name: "fragment spread twice", query: `{ shelf(id: "s1") { items { ...a ...b } } }
+		fragment a on Item { id related { id } }
+		fragment b on Item { name related { name } }`},
+
+	// @include and @skip.
+	{name: "include skip", query: `query($yes: Boolean!, $no: Boolean!) { shelf(id: "s1") { id @include(if: $yes) title @skip(if: $yes) items @include(if: $no) { id } featured @skip(if: $no) { id name @include(if: $yes) } ... on Shelf @include(if: $yes) { tags } } }`, vars: map[string]any{"yes": true, "no": false}},
+	{name: "skip a failing field", query: `query($no: Boolean!) { shelf(id: "s3") { items { id strict @include(if: $no) } } }`, vars: map[string]any{"no": false}},
+
+	// @defer: the incremental payloads are compared too.
+	{name: "defer", query: `{ shelf(id: "s1") { id items { id ... @defer(label: "more") { name maybeDetail { label } related { id } } } } }`},
+	{name: "defer with errors", query: `{ shelf(id: "s3") { items { id ... @defer { strict maybe } } } }`},
+	{name: "defer propagation", query: `{ shelf(id: "s2") { items { id ... @defer(label: "d") { detail { label } } } } }`},
+	{name: "defer on an object", query: `{ shelves { id ... @defer(label: "owner") { owner { name } featured { id } } } }`},
+	{name: "defer disabled", query: `query($d: Boolean!) { shelf(id: "s1") { ... @defer(if: $d) { featured { id } } } }`, vars: map[string]any{"d": false}},
+
+	// Introspection.
+	{name: "introspection type", query: `{ __type(name: "Item") { name kind interfaces { name } fields { name args { name } type { name kind ofType { name kind ofType { name } } } } } }`},
+	{name: "introspection schema", query: `{ __schema { queryType { name } types { name kind possibleTypes { name } enumValues { name } } directives { name locations args { name defaultValue } } } }`},
+	{name: "introspection full", query: introspectionQuery},
+
+	// Rejected before execution.
+	{name: "invalid", query: `{ shelf(id: "s1") { nope } }`},
+}
+
+// introspectionQuery is the shape of the query GraphQL clients send.
+const introspectionQuery = `query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
+	types { ...FullType } directives { name description locations args { ...InputValue } } } }
+	fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+	inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
+	fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+	fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }`
+
+// inline is which levels the rewritten executor is told to resolve in
+// the calling goroutine (execution.WithInline, as prefetch.Plan marks
+// them for the gateway).
+type inline int
+
+const (
+	inlineNone inline = iota
+	inlineAll
+	inlineAlternate // every other level of fields that select objects
+	inlineGateway   // the levels the batching plan settles, as the gateway decides them
+)
+
+func (m inline) String() string {
+	return [...]string{"nothing inline", "every level inline", "every other level inline", "the gateway's levels inline"}[m]
+}
+
+// gatewayPlan is a batching plan that loads most of the schema's resolver
+// fields, so that its decision (prefetch.Plan.RunInline) settles the
+// levels under them. The loads start nothing: the resolvers answer from
+// fixed data, and the decision reads only which fields are loaded.
+func gatewayPlan() *prefetch.Plan {
+	p := prefetch.New()
+	prefetch.Load(p, "Shelf", "items", noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "maybeItems", noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "featured", noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "owner", noLoad[*model.Shelf, *model.Person])
+	prefetch.Load(p, "Item", "strict", noLoad[*model.Item, struct{}])
+	prefetch.Load(p, "Item", "maybe", noLoad[*model.Item, struct{}])
+	prefetch.Load(p, "Item", "detail", noLoad[*model.Item, *model.Detail])
+	prefetch.Load(p, "Item", "related", noLoad[*model.Item, *model.Item])
+	prefetch.Load(p, "Part", "check", noLoad[*model.Part, struct{}])
+	prefetch.Load(p, "Person", "friends", noLoad[*model.Person, *model.Person])
+	return p.RunInline(rewritten.ConcurrentFields)
+}
+
+func noLoad[P, C any](context.Context, []P, graphql.CollectedField, func([]C)) {}
+
+// marks is the operation's Inline decision for mode m: every field of the
+// document with a selection, or every other one by depth.
+func marks(doc *ast.QueryDocument, m inline) execution.Inline {
+	d := execution.Inline{}
+	var walk func(sel ast.SelectionSet, depth int)
+	walk = func(sel ast.SelectionSet, depth int) {
+		for _, s := range sel {
+			switch s := s.(type) {
+			case *ast.Field:
+				if len(s.SelectionSet) > 0 {
+					d[s] = m == inlineAll || depth%2 == 0
+				}
+				walk(s.SelectionSet, depth+1)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet, depth)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		walk(op.SelectionSet, 0)
+	}
+	for _, f := range doc.Fragments {
+		walk(f.SelectionSet, 1)
+	}
+	return d
+}
+
+func newExecutor(es graphql.ExecutableSchema, m inline) *executor.Executor {
+	exec := executor.New(es)
+	exec.Use(extension.Introspection{})
+	// gqlgen's own, without the stack trace it prints.
+	exec.SetRecoverFunc(func(context.Context, any) error { return errors.New("internal system error") })
+	if m == inlineGateway {
+		exec.Use(gatewayPlan())
+	} else if m != inlineNone {
+		exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			return next(execution.WithInline(ctx, marks(graphql.GetOperationContext(ctx).Doc, m)))
+		})
+	}
+	return exec
+}
+
+// answer is what an executor answered one operation: its payloads, the
+// first as written and the incremental ones in a canonical order.
+type answer struct {
+	payloads []string
+}
+
+// run executes op and returns the answer, each payload with its data as
+// the executor wrote it and its errors (paths included) as JSON. gqlgen
+// itself orders neither the errors of concurrent fields nor the payloads
+// of concurrent deferred groups, so both are sorted; hasNext is kept in
+// the order the payloads came.
+func run(t *testing.T, exec *executor.Executor, op operation) answer {
+	t.Helper()
+	ctx := graphql.StartOperationTrace(context.Background())
+	var responses []*graphql.Response
+	oc, errs := exec.CreateOperationContext(ctx, &graphql.RawParams{Query: op.query, Variables: op.vars})
+	if errs != nil {
+		responses = append(responses, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
+	} else {
+		handler, ctx := exec.DispatchOperation(ctx, oc)
+		for r := handler(ctx); r != nil; r = handler(ctx) {
+			responses = append(responses, r)
+		}
+	}
+	var a answer
+	var incremental, hasNext []string
+	for i, r := range responses {
+		errs := make([]string, len(r.Errors))
+		for j, e := range r.Errors {
+			b, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs[j] = string(b)
+		}
+		slices.Sort(errs)
+		path, _ := json.Marshal(r.Path)
+		p := fmt.Sprintf("data: %s\nerrors: [%s]\nlabel: %q path: %s extensions: %v", r.Data, strings.Join(errs, ","), r.Label, path, r.Extensions)
+		if r.HasNext != nil {
+			hasNext = append(hasNext, strconv.FormatBool(*r.HasNext))
+		}
+		if i == 0 {
+			a.payloads = append(a.payloads, p)
+		} else {
+			incremental = append(incremental, p)
+		}
+	}
+	slices.Sort(incremental)
+	a.payloads = append(a.payloads, incremental...)
+	a.payloads = append(a.payloads, "hasNext: "+strings.Join(hasNext, ","))
+	return a
+}
+
+// The rewritten executor answers every operation of the corpus with the
+// bytes gqlgen's own executor answers it with, however many of its levels
+// it resolves inline.
+func TestRewrittenExecutorAnswersAsGqlgen(t *testing.T) {
+	want := newExecutor(stock.NewExecutableSchema(stock.Config{Resolvers: StockResolvers{}}), inlineNone)
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	for _, op := range corpus {
+		expected := run(t, want, op)
+		for _, m := range []inline{inlineNone, inlineAll, inlineAlternate, inlineGateway} {
+			got := run(t, newExecutor(es, m), op)
+			if !slices.Equal(got.payloads, expected.payloads) {
+				t.Errorf("%s, %s:\n got %s\nwant %s", op.name, m, strings.Join(got.payloads, "\n     "), strings.Join(expected.payloads, "\n     "))
+			}
+		}
+	}
+}
+
+// The corpus exercises what it is meant to: each failure it provokes
+// shows in gqlgen's own answer.
+func TestCorpusProvokesWhatItNames(t *testing.T) {
+	exec := newExecutor(stock.NewExecutableSchema(stock.Config{Resolvers: StockResolvers{}}), inlineNone)
+	byName := map[string]operation{}
+	for _, op := range corpus {
+		byName[op.name] = op
+	}
+	for name, want := range map[string]string{
+		"nil root non-null":                  `data: null`,
+		"nil non-null object in a list item": `data: {"maybeShelf":null}`,
+		"nil stops at a nullable list":       `"maybeItems":[null,{"id":"i2","detail":{"label":"detail i2"}}]`,
+		"nil non-null leaf":                  `"path":["shelf","items",2,"detail","ptrLabel"]`,
+		"errors in list items":               `"message":"strict fails for i4","path":["shelf","items",0,"strict"]`,
+		"panic":                              `"message":"internal system error","path":["maybeShelf","maybeItems",1,"strict"]`,
+		"error with extensions":              `"extensions":{"code":"UNAVAILABLE","retry":true}`,
+		"defer":                              `label: "more" path: ["shelf","items",1]`,
+		"introspection type":                 `{"name":"ratio","args":[],"type":{"name":null,"kind":"NON_NULL","ofType":{"name":"Float","kind":"SCALAR"`,
+		"same alias merged":                  `"items":[{"id":"i1","name":"Kettle"},{"id":"i2","name":"Lamp"}]`,
+	} {
+		got := strings.Join(run(t, exec, byName[name]).payloads, "\n")
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: gqlgen answered\n%s\nwhich lacks %s", name, got, want)
+		}
+	}
+}
+
+// goroutines records the goroutines the field resolvers of an operation
+// run in.
+type goroutines struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (g *goroutines) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	var b [64]byte
+	id := strings.Fields(string(b[:runtime.Stack(b[:], false)]))[1] // "goroutine N [running]:"
+	g.mu.Lock()
+	g.ids[id] = true
+	g.mu.Unlock()
+	return next(ctx)
+}
+
+func (*goroutines) ExtensionName() string                   { return "goroutines" }
+func (*goroutines) Validate(graphql.ExecutableSchema) error { return nil }
+
+// Marked inline, a level's fields and items really are resolved in the
+// calling goroutine, so that the comparison above covers that way too.
+func TestEveryLevelInlineStartsNoGoroutine(t *testing.T) {
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	op := operation{query: `{ shelves { id items { id strict maybe detail { parts { check } } related { id } } owner { friends { name } } } }`}
+	for _, c := range []struct {
+		mode inline
+		one  bool
+	}{{inlineAll, true}, {inlineNone, false}} {
+		exec := newExecutor(es, c.mode)
+		g := &goroutines{ids: map[string]bool{}}
+		exec.Use(g)
+		run(t, exec, op)
+		if one := len(g.ids) == 1; one != c.one {
+			t.Errorf("%s: the resolvers ran in %d goroutines", c.mode, len(g.ids))
+		}
+	}
+}
+
+// The gateway's decision settles some of the corpus's levels, so that the
+// comparison covers the levels it inlines as well as those it does not.
+func TestGatewaySettlesLevelsOfTheCorpus(t *testing.T) {
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	plan := gatewayPlan()
+	if err := plan.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	exec := newExecutor(es, inlineNone)
+	settled := 0
+	for _, op := range corpus {
+		oc, errs := exec.CreateOperationContext(graphql.StartOperationTrace(context.Background()), &graphql.RawParams{Query: op.query, Variables: op.vars})
+		if errs != nil {
+			continue
+		}
+		if levels := plan.InlineLevels(oc); len(levels) > 0 {
+			settled++
+			t.Logf("%s: %v", op.name, levels)
+		}
+	}
+	if settled < len(corpus)/3 {
+		t.Errorf("the gateway's decision settles levels of %d of %d operations", settled, len(corpus))
+	}
+}
