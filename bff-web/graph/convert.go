@@ -91,11 +91,24 @@ func toRatingSummary(s *reviews.RatingSummary) *model.RatingSummary {
 	if s == nil {
 		return nil
 	}
-	hist := make([]*model.RatingBucket, len(s.Histogram))
+	// One allocation for the summary and its usual five buckets: a listing
+	// converts one summary per product, and most never select the
+	// histogram.
+	all := &ratingSummary{RatingSummary: model.RatingSummary{Average: s.Average, Count: s.Count}}
+	buckets, hist := all.buckets[:0], all.hist[:0]
 	for i, n := range s.Histogram {
-		hist[i] = &model.RatingBucket{Stars: i + 1, Count: n}
+		buckets = append(buckets, model.RatingBucket{Stars: i + 1, Count: n})
+		hist = append(hist, &buckets[len(buckets)-1])
 	}
-	return &model.RatingSummary{Average: s.Average, Count: s.Count, Histogram: hist}
+	all.Histogram = hist
+	return &all.RatingSummary
+}
+
+// ratingSummary holds a summary with room for its buckets.
+type ratingSummary struct {
+	model.RatingSummary
+	buckets [5]model.RatingBucket
+	hist    [5]*model.RatingBucket
 }
 
 func toReview(r *reviews.Review) *model.Review {

@@ -10,7 +10,10 @@
 //   - NewDeferredGroup, so that an object's @defer bookkeeping (its path
 //     above all) is made only when one of its fields is deferred;
 //   - ResolveLeaf, for plain built-in scalar fields, which need neither a
-//     field context nor the field interceptors;
+//     field context nor the field interceptors; and, where the field's Go
+//     type is exactly string, bool or an int, no call at all: the leaf
+//     values (String, Boolean, Int, Int32, Int64) read the field through
+//     a pointer into the model;
 //   - Object, for an object's value, written as gqlgen's field set writes
 //     it without the map and copies it makes per object.
 //

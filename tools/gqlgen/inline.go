@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -26,7 +27,9 @@ import (
 // batching plan has already loaded in the calling goroutine
 // (prefetch.Plan.RunInline); graphql.NewDeferredGroup, whose path gqlgen
 // builds for every object though only @defer reads it; the plain leaves
-// (isPlainLeaf), through execution.ResolveLeaf; and each object's
+// (isPlainLeaf), read through a pointer into the model where the Go type
+// allows (pointerLeaf: (*execution.String)(&obj.Name)) and otherwise
+// through execution.ResolveLeaf; and each object's
 // marshaller, through execution.Object. gqlgen has no hook for any of
 // these, so after it has written the executor this command rewrites those
 // calls (same arguments; each falls back to gqlgen's function), marks the
@@ -65,8 +68,10 @@ const (
 type concurrency struct {
 	kinds map[string]map[string][]string // type → field → FieldKind constant names
 	// leaves are the executor functions ("_Product_name") of plain
-	// built-in scalar fields, resolved through execution.ResolveLeaf.
-	leaves map[string]bool
+	// built-in scalar fields, each with the execution leaf type its value
+	// is read through (pointerLeaf), or "" for one resolved through
+	// execution.ResolveLeaf.
+	leaves map[string]string
 }
 
 // leafScalars are the built-in scalars whose marshalling cannot fail, so a
@@ -79,11 +84,11 @@ func (c *concurrency) Name() string { return "tandem-concurrency" }
 
 func (c *concurrency) GenerateCode(data *codegen.Data) error {
 	c.kinds = map[string]map[string][]string{}
-	c.leaves = map[string]bool{}
+	c.leaves = map[string]string{}
 	for _, o := range data.Objects {
 		for _, f := range o.Fields {
 			if isPlainLeaf(data, o, f) {
-				c.leaves["_"+o.Name+"_"+f.Name] = true
+				c.leaves["_"+o.Name+"_"+f.Name] = pointerLeaf(o, f)
 			}
 			var kind []string
 			if f.IsResolver {
@@ -126,6 +131,44 @@ func isPlainLeaf(data *codegen.Data, o *codegen.Object, f *codegen.Field) bool {
 	return def != nil && len(def.Directives) == 0
 }
 
+// pointerLeaf is the execution leaf type (execution.String …) that reads
+// a plain leaf through a pointer into its model, when the field is a
+// struct field of the model itself (not promoted through an embedded
+// pointer, which may be nil) of exactly the Go type that type reads; ""
+// otherwise, and the leaf goes through execution.ResolveLeaf.
+func pointerLeaf(o *codegen.Object, f *codegen.Field) string {
+	b, ok := f.TypeReference.GO.(*types.Basic)
+	if !ok || f.GoFieldType != codegen.GoFieldVariable {
+		return ""
+	}
+	st, ok := o.Type.Underlying().(*types.Struct)
+	if !ok {
+		return ""
+	}
+	direct := false
+	for i := range st.NumFields() {
+		if v := st.Field(i); v.Name() == f.GoFieldName && !v.Embedded() {
+			direct = types.Identical(v.Type(), b)
+		}
+	}
+	if !direct {
+		return ""
+	}
+	switch scalar := f.FieldDefinition.Type.Name(); {
+	case b.Kind() == types.String && (scalar == "String" || scalar == "ID"):
+		return "String"
+	case b.Kind() == types.Bool && scalar == "Boolean":
+		return "Boolean"
+	case b.Kind() == types.Int && scalar == "Int":
+		return "Int"
+	case b.Kind() == types.Int32 && scalar == "Int":
+		return "Int32"
+	case b.Kind() == types.Int64 && scalar == "Int":
+		return "Int64"
+	}
+	return ""
+}
+
 // writeTable writes ConcurrentFields into the executor's package.
 func (c *concurrency) writeTable(dir, pkg string) error {
 	var b bytes.Buffer
@@ -155,7 +198,7 @@ const (
 	rewriteSlice      = iota // graphql.MarshalSliceConcurrently → execution.MarshalSlice
 	rewriteConcurrent        // out.ResolveConcurrently → execution.ResolveField
 	rewriteDeferred          // graphql.NewDeferredGroup → execution.NewDeferredGroup
-	rewriteLeaf              // graphql.ResolveField of a plain leaf → execution.ResolveLeaf
+	rewriteLeaf              // a plain leaf → (*execution.T)(&obj.F), or its graphql.ResolveField → execution.ResolveLeaf
 	rewriteObject            // an object marshaller's return out → execution.Object
 	rewriteKinds
 )
@@ -188,7 +231,7 @@ const (
 // rewriteExecutor points the executor calls in dir described above at
 // shared/execution, and fails unless each kind of rewrite was made and
 // every plain leaf was rewritten.
-func rewriteExecutor(dir string, leaves map[string]bool) error {
+func rewriteExecutor(dir string, leaves map[string]string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
 	if err != nil {
 		return err
@@ -223,7 +266,7 @@ func rewriteExecutor(dir string, leaves map[string]bool) error {
 // recognise (one that starts goroutines, or makes a deferred group, in a
 // shape it does not know) fails, so that no gqlgen upgrade silently
 // brings the goroutines back or leaves a half-rewritten object.
-func rewriteFile(path string, leaves, rewrote map[string]bool) (counts, error) {
+func rewriteFile(path string, leaves map[string]string, rewrote map[string]bool) (counts, error) {
 	var n counts
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -243,7 +286,8 @@ func rewriteFile(path string, leaves, rewrote map[string]bool) (counts, error) {
 		if !ok || d.Body == nil {
 			continue
 		}
-		r := &funcRewrite{fset: fset, gql: gql, fn: d, leaf: leaves[d.Name.Name]}
+		leafType, leaf := leaves[d.Name.Name]
+		r := &funcRewrite{fset: fset, gql: gql, fn: d, leaf: leaf, leafType: leafType}
 		if err := r.rewrite(); err != nil {
 			return n, fmt.Errorf("%s: %w", d.Name.Name, err)
 		}
@@ -288,10 +332,11 @@ func importName(file *ast.File, path string) string {
 // group and the object's context from deferred := graphql.NewDeferredGroup(ctx),
 // and each field from the loop whose index ResolveConcurrently is given.
 type funcRewrite struct {
-	fset *token.FileSet
-	gql  string // the file's name for gqlgen's graphql package
-	fn   *ast.FuncDecl
-	leaf bool // the function resolves a plain leaf
+	fset     *token.FileSet
+	gql      string // the file's name for gqlgen's graphql package
+	fn       *ast.FuncDecl
+	leaf     bool   // the function resolves a plain leaf
+	leafType string // and reads it through this execution type ("" for ResolveLeaf)
 
 	out, fields string        // the object's field set and collected fields
 	deferred    string        // the object's deferred group
@@ -341,6 +386,9 @@ func (r *funcRewrite) rewrite() error {
 		}
 		return bad == nil
 	})
+	if bad == errStopWalk {
+		return nil
+	}
 	if bad != nil {
 		return bad
 	}
@@ -419,6 +467,9 @@ func (r *funcRewrite) call(call *ast.CallExpr, stack []ast.Node) error {
 	case r.isGQL(call, "ResolveField") && r.leaf:
 		if len(call.Args) != 9 {
 			return r.errorf(call, "graphql.ResolveField takes %d arguments, not 9", len(call.Args))
+		}
+		if r.leafType != "" {
+			return r.readLeafByPointer(call)
 		}
 		call.Fun = execSel("ResolveLeaf", call.Fun)
 		r.n[rewriteLeaf]++
@@ -550,6 +601,52 @@ func (r *funcRewrite) objectReturns() int {
 }
 
 // execSel is execution.name, at the position of the call it replaces.
+// readLeafByPointer replaces the body of a plain leaf's function, whose
+// graphql.ResolveField call is given the field resolver
+// func(ctx context.Context) (any, error) { return obj.F, nil }, with
+// return (*execution.T)(&obj.F): the value read through a pointer into
+// the model, with nothing allocated (see execution.String).
+func (r *funcRewrite) readLeafByPointer(call *ast.CallExpr) error {
+	const resolverArg = 4 // ctx, oc, field, initializeFieldContext, fieldResolver, …
+	lit, ok := call.Args[resolverArg].(*ast.FuncLit)
+	var field *ast.SelectorExpr
+	if ok && len(lit.Body.List) == 1 {
+		if ret, ok := lit.Body.List[0].(*ast.ReturnStmt); ok && len(ret.Results) == 2 {
+			sel, ok1 := ret.Results[0].(*ast.SelectorExpr)
+			nilErr, ok2 := ret.Results[1].(*ast.Ident)
+			if ok1 && ok2 && nilErr.Name == "nil" {
+				if obj, ok := sel.X.(*ast.Ident); ok && obj.Name == r.objParam() {
+					field = sel
+				}
+			}
+		}
+	}
+	if field == nil {
+		return r.errorf(call, "a plain leaf's field resolver is not func(ctx) (any, error) { return obj.Field, nil }")
+	}
+	value := &ast.CallExpr{
+		Fun:  &ast.ParenExpr{X: &ast.StarExpr{X: &ast.SelectorExpr{X: ast.NewIdent("execution"), Sel: ast.NewIdent(r.leafType)}}},
+		Args: []ast.Expr{&ast.UnaryExpr{Op: token.AND, X: field}},
+	}
+	r.fn.Body.List = []ast.Stmt{&ast.ReturnStmt{Return: r.fn.Body.Lbrace + 1, Results: []ast.Expr{value}}}
+	r.n[rewriteLeaf]++
+	return errStopWalk
+}
+
+// errStopWalk ends the walk of a function whose body was replaced.
+var errStopWalk = errors.New("the function's body was replaced")
+
+// objParam is the name of the function's last parameter, the model
+// object a field function reads.
+func (r *funcRewrite) objParam() string {
+	ps := r.fn.Type.Params.List
+	if len(ps) == 0 || len(ps[len(ps)-1].Names) == 0 {
+		return ""
+	}
+	names := ps[len(ps)-1].Names
+	return names[len(names)-1].Name
+}
+
 func execSel(name string, old ast.Expr) ast.Expr {
 	return &ast.SelectorExpr{X: &ast.Ident{Name: "execution", NamePos: old.Pos()}, Sel: ast.NewIdent(name)}
 }

@@ -35,21 +35,29 @@ func stockExecutor(t *testing.T) map[string]string {
 	return files
 }
 
-// plainLeaves are the functions the rewritten executor resolves through
-// execution.ResolveLeaf: those the generator picked from gqlgen's model.
-func plainLeaves(t *testing.T) map[string]bool {
+// plainLeaves are the functions the rewritten executor reads through a
+// pointer ((*execution.T)(&obj.F), with T) or resolves through
+// execution.ResolveLeaf (with ""): those the generator picked from
+// gqlgen's model.
+func plainLeaves(t *testing.T) map[string]string {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(rewrittenDir, "*.generated.go"))
 	fn := regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (\w+)\(`)
-	leaves := map[string]bool{}
+	byPointer := regexp.MustCompile(`^[^\n]*\n\treturn \(\*execution\.(\w+)\)\(&`)
+	leaves := map[string]string{}
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, part := range strings.Split(string(b), "\nfunc ")[1:] {
-			if m := fn.FindStringSubmatch("func " + part); m != nil && strings.Contains(part, "return execution.ResolveLeaf(") {
-				leaves[m[1]] = true
+			m := fn.FindStringSubmatch("func " + part)
+			switch {
+			case m == nil:
+			case strings.Contains(part, "return execution.ResolveLeaf("):
+				leaves[m[1]] = ""
+			case byPointer.MatchString(part):
+				leaves[m[1]] = byPointer.FindStringSubmatch(part)[1]
 			}
 		}
 	}
@@ -61,7 +69,7 @@ func plainLeaves(t *testing.T) map[string]bool {
 
 // rewriteAll writes files into a directory, rewrites it and returns the
 // result.
-func rewriteAll(t *testing.T, files map[string]string, leaves map[string]bool) (map[string]string, error) {
+func rewriteAll(t *testing.T, files map[string]string, leaves map[string]string) (map[string]string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {

@@ -46,46 +46,16 @@ func (ec *executionContext) field_OrderCard_thumbnailUrl_args(ctx context.Contex
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AddToCartPayload_cartItemCount(ctx context.Context, field graphql.CollectedField, obj *model.AddToCartPayload) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AddToCartPayload_cartItemCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CartItemCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.CartItemCount)
+
 }
 func (ec *executionContext) fieldContext_AddToCartPayload_cartItemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AddToCartPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrderCard_id(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderCard_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.String)(&obj.ID)
+
 }
 func (ec *executionContext) fieldContext_OrderCard_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderCard", field, false, false, "ID")
@@ -138,23 +108,8 @@ func (ec *executionContext) fieldContext_OrderCard_placedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _OrderCard_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderCard_itemCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ItemCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.ItemCount)
+
 }
 func (ec *executionContext) fieldContext_OrderCard_itemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderCard", field, false, false, "Int")

@@ -25,115 +25,40 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _DeliveryEstimate_minDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryEstimate) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeliveryEstimate_minDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.MinDays)
+
 }
 func (ec *executionContext) fieldContext_DeliveryEstimate_minDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeliveryEstimate", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DeliveryEstimate_maxDays(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryEstimate) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeliveryEstimate_maxDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.MaxDays)
+
 }
 func (ec *executionContext) fieldContext_DeliveryEstimate_maxDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeliveryEstimate", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Stock_available(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_available(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Available, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.Available)
+
 }
 func (ec *executionContext) fieldContext_Stock_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Stock_inStock(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_inStock(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InStock, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Boolean)(&obj.InStock)
+
 }
 func (ec *executionContext) fieldContext_Stock_inStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Stock_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_warehouse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Warehouse, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.String)(&obj.Warehouse)
+
 }
 func (ec *executionContext) fieldContext_Stock_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "String")

@@ -89,23 +89,8 @@ func (ec *executionContext) fieldContext_Price_list(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Price_discountPercent(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Price_discountPercent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DiscountPercent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.DiscountPercent)
+
 }
 func (ec *executionContext) fieldContext_Price_discountPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Price", field, false, false, "Int")
@@ -135,23 +120,8 @@ func (ec *executionContext) fieldContext_Price_discountLabel(_ context.Context, 
 }
 
 func (ec *executionContext) _Price_onSale(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Price_onSale(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OnSale, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Boolean)(&obj.OnSale)
+
 }
 func (ec *executionContext) fieldContext_Price_onSale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Price", field, false, false, "Boolean")

@@ -25,115 +25,40 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _ShippingQuote_carrier(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShippingQuote_carrier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Carrier, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.String)(&obj.Carrier)
+
 }
 func (ec *executionContext) fieldContext_ShippingQuote_carrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShippingQuote", field, false, false, "String")
 }
 
 func (ec *executionContext) _ShippingQuote_amountMinor(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShippingQuote_amountMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AmountMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.AmountMinor)
+
 }
 func (ec *executionContext) fieldContext_ShippingQuote_amountMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShippingQuote", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ShippingQuote_currency(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShippingQuote_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.String)(&obj.Currency)
+
 }
 func (ec *executionContext) fieldContext_ShippingQuote_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShippingQuote", field, false, false, "String")
 }
 
 func (ec *executionContext) _ShippingQuote_minDays(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShippingQuote_minDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.MinDays)
+
 }
 func (ec *executionContext) fieldContext_ShippingQuote_minDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShippingQuote", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ShippingQuote_maxDays(ctx context.Context, field graphql.CollectedField, obj *model.ShippingQuote) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShippingQuote_maxDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.MaxDays)
+
 }
 func (ec *executionContext) fieldContext_ShippingQuote_maxDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShippingQuote", field, false, false, "Int")

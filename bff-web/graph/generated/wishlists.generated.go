@@ -62,23 +62,8 @@ func (ec *executionContext) fieldContext_Wishlist_items(_ context.Context, field
 }
 
 func (ec *executionContext) _Wishlist_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.Wishlist) (ret graphql.Marshaler) {
-	return execution.ResolveLeaf(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Wishlist_itemCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ItemCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return (*execution.Int)(&obj.ItemCount)
+
 }
 func (ec *executionContext) fieldContext_Wishlist_itemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Wishlist", field, false, false, "Int")
