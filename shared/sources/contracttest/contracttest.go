@@ -148,7 +148,9 @@ func (c checker) compare(path string, t reflect.Type, s *openapi3.Schema) []stri
 		}
 		var values []string
 		for _, v := range s.Enum {
-			values = append(values, fmt.Sprint(v))
+			if v != nil { // a nullable enum's null decodes as no value
+				values = append(values, fmt.Sprint(v))
+			}
 		}
 		return c.enumMismatches(c.label(path), t, values, "the OpenAPI contract",
 			"an answer is decoded by its exact spelling, so any other spelling fails at run time with UPSTREAM_ERROR")
