@@ -10,6 +10,9 @@
 // static build, non-root user, distroless base, copied paths that exist);
 // another loads the BFF configuration each manifest ships through the
 // BFFs' real configuration loader and checks the Deployments against it
-// (probe paths, ports, drain). `make deploy-check` validates every
+// (probe paths, ports, drain); a third holds every file that lists the
+// mocks (the mocks image's ports, docker-compose's and the ConfigMaps'
+// upstreams) to mocks.Services, so a new backend cannot be left out of
+// one. `make deploy-check` validates every
 // manifest with kubeconform in strict mode.
 package deploy

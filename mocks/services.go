@@ -16,7 +16,10 @@ import (
 // specs lists every backend a cluster runs. Adding a backend is: a package
 // under mocks/ exporting Spec() (mocks/catalog shows a REST one,
 // mocks/pricing a gRPC one), for REST its contract in
-// schema/openapi/<name>.yaml (the tests check both agree), and one line here.
+// schema/openapi/<name>.yaml (the tests check both agree), and two lines
+// here: its import and its Spec() below. The documents that list the
+// services (lists_test.go) and the deploy files (deploy's tests) are held
+// to this list.
 func specs() []service.Spec {
 	return []service.Spec{
 		accounts.Spec(),

@@ -5,7 +5,8 @@
 // the binary by shared/graphiql, field suggestions off outside dev), the
 // edge layers around /graphql (CORS, CSRF prevention, compression, Vary,
 // error media types), the error presenter that turns upstream failures
-// into client-safe errors with extensions.code, panic recovery, the BFF's
+// into client-safe errors with extensions.code (and, in dev mode only,
+// extensions.cause: devcause.go), panic recovery, the BFF's
 // middleware chain, health and
 // readiness endpoints, Prometheus metrics, a tracing server span per
 // /graphql request (otelhttp, continuing the client's traceparent, with

@@ -45,7 +45,7 @@ type Options struct {
 	// returns the handler). Never the public address.
 	AdminAddr   string
 	Schema      graphql.ExecutableSchema
-	Dev         bool                              // GraphiQL at "/", introspection, field suggestions
+	Dev         bool                              // GraphiQL at "/", introspection, field suggestions, upstream causes in errors
 	Middlewares []func(http.Handler) http.Handler // applied outermost-first around /graphql (auth, throttle, loaders)
 	Extensions  []graphql.HandlerExtension        // gqlgen extensions (operation limits, cost)
 	// FieldObservers see every field the interceptors see once it has
@@ -222,6 +222,9 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	presenter := s.opts.ErrorPresenter
 	if presenter == nil {
 		presenter = NewErrorPresenter(s.log)
+	}
+	if s.opts.Dev {
+		presenter = withDevCause(presenter)
 	}
 	srv.SetErrorPresenter(withCode(presenter))
 	srv.SetRecoverFunc(s.recover)

@@ -15,6 +15,11 @@
 //     compatible type, and every property the schema requires must be a
 //     field of the Go type. Properties the Go type leaves out are allowed
 //     (the gateway need not read everything).
+//   - A GraphQL enum a directive's answer maps onto must list exactly the
+//     values of its contract (the OpenAPI property's enum, or the proto
+//     enum's value names), spelled alike: the connector maps them by
+//     spelling, so "bronze" for BRONZE passes generation and fails only at
+//     run time (CheckEndpoints).
 //   - Router.CheckAnswer validates a service's answer (status, headers,
 //     body) against the operation it answers, with kin-openapi's
 //     openapi3filter: the tests drive every route of every mock through it.
@@ -93,7 +98,11 @@ func FieldMismatches(t reflect.Type, s *openapi3.Schema) []string {
 	return checker{}.compare("$", t, s)
 }
 
-type checker struct{ required bool }
+type checker struct {
+	required bool
+	enums    SDLEnums // the SDL's enums, for enum fields; nil when not known
+	owner    string   // the Go field being compared, "Loyalty.Tier"
+}
 
 func (c checker) compare(path string, t reflect.Type, s *openapi3.Schema) []string {
 	for t.Kind() == reflect.Pointer {
@@ -133,6 +142,18 @@ func (c checker) compare(path string, t reflect.Type, s *openapi3.Schema) []stri
 			return []string{fmt.Sprintf("%s: Go time.Time, schema string without a date format (%q)", path, s.Format)}
 		}
 		return nil
+	case isEnum(t):
+		if m := typ("string"); m != nil {
+			return m
+		}
+		var values []string
+		for _, v := range s.Enum {
+			if v != nil { // a nullable enum's null decodes as no value
+				values = append(values, fmt.Sprint(v))
+			}
+		}
+		return c.enumMismatches(c.label(path), t, values, "the OpenAPI contract",
+			"an answer is decoded by its exact spelling, so any other spelling fails at run time with UPSTREAM_ERROR")
 	case t.Kind() == reflect.String:
 		return typ("string")
 	case t.Kind() == reflect.Bool:
@@ -188,7 +209,9 @@ func (c checker) compareObject(path string, t reflect.Type, s *openapi3.Schema) 
 			out = append(out, fmt.Sprintf("%s.%s: field %s.%s is not in the schema", path, name, t.Name(), f.Name))
 			continue
 		}
-		out = append(out, c.compare(path+"."+name, f.Type, prop.Value)...)
+		fc := c
+		fc.owner = t.Name() + "." + f.Name
+		out = append(out, fc.compare(path+"."+name, f.Type, prop.Value)...)
 	}
 	for _, req := range s.Required {
 		if c.required && !fields[req] {
@@ -196,6 +219,14 @@ func (c checker) compareObject(path string, t reflect.Type, s *openapi3.Schema) 
 		}
 	}
 	return out
+}
+
+// label names the field at path for a message: "$.tier (Loyalty.Tier)".
+func (c checker) label(path string) string {
+	if c.owner == "" {
+		return path
+	}
+	return path + " (" + c.owner + ")"
 }
 
 // merge folds allOf into one object schema (properties and required).

@@ -14,17 +14,27 @@ import (
 	"github.com/tandemgw/tandem/shared/connector"
 )
 
-// CheckEndpoints holds every REST endpoint that a schema's @rest directives
-// generated against its service's contract, dir/<source>.yaml, and fails t
-// with every disagreement (EndpointMismatches). gRPC endpoints are checked
-// when they are generated: the plugin compiles against the generated
-// client.
+// CheckEndpoints holds every endpoint that a schema's @rest and @grpc
+// directives generated against its service's contract and fails t with
+// every disagreement. A REST endpoint is held to dir/<source>.yaml
+// (EndpointMismatches). A gRPC endpoint's method, fields and types are
+// checked when it is generated (the plugin compiles against the generated
+// client); here its enums are (ProtoEnumMismatches). The SDL's enums are
+// read from the GraphQL schemas beside dir (dir/../graphql), so that a
+// GraphQL enum and its contract must list the same values.
 func CheckEndpoints(t *testing.T, dir string, endpoints []connector.Described) {
 	t.Helper()
+	enums, err := LoadSDLEnums(filepath.Join(dir, "..", "graphql"))
+	if err != nil {
+		t.Fatalf("read the SDL's enums: %v", err)
+	}
 	docs := map[string]*openapi3.T{}
 	for _, e := range endpoints {
 		source, field, spec, value := e.Describe()
 		if spec.Method != "" {
+			for _, m := range ProtoEnumMismatches(spec, value, enums) {
+				t.Errorf("%s (source %s): %s", field, source, m)
+			}
 			continue
 		}
 		doc, ok := docs[source]
@@ -32,7 +42,7 @@ func CheckEndpoints(t *testing.T, dir string, endpoints []connector.Described) {
 			doc = Load(t, filepath.Join(dir, source+".yaml"))
 			docs[source] = doc
 		}
-		for _, m := range EndpointMismatches(doc, spec, value) {
+		for _, m := range EndpointMismatches(doc, spec, value, enums) {
 			t.Errorf("%s (source %s): %s", field, source, m)
 		}
 	}
@@ -44,14 +54,16 @@ var templateRef = regexp.MustCompile(`\{\$[a-z]+(\.[A-Za-z0-9_]+)?\}`)
 // directive and the contract doc: a path or query parameter the contract
 // does not have, a batch item without the key field, or a field of the Go
 // type the answer decodes into (value) that the answer's schema does not
-// have or types differently.
-func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type) []string {
+// have or types differently, or a GraphQL enum whose contract spells its
+// values differently. enums are the SDL's enums (nil: only the values
+// the contract lists are checked).
+func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type, enums SDLEnums) []string {
 	var out []string
 	if spec.Get != "" {
 		if schema, errs := operation(doc, spec.Get, ""); len(errs) > 0 {
 			out = append(out, errs...)
 		} else {
-			out = append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return valueMismatches("get", s, spec.At, value) })...)
+			out = append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return valueMismatches("get", s, spec.At, value, enums) })...)
 		}
 	}
 	if spec.Brief != "" {
@@ -68,11 +80,11 @@ func EndpointMismatches(doc *openapi3.T, spec connector.Spec, value reflect.Type
 	if len(errs) > 0 {
 		return append(out, errs...)
 	}
-	return append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return batchMismatches(s, spec, value) })...)
+	return append(out, firstFitting(schema, func(s *openapi3.Schema) []string { return batchMismatches(s, spec, value, enums) })...)
 }
 
 // batchMismatches compares one batch answer schema with the directive.
-func batchMismatches(schema *openapi3.Schema, spec connector.Spec, value reflect.Type) []string {
+func batchMismatches(schema *openapi3.Schema, spec connector.Spec, value reflect.Type, enums SDLEnums) []string {
 	items := property(schema, "items")
 	if items == nil || items.Items == nil || items.Items.Value == nil {
 		return []string{fmt.Sprintf("batch %s: the answer has no items array", spec.Batch)}
@@ -82,7 +94,7 @@ func batchMismatches(schema *openapi3.Schema, spec connector.Spec, value reflect
 	if property(item, spec.Key) == nil {
 		out = append(out, fmt.Sprintf("batch %s: items have no key field %q", spec.Batch, spec.Key))
 	}
-	return append(out, valueMismatches("batch item", item, spec.At, value)...)
+	return append(out, valueMismatches("batch item", item, spec.At, value, enums)...)
 }
 
 // firstFitting runs check on schema, or, when it is a oneOf or anyOf (an
@@ -151,7 +163,7 @@ func property(s *openapi3.Schema, name string) *openapi3.Schema {
 
 // valueMismatches walks at down schema and compares the value's Go type
 // with what it finds.
-func valueMismatches(what string, schema *openapi3.Schema, at []string, value reflect.Type) []string {
+func valueMismatches(what string, schema *openapi3.Schema, at []string, value reflect.Type, enums SDLEnums) []string {
 	for _, a := range at {
 		next := property(schema, a)
 		if next == nil {
@@ -159,7 +171,7 @@ func valueMismatches(what string, schema *openapi3.Schema, at []string, value re
 		}
 		schema = next
 	}
-	m := FieldMismatches(value, schema)
+	m := checker{enums: enums}.compare("$", value, schema)
 	for i := range m {
 		m[i] = what + ": " + m[i]
 	}

@@ -46,7 +46,7 @@ func TestEndpointMismatches(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := strings.Join(contracttest.EndpointMismatches(doc, c.spec, c.value), "\n")
+			got := strings.Join(contracttest.EndpointMismatches(doc, c.spec, c.value, nil), "\n")
 			if c.want == "" && got != "" {
 				t.Fatalf("want no mismatch, got:\n%s", got)
 			}
@@ -66,12 +66,12 @@ func TestBriefViewMismatches(t *testing.T) {
 		Name string `json:"name"`
 	}
 	spec := connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id", Brief: "view=basic", BriefOmits: []string{"description"}}
-	if m := contracttest.EndpointMismatches(doc, spec, reflect.TypeFor[*product]()); len(m) > 0 {
+	if m := contracttest.EndpointMismatches(doc, spec, reflect.TypeFor[*product](), nil); len(m) > 0 {
 		t.Fatalf("want no mismatch, got %v", m)
 	}
 	for brief, want := range map[string]string{"view=tiny": "view=tiny is not a value", "fields=id": `no query parameter "fields"`} {
 		spec.Brief = brief
-		got := strings.Join(contracttest.EndpointMismatches(doc, spec, reflect.TypeFor[*product]()), "\n")
+		got := strings.Join(contracttest.EndpointMismatches(doc, spec, reflect.TypeFor[*product](), nil), "\n")
 		if !strings.Contains(got, want) {
 			t.Errorf("brief %s: want a mismatch with %q, got:\n%s", brief, want, got)
 		}
