@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -20,7 +21,7 @@ func withDevCause(p graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		out := p(ctx, err)
 		var ue *upstream.Error
-		if out == nil || !errors.As(err, &ue) || ue.Err == nil || ue.Code == upstream.CodeInvalidInput {
+		if out == nil || !errors.As(err, &ue) || ue.Err == nil || ue.Code == errcode.BadUserInput {
 			return out // an InputError is the message already
 		}
 		if out.Extensions == nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -41,17 +42,17 @@ func TestUpstreamCauseOnlyInDev(t *testing.T) {
 // input keeps its message alone.
 func TestDevCauseOfADecodeFailure(t *testing.T) {
 	p := withDevCause(NewErrorPresenter(nil))
-	decode := &upstream.Error{Service: "loyalty", Code: upstream.CodeInternal, Status: 200,
+	decode := &upstream.Error{Service: "loyalty", Code: errcode.UpstreamError, Status: 200,
 		Err: fmt.Errorf("decode response: %w", errors.New("silver is not a valid LoyaltyTier"))}
 	out := p(context.Background(), decode)
 	assert.Equal(t, "UPSTREAM_ERROR", out.Extensions["code"])
 	assert.Equal(t, "decode response: silver is not a valid LoyaltyTier", out.Extensions["cause"])
 
-	tokens := &upstream.Error{Service: "loyalty", Code: upstream.CodeInternal,
+	tokens := &upstream.Error{Service: "loyalty", Code: errcode.UpstreamError,
 		Err: errors.New("refused Authorization: Bearer abc.def and eyJhbGciOi.eyJzdWIiOi.c2ln")}
 	assert.Equal(t, "refused Authorization: [redacted] and [redacted]", p(context.Background(), tokens).Extensions["cause"])
 
-	input := &upstream.Error{Service: "orders", Code: upstream.CodeInvalidInput, Err: &upstream.InputError{Field: "id", Rule: "must not be empty"}}
+	input := &upstream.Error{Service: "orders", Code: errcode.BadUserInput, Err: &upstream.InputError{Field: "id", Rule: "must not be empty"}}
 	_, ok := p(context.Background(), input).Extensions["cause"]
 	assert.False(t, ok)
 
