@@ -2,6 +2,7 @@ package execution
 
 import (
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,7 +14,8 @@ import (
 // field context, closures, a boxed value and a marshaller closure for each
 // field of each object. Each writes exactly what gqlgen's marshaller of its
 // Go type writes (graphql.MarshalString, MarshalBoolean, MarshalInt,
-// MarshalInt32, MarshalInt64), which the tests hold it to.
+// MarshalInt32, MarshalInt64, MarshalFloatContext), which the tests hold
+// it to.
 //
 // The value is read when the response is written, after every field has
 // resolved; a BFF's models are not changed once a resolver has returned
@@ -29,6 +31,10 @@ type (
 	Int32 int32
 	// Int64 is an Int field bound to int64.
 	Int64 int64
+	// Float is a Float field bound to float64 whose value is Finite:
+	// gqlgen reports a NaN or an infinity as an error at the field's
+	// path, so the executor reads only a finite value this way.
+	Float float64
 )
 
 var (
@@ -37,6 +43,7 @@ var (
 	_ graphql.Marshaler = (*Int)(nil)
 	_ graphql.Marshaler = (*Int32)(nil)
 	_ graphql.Marshaler = (*Int64)(nil)
+	_ graphql.Marshaler = (*Float)(nil)
 )
 
 func (s *String) MarshalGQL(w io.Writer) { writeQuotedString(w, string(*s)) }
@@ -52,6 +59,20 @@ func (b *Boolean) MarshalGQL(w io.Writer) {
 func (i *Int) MarshalGQL(w io.Writer)   { writeInt(w, int64(*i)) }
 func (i *Int32) MarshalGQL(w io.Writer) { writeInt(w, int64(*i)) }
 func (i *Int64) MarshalGQL(w io.Writer) { writeInt(w, int64(*i)) }
+
+// Finite reports whether f is neither NaN nor an infinity: a Float that
+// gqlgen marshals without an error.
+func Finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// MarshalGQL writes f as gqlgen does, fmt's %g: the shortest
+// representation, in strconv's 'g' format.
+func (f *Float) MarshalGQL(w io.Writer) {
+	if bw, ok := w.(byteWriter); ok {
+		_, _ = bw.Write(strconv.AppendFloat(bw.AvailableBuffer(), float64(*f), 'g', -1, 64))
+		return
+	}
+	_, _ = io.WriteString(w, strconv.FormatFloat(float64(*f), 'g', -1, 64))
+}
 
 // byteWriter is what gqlgen's response buffers are; writing digits into
 // its spare capacity avoids strconv's string.

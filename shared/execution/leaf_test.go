@@ -2,6 +2,8 @@ package execution_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -60,6 +62,50 @@ func TestLeavesWriteWhatGqlgenWrites(t *testing.T) {
 			}
 		}
 	}
+}
+
+var floats = []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 4.25, 1.0 / 3, 6.02214076e+23, 1e20, 1e21, 1e-4, 1e-5, 1e-7,
+	123456789, 1e6, 999999, 1234567, math.MaxFloat64, math.SmallestNonzeroFloat64, -2.5e-300, 9007199254740993}
+
+// gqlgenFloat is what gqlgen writes for a finite f.
+func gqlgenFloat(t testing.TB, f float64) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := graphql.MarshalFloatContext(f).MarshalGQLContext(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestFloatWritesWhatGqlgenWrites(t *testing.T) {
+	for _, f := range floats {
+		v := f
+		if got, want := marshalled(t, (*execution.Float)(&v)), gqlgenFloat(t, f); got != want {
+			t.Errorf("Float %v: %q, gqlgen %q", f, got, want)
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if execution.Finite(f) {
+			t.Errorf("Finite(%v) is true", f)
+		}
+		if err := graphql.MarshalFloatContext(f).MarshalGQLContext(context.Background(), io.Discard); err == nil {
+			t.Errorf("gqlgen marshals %v without an error: Finite no longer matches it", f)
+		}
+	}
+}
+
+func FuzzFloatWritesWhatGqlgenWrites(f *testing.F) {
+	for _, v := range floats {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		if !execution.Finite(v) {
+			return
+		}
+		if got, want := marshalled(t, (*execution.Float)(&v)), gqlgenFloat(t, v); got != want {
+			t.Errorf("%v: %q, gqlgen %q", v, got, want)
+		}
+	})
 }
 
 func FuzzStringWritesWhatGqlgenWrites(f *testing.F) {

@@ -119,7 +119,12 @@ func isPlainLeaf(data *codegen.Data, o *codegen.Object, f *codegen.Field) bool {
 	if o.Root || f.IsResolver || f.IsMethod() || len(f.Args) > 0 || len(f.Directives) > 0 || f.FieldDefinition == nil {
 		return false
 	}
-	if len(f.FieldDefinition.Directives) > 0 || !leafScalars[f.FieldDefinition.Type.Name()] {
+	if len(f.FieldDefinition.Directives) > 0 {
+		return false
+	}
+	if scalar := f.FieldDefinition.Type.Name(); !leafScalars[scalar] && (scalar != "Float" || pointerLeaf(o, f) != "Float") {
+		// A Float can fail to marshal (NaN, ±Inf): only one read through
+		// a pointer, which checks the value first, is a plain leaf.
 		return false
 	}
 	if _, ptr := f.TypeReference.GO.(*types.Pointer); ptr {
@@ -165,6 +170,8 @@ func pointerLeaf(o *codegen.Object, f *codegen.Field) string {
 		return "Int32"
 	case b.Kind() == types.Int64 && scalar == "Int":
 		return "Int64"
+	case b.Kind() == types.Float64 && scalar == "Float":
+		return "Float"
 	}
 	return ""
 }
@@ -624,11 +631,26 @@ func (r *funcRewrite) readLeafByPointer(call *ast.CallExpr) error {
 	if field == nil {
 		return r.errorf(call, "a plain leaf's field resolver is not func(ctx) (any, error) { return obj.Field, nil }")
 	}
+	objField := func() ast.Expr {
+		return &ast.SelectorExpr{X: ast.NewIdent(r.objParam()), Sel: ast.NewIdent(field.Sel.Name)}
+	}
 	value := &ast.CallExpr{
 		Fun:  &ast.ParenExpr{X: &ast.StarExpr{X: &ast.SelectorExpr{X: ast.NewIdent("execution"), Sel: ast.NewIdent(r.leafType)}}},
-		Args: []ast.Expr{&ast.UnaryExpr{Op: token.AND, X: field}},
+		Args: []ast.Expr{&ast.UnaryExpr{Op: token.AND, X: objField()}},
 	}
-	r.fn.Body.List = []ast.Stmt{&ast.ReturnStmt{Return: r.fn.Body.Lbrace + 1, Results: []ast.Expr{value}}}
+	ret := &ast.ReturnStmt{Return: r.fn.Body.Lbrace + 1, Results: []ast.Expr{value}}
+	if r.leafType == "Float" {
+		// A NaN or an infinity keeps gqlgen's way, which reports it at the
+		// field's path: the check comes first, and gqlgen's call stays.
+		check := &ast.IfStmt{
+			If:   r.fn.Body.Lbrace + 1,
+			Cond: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("execution"), Sel: ast.NewIdent("Finite")}, Args: []ast.Expr{objField()}},
+			Body: &ast.BlockStmt{List: []ast.Stmt{ret}},
+		}
+		r.fn.Body.List = append([]ast.Stmt{check}, r.fn.Body.List...)
+	} else {
+		r.fn.Body.List = []ast.Stmt{ret}
+	}
 	r.n[rewriteLeaf]++
 	return errStopWalk
 }

@@ -43,7 +43,7 @@ func plainLeaves(t *testing.T) map[string]string {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(rewrittenDir, "*.generated.go"))
 	fn := regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (\w+)\(`)
-	byPointer := regexp.MustCompile(`^[^\n]*\n\treturn \(\*execution\.(\w+)\)\(&`)
+	byPointer := regexp.MustCompile(`^[^\n]*\n(?:\tif execution\.Finite\([^\n]*\n)?\t\t?return \(\*execution\.(\w+)\)\(&`)
 	leaves := map[string]string{}
 	for _, p := range paths {
 		b, err := os.ReadFile(p)

@@ -31,6 +31,9 @@ type ReviewCardResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Rating_average(ctx context.Context, field graphql.CollectedField, obj *model.Rating) (ret graphql.Marshaler) {
+	if execution.Finite(obj.Average) {
+		return (*execution.Float)(&obj.Average)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

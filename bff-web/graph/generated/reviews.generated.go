@@ -42,6 +42,9 @@ func (ec *executionContext) fieldContext_RatingBucket_count(_ context.Context, f
 }
 
 func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	if execution.Finite(obj.Average) {
+		return (*execution.Float)(&obj.Average)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

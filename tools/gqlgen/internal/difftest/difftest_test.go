@@ -36,6 +36,8 @@ var corpus = []operation{
 	// Leaves of every built-in scalar, the custom scalar and the enum.
 	{name: "scalars", query: `{ scalars { s i f b id money color colors ptrS ptrI nilS big unicode } }`},
 	{name: "item leaves", query: `{ shelf(id: "s1") { id title tags items { ` + itemFields + ` } } }`},
+	{name: "floats gqlgen refuses", query: `{ scalars { f nan } }`},
+	{name: "infinite non-null float", query: `{ scalars { s inf } shelf(id: "s1") { id } }`},
 	{name: "arguments", query: `query($c: Color!) { a: echo(color: $c, price: 1234) b: echo(color: RED, price: 5, count: 9) }`, vars: map[string]any{"c": "GREEN"}},
 	{name: "bad enum variable", query: `query($c: Color!) { echo(color: $c, price: 1) }`, vars: map[string]any{"c": "PINK"}},
 	{name: "typename", query: `{ __typename shelf(id: "s1") { __typename items { __typename id } owner { __typename } } }`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -144,6 +145,7 @@ func (queryResolver) Scalars(context.Context) (*model.Scalars, error) {
 		S: "plain", I: -42, F: 6.02214076e23, B: true, ID: "id:1", Money: -1999, Color: model.Blue,
 		Colors: []model.Color{model.Red, model.Blue}, PtrS: str("pointer"), PtrI: new(int), Big: 1<<53 + 1,
 		Unicode: "ünïcödé \"quoted\" \\ \n\t <tag> & emoji 😀 \u2028 \x01",
+		Inf:     math.Inf(1), NaN: math.NaN(),
 	}, nil
 }
 

@@ -83,6 +83,8 @@ type Scalars struct {
 	NilS    *string
 	Big     int
 	Unicode string
+	Inf     float64
+	NaN     float64
 }
 
 // Money is an amount in minor units, written as a decimal string.

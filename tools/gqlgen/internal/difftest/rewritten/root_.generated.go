@@ -93,7 +93,9 @@ type ComplexityRoot struct {
 		F       func(childComplexity int) int
 		I       func(childComplexity int) int
 		ID      func(childComplexity int) int
+		Inf     func(childComplexity int) int
 		Money   func(childComplexity int) int
+		NaN     func(childComplexity int) int
 		NilS    func(childComplexity int) int
 		PtrI    func(childComplexity int) int
 		PtrS    func(childComplexity int) int
@@ -423,12 +425,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Scalars.ID(childComplexity), true
+	case "Scalars.inf":
+		if e.ComplexityRoot.Scalars.Inf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scalars.Inf(childComplexity), true
 	case "Scalars.money":
 		if e.ComplexityRoot.Scalars.Money == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Scalars.Money(childComplexity), true
+	case "Scalars.nan":
+		if e.ComplexityRoot.Scalars.NaN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scalars.NaN(childComplexity), true
 	case "Scalars.nilS":
 		if e.ComplexityRoot.Scalars.NilS == nil {
 			break
@@ -692,6 +706,9 @@ type Scalars {
   nilS: String
   big: Int!
   unicode: String!
+  "Infinite and not a number: gqlgen refuses to marshal them."
+  inf: Float!
+  nan: Float
 }
 `, BuiltIn: false},
 }
@@ -805,6 +822,10 @@ func (ec *executionContext) childFields_Scalars(ctx context.Context, field graph
 		return ec.fieldContext_Scalars_big(ctx, field)
 	case "unicode":
 		return ec.fieldContext_Scalars_unicode(ctx, field)
+	case "inf":
+		return ec.fieldContext_Scalars_inf(ctx, field)
+	case "nan":
+		return ec.fieldContext_Scalars_nan(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Scalars", field.Name)
 }

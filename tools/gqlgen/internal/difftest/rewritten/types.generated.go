@@ -206,6 +206,9 @@ func (ec *executionContext) fieldContext_Item_count(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Item_ratio(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
+	if execution.Finite(obj.Ratio) {
+		return (*execution.Float)(&obj.Ratio)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -577,6 +580,9 @@ func (ec *executionContext) fieldContext_Scalars_i(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Scalars_f(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
+	if execution.Finite(obj.F) {
+		return (*execution.Float)(&obj.F)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -767,6 +773,58 @@ func (ec *executionContext) _Scalars_unicode(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Scalars_unicode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Scalars", field, false, false, "String")
+}
+
+func (ec *executionContext) _Scalars_inf(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
+	if execution.Finite(obj.Inf) {
+		return (*execution.Float)(&obj.Inf)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scalars_inf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scalars_inf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scalars", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Scalars_nan(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
+	if execution.Finite(obj.NaN) {
+		return (*execution.Float)(&obj.NaN)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scalars_nan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NaN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalOFloat2float64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Scalars_nan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scalars", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Shelf_id(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
@@ -1425,6 +1483,16 @@ func (ec *executionContext) _Scalars(ctx context.Context, sel ast.SelectionSet, 
 		case "unicode":
 			out.Values[i] = ec._Scalars_unicode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inf":
+			out.Values[i] = ec._Scalars_inf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nan":
+			out.Values[i] = ec._Scalars_nan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

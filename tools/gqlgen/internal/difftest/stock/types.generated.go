@@ -1008,6 +1008,52 @@ func (ec *executionContext) fieldContext_Scalars_unicode(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Scalars", field, false, false, "String")
 }
 
+func (ec *executionContext) _Scalars_inf(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scalars_inf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Scalars_inf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scalars", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Scalars_nan(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scalars_nan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NaN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalOFloat2float64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Scalars_nan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scalars", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Shelf_id(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1694,6 +1740,16 @@ func (ec *executionContext) _Scalars(ctx context.Context, sel ast.SelectionSet, 
 		case "unicode":
 			out.Values[i] = ec._Scalars_unicode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inf":
+			out.Values[i] = ec._Scalars_inf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nan":
+			out.Values[i] = ec._Scalars_nan(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
