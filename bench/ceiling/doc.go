@@ -12,9 +12,15 @@
 // extensions.cost included. What the ceiling spends per request is what
 // the work itself costs; what bff-web spends beyond it is the gateway.
 //
-// It calls the services with net/http, encoding/json and the generated gRPC
-// clients (shared/gen) directly, decoding only the fields it renders, and
-// not through the gateway's own clients (shared/sources, shared/upstream):
+// It asks the services exactly what bff-web asks them — the same methods,
+// paths and query strings (the catalog's brief view included) and the same
+// gRPC request messages — with net/http and the generated gRPC clients
+// (shared/gen) directly. It decodes with the decoder bff-web's upstream
+// client uses (segmentio/encoding/json, the whole answer read first, then
+// decoded in place), keeping only the fields it renders, and it runs with
+// bff-web's garbage collector settings (tandem-ceiling applies
+// shared/gateway's defaults). It does not go through the gateway's own
+// clients (shared/sources, shared/upstream):
 // their retries, breakers, loaders and full decoding are part of what is
 // measured against the ceiling, and a ceiling built on them would move
 // whenever they change. It shares with bff-web only what decides the bytes

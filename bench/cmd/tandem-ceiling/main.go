@@ -26,10 +26,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tandemgw/tandem/bench/ceiling"
+	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
@@ -40,9 +43,31 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	tuneGC(os.Environ())
 	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "tandem-ceiling:", err)
 		os.Exit(1)
+	}
+}
+
+// tuneGC gives the process bff-web's garbage collector settings
+// (shared/gateway's defaults, unless GOGC or GOMEMLIMIT say otherwise): the
+// collector's pace is a trade of CPU for memory, and the ceiling must not
+// buy its CPU per request with a setting bff-web does not have.
+func tuneGC(environ []string) {
+	set := func(key string) bool {
+		for _, kv := range environ {
+			if strings.HasPrefix(kv, key+"=") {
+				return true
+			}
+		}
+		return false
+	}
+	if !set("GOGC") {
+		debug.SetGCPercent(gateway.DefaultGCPercent)
+	}
+	if !set("GOMEMLIMIT") {
+		debug.SetMemoryLimit(gateway.DefaultMemoryLimit)
 	}
 }
 
