@@ -111,15 +111,15 @@ func TestCeilingMakesBFFCalls(t *testing.T) {
 	postCeiling(t, srv, query)
 
 	e.Mocks.ResetRequests()
-	bffMsgs.take()
+	bffMsgs.take(false)
 	if r := e.Do(gatewaytest.Request{Query: query}); r.Status != http.StatusOK || len(r.Errors) != 0 {
 		t.Fatalf("bff-web answered %d: %.300s", r.Status, r.Raw)
 	}
-	bffCalls, bffBodies := upstreamTargets(e.Mocks), bffMsgs.take()
+	bffCalls, bffBodies := upstreamTargets(e.Mocks), bffMsgs.take(false)
 	e.Mocks.ResetRequests()
-	ceilingMsgs.take()
+	ceilingMsgs.take(false)
 	postCeiling(t, srv, query)
-	ceilingCalls, ceilingBodies := upstreamTargets(e.Mocks), ceilingMsgs.take()
+	ceilingCalls, ceilingBodies := upstreamTargets(e.Mocks), ceilingMsgs.take(false)
 	if len(bffCalls) == 0 || len(bffBodies) == 0 {
 		t.Fatalf("bff-web made no backend calls, or no gRPC calls were recorded: %q %q", bffCalls, bffBodies)
 	}

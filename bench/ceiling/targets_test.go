@@ -2,7 +2,6 @@ package ceiling_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/tandemgw/tandem/mocks"
 )
@@ -19,35 +19,66 @@ import (
 // makes: the mocks record a call's method, not what it asked for.
 type messageLog struct {
 	mu   sync.Mutex
-	msgs []string // "full method body", body in deterministic protojson
+	msgs []recordedMessage
+}
+
+type recordedMessage struct {
+	method string
+	req    proto.Message
 }
 
 func (l *messageLog) interceptor() grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-		body := fmt.Sprintf("%v", req)
 		if m, ok := req.(proto.Message); ok {
-			if b, err := (protojson.MarshalOptions{}).Marshal(m); err == nil {
-				// protojson's output has random spacing; the compact form
-				// is stable.
-				body = strings.Join(strings.Fields(string(b)), "")
-			}
+			l.mu.Lock()
+			l.msgs = append(l.msgs, recordedMessage{method: method, req: proto.Clone(m)})
+			l.mu.Unlock()
 		}
-		l.mu.Lock()
-		l.msgs = append(l.msgs, method+" "+body)
-		l.mu.Unlock()
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
 }
 
-// take returns the messages recorded since the last take, sorted, and
-// forgets them.
-func (l *messageLog) take() []string {
+// take returns the messages recorded since the last take as "method
+// body" lines (body in compact protojson), sorted, and forgets them. With
+// anyOrder, the elements of every repeated string field are sorted first:
+// a batch whose keys come from a map has no order to compare.
+func (l *messageLog) take(anyOrder bool) []string {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.msgs
+	msgs := l.msgs
 	l.msgs = nil
+	l.mu.Unlock()
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if anyOrder {
+			sortStringLists(m.req.ProtoReflect())
+		}
+		b, err := (protojson.MarshalOptions{}).Marshal(m.req)
+		if err != nil {
+			panic(err)
+		}
+		// protojson's spacing varies on purpose; the compact form is stable.
+		out = append(out, m.method+" "+strings.Join(strings.Fields(string(b)), ""))
+	}
 	slices.Sort(out)
 	return out
+}
+
+// sortStringLists sorts the repeated string fields of m in place.
+func sortStringLists(m protoreflect.Message) {
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.IsList() && fd.Kind() == protoreflect.StringKind {
+			list := v.List()
+			s := make([]string, list.Len())
+			for i := range s {
+				s[i] = list.Get(i).String()
+			}
+			slices.Sort(s)
+			for i, e := range s {
+				list.Set(i, protoreflect.ValueOfString(e))
+			}
+		}
+		return true
+	})
 }
 
 // upstreamTargets returns, per service, the targets the mocks recorded
