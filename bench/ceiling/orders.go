@@ -227,19 +227,20 @@ func (h *OrderHistory) fetch(ctx context.Context, who viewer, acceptLanguage str
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		var batch struct {
-			Items []productRecord `json:"items"`
+		parts, err := inChunks(gctx, ids, func(ctx context.Context, chunk []string) ([]productRecord, error) {
+			var batch struct {
+				Items []productRecord `json:"items"`
+			}
+			target := h.catalog + "?" + url.Values{"ids": {strings.Join(chunk, ",")}, "view": {"basic"}}.Encode()
+			err := h.rest.getJSON(ctx, target, &batch)
+			return batch.Items, err
+		})
+		if err != nil {
+			return err
 		}
 		res.products = make(map[string]productRecord, len(ids))
-		// In batches of at most the catalog client's default MaxBatch, as
-		// bff-web's catalog client splits them.
-		for chunk := range chunks(ids, maxBatch) {
-			target := h.catalog + "?" + url.Values{"ids": {strings.Join(chunk, ",")}, "view": {"basic"}}.Encode()
-			batch.Items = batch.Items[:0]
-			if err := h.rest.getJSON(gctx, target, &batch); err != nil {
-				return err
-			}
-			for _, p := range batch.Items {
+		for _, part := range parts {
+			for _, p := range part {
 				res.products[p.ID] = p
 			}
 		}
@@ -249,48 +250,68 @@ func (h *OrderHistory) fetch(ctx context.Context, who viewer, acceptLanguage str
 				skus = append(skus, p.SKU)
 			}
 		}
-		if len(skus) == 0 {
-			return nil
-		}
-		resp, err := h.inventory.BatchGetStock(gctx, &inventoryv1.BatchGetStockRequest{Skus: skus})
+		stocks, err := inChunks(gctx, skus, func(ctx context.Context, chunk []string) ([]*inventoryv1.Stock, error) {
+			resp, err := h.inventory.BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: chunk})
+			return resp.GetStocks(), err
+		})
 		if err != nil {
 			return err
 		}
-		res.stocks = make(map[string]*inventoryv1.Stock, len(resp.GetStocks()))
-		for _, s := range resp.GetStocks() {
-			res.stocks[s.GetSku()] = s
+		res.stocks = make(map[string]*inventoryv1.Stock, len(skus))
+		for _, part := range stocks {
+			for _, s := range part {
+				res.stocks[s.GetSku()] = s
+			}
 		}
 		return nil
 	})
 	g.Go(func() error {
-		resp, err := h.pricing.BatchGetPrices(gctx, &pricingv1.BatchGetPricesRequest{ProductIds: ids, Currency: currency})
+		prices, err := inChunks(gctx, ids, func(ctx context.Context, chunk []string) ([]*pricingv1.Price, error) {
+			resp, err := h.pricing.BatchGetPrices(ctx, &pricingv1.BatchGetPricesRequest{ProductIds: chunk, Currency: currency})
+			return resp.GetPrices(), err
+		})
 		if err != nil {
 			return err
 		}
-		res.prices = make(map[string]*pricingv1.Price, len(resp.GetPrices()))
-		for _, p := range resp.GetPrices() {
-			res.prices[p.GetProductId()] = p
+		res.prices = make(map[string]*pricingv1.Price, len(ids))
+		for _, part := range prices {
+			for _, p := range part {
+				res.prices[p.GetProductId()] = p
+			}
 		}
 		return nil
 	})
 	return res, g.Wait()
 }
 
-// maxBatch is how many ids bff-web's REST clients put in one batch call
-// (shared/upstream's DefaultMaxBatch).
+// maxBatch is how many keys bff-web's clients put in one batch call
+// (shared/upstream's DefaultMaxBatch, the default maxBatch of every
+// upstream).
 const maxBatch = 100
 
-// chunks yields ids in consecutive slices of at most n.
-func chunks(ids []string, n int) func(yield func([]string) bool) {
-	return func(yield func([]string) bool) {
-		for len(ids) > 0 {
-			k := min(n, len(ids))
-			if !yield(ids[:k]) {
-				return
-			}
-			ids = ids[k:]
-		}
+// inChunks calls fetch for consecutive chunks of at most maxBatch keys,
+// concurrently, as shared/upstream.Chunked splits a batch: one chunk on
+// the caller's goroutine, none for no keys. It returns each chunk's
+// results.
+func inChunks[T any](ctx context.Context, keys []string, fetch func(ctx context.Context, chunk []string) ([]T, error)) ([][]T, error) {
+	switch {
+	case len(keys) == 0:
+		return nil, nil
+	case len(keys) <= maxBatch:
+		part, err := fetch(ctx, keys)
+		return [][]T{part}, err
 	}
+	parts := make([][]T, (len(keys)+maxBatch-1)/maxBatch)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range parts {
+		chunk := keys[i*maxBatch : min((i+1)*maxBatch, len(keys))]
+		g.Go(func() error {
+			var err error
+			parts[i], err = fetch(gctx, chunk)
+			return err
+		})
+	}
+	return parts, g.Wait()
 }
 
 // readLocale reads the viewer's account locale; ok is false when the

@@ -2,6 +2,7 @@ package ceiling_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -88,15 +89,39 @@ func postOrderHistory(t *testing.T, srv *httptest.Server, r gatewaytest.Request)
 	return body
 }
 
+// placeOrders gives user n new orders of three products each, none in
+// another: from 34 orders on, the newest 50 have more products than one
+// batch call takes, as the harness's viewer has.
+func placeOrders(e *gatewaytest.Env, user string, n int) {
+	e.T.Helper()
+	var addrs struct{ Items []struct{ ID string } }
+	e.BackendJSON("accounts", "/users/"+user+"/addresses", nil, &addrs)
+	if len(addrs.Items) == 0 {
+		e.T.Fatalf("%s has no address", user)
+	}
+	for i := range n {
+		for j := range 3 {
+			e.BackendPost("orders", "/carts/"+user+"/lines", nil, map[string]any{"productId": fmt.Sprintf("prd_%06d", 1000+3*i+j), "quantity": 1 + j})
+		}
+		e.BackendPost("orders", "/orders", http.Header{"Idempotency-Key": {fmt.Sprintf("ceiling-%s-%d", user, i)}},
+			map[string]any{"userId": user, "shippingAddressId": addrs.Items[0].ID})
+	}
+}
+
+// manyProductsViewer is the viewer placeOrders gives 50 orders.
+const manyProductsViewer = "usr_000099"
+
 // TestOrderHistoryWritesBFFBytes: the ceiling's answer to the order
 // history is byte for byte bff-web's, extensions.cost included, for
-// viewers in different markets.
+// viewers in different markets and one whose products take two batches.
 func TestOrderHistoryWritesBFFBytes(t *testing.T) {
 	e, srv, _, _ := startOrderHistory(t)
+	placeOrders(e, manyProductsViewer, orderHistoryFirst)
 	for _, c := range []struct{ user, acceptLanguage string }{
 		{"usr_000042", ""},
 		{"usr_000007", "de-DE"},
 		{"usr_000013", "fr-FR,fr;q=0.9"},
+		{manyProductsViewer, ""},
 	} {
 		r := orderHistoryRequest(e.Token(c.user, "orders:read"), c.acceptLanguage)
 		bff := e.Do(r)
@@ -121,7 +146,14 @@ func TestOrderHistoryWritesBFFBytes(t *testing.T) {
 // a map).
 func TestOrderHistoryMakesBFFCalls(t *testing.T) {
 	e, srv, bffMsgs, ceilingMsgs := startOrderHistory(t)
-	r := orderHistoryRequest(e.Token("usr_000042", "orders:read"), "")
+	placeOrders(e, manyProductsViewer, orderHistoryFirst)
+	for _, user := range []string{"usr_000042", manyProductsViewer} {
+		t.Run(user, func(t *testing.T) { compareOrderHistoryCalls(t, e, srv, bffMsgs, ceilingMsgs, user) })
+	}
+}
+
+func compareOrderHistoryCalls(t *testing.T, e *gatewaytest.Env, srv *httptest.Server, bffMsgs, ceilingMsgs *messageLog, user string) {
+	r := orderHistoryRequest(e.Token(user, "orders:read"), "")
 	for _, when := range []string{"first request", "steady state"} {
 		e.Mocks.ResetRequests()
 		bffMsgs.take(true)
@@ -135,6 +167,10 @@ func TestOrderHistoryMakesBFFCalls(t *testing.T) {
 		ceilingCalls, ceilingBodies := upstreamTargets(e.Mocks), ceilingMsgs.take(true)
 		if len(bffCalls["orders"]) == 0 || len(bffBodies) == 0 {
 			t.Fatalf("%s: bff-web called no orders or no gRPC service: %q %q", when, bffCalls, bffBodies)
+		}
+		if user == manyProductsViewer && (len(bffCalls["catalog"]) != 2 || len(bffCalls["pricing"]) != 2 || len(bffCalls["inventory"]) != 2) {
+			t.Errorf("%s: the viewer's products took %d catalog, %d pricing and %d inventory calls, want 2 each", when,
+				len(bffCalls["catalog"]), len(bffCalls["pricing"]), len(bffCalls["inventory"]))
 		}
 		if got := len(bffCalls["accounts"]); (when == "first request") != (got == 1) {
 			t.Errorf("%s: bff-web read the account %d times", when, got)

@@ -2,6 +2,7 @@ package ceiling_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -39,28 +40,63 @@ func (l *messageLog) interceptor() grpc.UnaryClientInterceptor {
 }
 
 // take returns the messages recorded since the last take as "method
-// body" lines (body in compact protojson), sorted, and forgets them. With
-// anyOrder, the elements of every repeated string field are sorted first:
-// a batch whose keys come from a map has no order to compare.
+// body" lines (body in compact protojson), sorted, and forgets them.
+//
+// With anyOrder, the keys of a batch may be in any order and split into
+// chunks anyhow (bff-web collects them in a map): per method, one line has
+// the number of calls and the keys of all of them merged and sorted, and
+// one line per call has the rest of its message (its lists left out).
 func (l *messageLog) take(anyOrder bool) []string {
 	l.mu.Lock()
 	msgs := l.msgs
 	l.msgs = nil
 	l.mu.Unlock()
-	out := make([]string, 0, len(msgs))
+	var out []string
+	if !anyOrder {
+		for _, m := range msgs {
+			out = append(out, m.method+" "+compactJSON(m.req))
+		}
+		slices.Sort(out)
+		return out
+	}
+	merged := map[string]proto.Message{}
+	calls := map[string]int{}
 	for _, m := range msgs {
-		if anyOrder {
-			sortStringLists(m.req.ProtoReflect())
+		calls[m.method]++
+		if all, ok := merged[m.method]; ok {
+			proto.Merge(all, m.req) // appends the lists
+		} else {
+			merged[m.method] = proto.Clone(m.req)
 		}
-		b, err := (protojson.MarshalOptions{}).Marshal(m.req)
-		if err != nil {
-			panic(err)
-		}
-		// protojson's spacing varies on purpose; the compact form is stable.
-		out = append(out, m.method+" "+strings.Join(strings.Fields(string(b)), ""))
+		rest := proto.Clone(m.req)
+		clearLists(rest.ProtoReflect())
+		out = append(out, m.method+" "+compactJSON(rest))
+	}
+	for method, all := range merged {
+		sortStringLists(all.ProtoReflect())
+		out = append(out, fmt.Sprintf("%s calls=%d merged=%s", method, calls[method], compactJSON(all)))
 	}
 	slices.Sort(out)
 	return out
+}
+
+func compactJSON(m proto.Message) string {
+	b, err := (protojson.MarshalOptions{}).Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	// protojson's spacing varies on purpose; the compact form is stable.
+	return strings.Join(strings.Fields(string(b)), "")
+}
+
+// clearLists clears the repeated fields of m.
+func clearLists(m protoreflect.Message) {
+	m.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		if fd.IsList() {
+			m.Clear(fd)
+		}
+		return true
+	})
 }
 
 // sortStringLists sorts the repeated string fields of m in place.
