@@ -186,11 +186,11 @@ func TestOrderHistoryRefusesBadConfigAndAnonymousRequests(t *testing.T) {
 	good := ceiling.OrderHistoryConfig{OrdersURL: "http://127.0.0.1:1", CatalogURL: "http://127.0.0.1:2", AccountsURL: "http://127.0.0.1:3",
 		PricingAddr: "127.0.0.1:4", InventoryAddr: "127.0.0.1:5", First: 50}
 	for name, mutate := range map[string]func(*ceiling.OrderHistoryConfig){
-		"first 0":          func(c *ceiling.OrderHistoryConfig) { c.First = 0 },
-		"orders no URL":    func(c *ceiling.OrderHistoryConfig) { c.OrdersURL = "127.0.0.1:1" },
-		"accounts empty":   func(c *ceiling.OrderHistoryConfig) { c.AccountsURL = "" },
-		"inventory empty":  func(c *ceiling.OrderHistoryConfig) { c.InventoryAddr = "" },
-		"first too large:": func(c *ceiling.OrderHistoryConfig) { c.First = ceiling.MaxFirst + 1 },
+		"first 0":         func(c *ceiling.OrderHistoryConfig) { c.First = 0 },
+		"orders no URL":   func(c *ceiling.OrderHistoryConfig) { c.OrdersURL = "127.0.0.1:1" },
+		"accounts empty":  func(c *ceiling.OrderHistoryConfig) { c.AccountsURL = "" },
+		"inventory empty": func(c *ceiling.OrderHistoryConfig) { c.InventoryAddr = "" },
+		"first too large": func(c *ceiling.OrderHistoryConfig) { c.First = ceiling.MaxFirst + 1 },
 	} {
 		cfg := good
 		mutate(&cfg)
