@@ -20,6 +20,7 @@ import (
 	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/throttle"
+	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // OrderHistoryQuery is the order history page the second ceiling answers:
@@ -284,10 +285,9 @@ func (h *OrderHistory) fetch(ctx context.Context, who viewer, acceptLanguage str
 	return res, g.Wait()
 }
 
-// maxBatch is how many keys bff-web's clients put in one batch call
-// (shared/upstream's DefaultMaxBatch, the default maxBatch of every
-// upstream).
-const maxBatch = 100
+// maxBatch is how many keys bff-web's clients put in one batch call: the
+// default maxBatch of every upstream.
+const maxBatch = upstream.DefaultMaxBatch
 
 // inChunks calls fetch for consecutive chunks of at most maxBatch keys,
 // concurrently, as shared/upstream.Chunked splits a batch: one chunk on
