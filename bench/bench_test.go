@@ -45,11 +45,11 @@ func TestHarnessSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rows) != 8 {
-		t.Fatalf("%d rows, want 8 (5 fan-out groups and 3 scenarios)", len(rep.Rows))
+	if len(rep.Rows) != 9 {
+		t.Fatalf("%d rows, want 9 (5 fan-out groups, 2 order history groups and 2 product pages)", len(rep.Rows))
 	}
-	if rep.CeilingBodyBytes < 1000 {
-		t.Errorf("the ceiling's answer was not compared with bff-web's (%d bytes)", rep.CeilingBodyBytes)
+	if rep.CeilingBodyBytes < 1000 || rep.OrderHistoryCeilingBodyBytes < 1000 {
+		t.Errorf("a ceiling's answer was not compared with bff-web's (%d and %d bytes)", rep.CeilingBodyBytes, rep.OrderHistoryCeilingBodyBytes)
 	}
 	cpus, _ := allowedCPUs()
 	for _, r := range rep.Rows {
@@ -78,8 +78,14 @@ func TestHarnessSmoke(t *testing.T) {
 			t.Errorf("%s: the process ran on CPUs %q, want %q", name, r.CPUsAllowed, cpuList(cpus[:1]))
 		}
 	}
-	// The ceiling makes exactly one call per backend, whatever the load.
-	ceil := findRow(rep.Rows, ScenarioFanOut, sysCeiling, "ceiling")
+	// The fan-out ceiling makes exactly one call per backend, whatever the
+	// load; the order history's ceiling one orders call and, whatever the
+	// load, the calls bff-web makes one request at a time (its viewer's
+	// products take two batches; the account was read for the reference
+	// answer, before the counters were reset).
+	ceil := findRow(rep.Rows, ScenarioFanOut, sysCeiling, variantCeiling.key)
+	orderCeil := findRow(rep.Rows, ScenarioViewerOrders, sysCeiling, variantCeiling.key)
+	orderWeb := findRow(rep.Rows, ScenarioViewerOrders, sysBFFWeb, variantSignedIn.key)
 	for _, calls := range []map[string]float64{ceil.SatCalls, ceil.IdleCalls} {
 		for _, svc := range []string{"catalog", "reviews", "pricing", "inventory"} {
 			if calls[svc] != 1 {
@@ -90,19 +96,25 @@ func TestHarnessSmoke(t *testing.T) {
 			t.Errorf("ceiling: %.2f calls per request, want 4: %v", sum(calls), calls)
 		}
 	}
+	for _, calls := range []map[string]float64{orderCeil.SatCalls, orderCeil.IdleCalls} {
+		if calls["orders"] != 1 || calls["accounts"] != 0 || sum(calls) != orderWeb.IdleTotal {
+			t.Errorf("order history ceiling: calls per request %v, want one orders call, no accounts call and %.2f in all as bff-web's %v",
+				calls, orderWeb.IdleTotal, orderWeb.IdleCalls)
+		}
+	}
 	if web := findRow(rep.Rows, ScenarioFanOut, sysBFFWeb, variantDefaults.key); web.Rate != ceil.Throughput/2 {
 		t.Errorf("bff-web's fixed rate %.0f is not half the ceiling's saturation throughput %.0f", web.Rate, ceil.Throughput)
 	}
-	if len(rep.Targets) != 14 {
-		t.Errorf("%d targets, want 14 (10, and the paired comparisons' 4): %+v", len(rep.Targets), rep.Targets)
+	if len(rep.Targets) != 18 {
+		t.Errorf("%d targets, want 18 (12, and the paired comparisons' 6): %+v", len(rep.Targets), rep.Targets)
 	}
 	// Every paired comparison alternated the load between both sides,
 	// which answered correctly.
-	if len(rep.Paired) != len(costPairs) {
-		t.Errorf("%d paired comparisons, want %d", len(rep.Paired), len(costPairs))
+	if len(rep.Paired) != len(pairSpecs) {
+		t.Errorf("%d paired comparisons, want %d", len(rep.Paired), len(pairSpecs))
 	}
 	for _, p := range rep.Paired {
-		if p.Slices < 2 || p.Requests[0] < 2 || p.Requests[1] < 2 || p.Failures != [2]int{} || p.CPU[0] <= 0 || p.CPU[1] <= 0 {
+		if p.Slices < 2 || p.Requests[0] < 2 || p.Requests[1] < 2 || p.Failures != [2]int{} || p.CPU[0] <= 0 || p.CPU[1] <= 0 || len(p.CPURatios) == 0 {
 			t.Errorf("paired %s: %+v", p.Key, p)
 		}
 	}

@@ -1,9 +1,10 @@
 // Package bench is the performance harness behind `make bench`: it
 // measures bff-web and bff-mobile as separate processes against the
-// in-repo mocks, next to a ceiling (package bench/ceiling) — a
-// hand-written handler that does the fan-out query's work without GraphQL
-// and writes the same bytes — and reports the ratios the performance
-// targets are stated in.
+// in-repo mocks, next to two ceilings (package bench/ceiling) —
+// hand-written handlers that do bff-web's work for the fan-out query and
+// for the order history without GraphQL, with the same backend calls, and
+// write the same bytes — and reports the ratios the performance targets
+// are stated in.
 //
 // A run builds the three binaries (bff-web, bff-mobile, tandem-ceiling),
 // starts the mocks and the mock identity provider in its own process,
@@ -29,9 +30,15 @@
 // pinning was in force. Everything listens on loopback and every phase is
 // bounded by the options, so a run stops by itself.
 //
+// Groups measured one after the other differ by whatever the machine did
+// meanwhile, so the headline ratios (bff-web over each ceiling) and the
+// cost targets come from paired comparisons (paired.go): both processes
+// side by side, the load alternating between them in short slices.
+//
 // Scenarios: the fan-out query (ceiling and bff-web with its defaults,
 // signed in, with auth and throttling off, and traced at 100%), the web
-// product page, the mobile product detail, and the viewer's 50 orders.
+// product page, the mobile product detail, and the viewer's 50 orders
+// (its ceiling and bff-web signed in).
 // With a profile directory the harness also saves CPU, allocation and
 // heap profiles of each BFF under saturation, taken from the BFF's own
 // admin listener (adminAddr), which serves /debug/pprof/.

@@ -8,7 +8,7 @@ import (
 )
 
 // A cost target compares two variants of the fan-out listing that differ
-// by a few percent. Measured one after the other, as the groups are, two
+// by a few percent, and a headline compares bff-web with a ceiling. Measured one after the other, as the groups are, two
 // variants also differ by whatever the machine did meanwhile: on a shared
 // machine the same code's CPU per request moved by a factor of up to 2.5
 // between groups of one run. A paired comparison runs both variants'
@@ -20,33 +20,73 @@ import (
 // pair's ratio, not the figure, where it would move a sum by its whole
 // weight.
 
-// pairSpec is a cost target's two variants: a, which has the cost, and
-// b, the baseline.
+// pairSpec is a paired comparison's two sides on one scenario: a, which
+// has the cost, and b, the baseline.
 type pairSpec struct {
 	key, title string
-	a, b       variant
+	scenario   string
+	a, b       side
 }
 
-var costPairs = []pairSpec{
-	{key: "auth-throttling", title: "auth + throttling: signed in with throttling on vs anonymous with both off", a: variantSignedIn, b: variantOff},
-	{key: "signing-in", title: "signing in alone: signed in vs anonymous, throttling on in both", a: variantSignedIn, b: variantDefaults},
-	{key: "throttling", title: "throttling alone: anonymous with defaults vs both off", a: variantDefaults, b: variantOff},
-	{key: "tracing", title: "tracing at 100% sampling vs defaults", a: variantTracing, b: variantDefaults},
+// side is one process of a paired comparison.
+type side struct {
+	system  string
+	variant variant
+}
+
+func bffWeb(v variant) side { return side{system: sysBFFWeb, variant: v} }
+
+var ceilingSide = side{system: sysCeiling, variant: variantCeiling}
+
+// Keys of the headline comparisons.
+const (
+	pairFanOutCeiling       = "fanout-ceiling"
+	pairOrderHistoryCeiling = "viewer-orders-ceiling"
+)
+
+// pairSpecs are every paired comparison, in the order they run: bff-web
+// against each ceiling, then the cost targets on the fan-out.
+var pairSpecs = []pairSpec{
+	{key: pairFanOutCeiling, title: "fan-out: bff-web defaults vs its ceiling", scenario: ScenarioFanOut, a: bffWeb(variantDefaults), b: ceilingSide},
+	{key: pairOrderHistoryCeiling, title: "order history: bff-web signed in vs its ceiling", scenario: ScenarioViewerOrders, a: bffWeb(variantSignedIn), b: ceilingSide},
+	{key: "auth-throttling", title: "auth + throttling: signed in with throttling on vs anonymous with both off", scenario: ScenarioFanOut, a: bffWeb(variantSignedIn), b: bffWeb(variantOff)},
+	{key: "signing-in", title: "signing in alone: signed in vs anonymous, throttling on in both", scenario: ScenarioFanOut, a: bffWeb(variantSignedIn), b: bffWeb(variantDefaults)},
+	{key: "throttling", title: "throttling alone: anonymous with defaults vs both off", scenario: ScenarioFanOut, a: bffWeb(variantDefaults), b: bffWeb(variantOff)},
+	{key: "tracing", title: "tracing at 100% sampling vs defaults", scenario: ScenarioFanOut, a: bffWeb(variantTracing), b: bffWeb(variantDefaults)},
 }
 
 // pairSlice is how long the load stays on one side before it moves.
 const pairSlice = time.Second
 
-// Paired is one cost target's paired comparison, summed over the runs.
+// Paired is one paired comparison, summed over the runs.
 type Paired struct {
-	Key, Title, A, B string
-	Slices           int // per side, over all runs
+	Key, Title string
+	// A and B name the sides: system and variant keys.
+	ASystem, A, BSystem, B string
+	Slices                 int // per side, over all runs
 	// Per side: successful requests, seconds under load, CPU time used.
 	Requests, Failures [2]int
 	Elapsed, CPU       [2]time.Duration
-	// Ratios are a's throughput over b's in each pair of adjacent slices.
-	Ratios     []float64
-	FirstError string
+	// Ratios are a's throughput over b's in each pair of adjacent slices;
+	// CPURatios a's CPU per request over b's.
+	Ratios, CPURatios []float64
+	FirstError        string
+}
+
+// Ratio is a's throughput over b's: the median of the slice pairs' ratios
+// (the summed throughputs' ratio when there are none).
+func (p Paired) Ratio() float64 { return 1 - p.Cost() }
+
+// CPURatio is a's CPU per request over b's: the median of the slice
+// pairs' ratios (the summed figures' ratio when there are none).
+func (p Paired) CPURatio() float64 {
+	if len(p.CPURatios) > 0 {
+		return median(p.CPURatios)
+	}
+	if p.CPUPerRequest(1) <= 0 {
+		return 0
+	}
+	return float64(p.CPUPerRequest(0)) / float64(p.CPUPerRequest(1))
 }
 
 // Throughput is side i's successful requests per second.
@@ -90,14 +130,14 @@ func (p Paired) SummedCost() float64 {
 // load for d in all, and adds it to into.
 func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d time.Duration, into *Paired) error {
 	sides := [2]group{
-		{scenario: s, system: s.bff, variant: spec.a},
-		{scenario: s, system: s.bff, variant: spec.b},
+		{scenario: s, system: spec.a.system, variant: spec.a.variant},
+		{scenario: s, system: spec.b.system, variant: spec.b.variant},
 	}
 	var procs [2]*child
 	var reqs [2]request
 	var refs [2][]byte
 	for i, g := range sides {
-		c, err := r.startSystem(ctx, g.system, g.variant, false)
+		c, err := r.startSystem(ctx, g, false)
 		if err != nil {
 			return err
 		}
@@ -122,6 +162,7 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 			order = [2]int{1, 0}
 		}
 		var rate [2]float64
+		var cpu [2]time.Duration
 		for _, i := range order {
 			cpu0, err := cpuTime(procs[i].pid())
 			if err != nil {
@@ -138,6 +179,9 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 			if res.elapsed > 0 {
 				rate[i] = float64(res.requests-res.failures) / res.elapsed.Seconds()
 			}
+			if res.requests > 0 {
+				cpu[i] = (cpu1 - cpu0) / time.Duration(res.requests)
+			}
 			into.Requests[i] += res.requests
 			into.Failures[i] += res.failures
 			into.Elapsed[i] += res.elapsed
@@ -149,12 +193,44 @@ func (r *runner) measurePair(ctx context.Context, s scenario, spec pairSpec, d t
 		if rate[1] > 0 {
 			into.Ratios = append(into.Ratios, rate[0]/rate[1])
 		}
+		if cpu[1] > 0 && cpu[0] > 0 {
+			into.CPURatios = append(into.CPURatios, float64(cpu[0])/float64(cpu[1]))
+		}
 	}
 	into.Slices += pairs
 	return nil
 }
 
-// describe is the comparison as the targets give it.
+// describeRatio is a headline comparison as the targets give it: a's
+// throughput over b's.
+func (p Paired) describeRatio() string {
+	spread := ""
+	if len(p.Ratios) >= 4 {
+		s := slices.Clone(p.Ratios)
+		slices.Sort(s)
+		spread = fmt.Sprintf(", the middle half of them %s to %s", pct(s[len(s)/4]), pct(s[len(s)*3/4]))
+	}
+	return fmt.Sprintf("%s (median of %d slice pairs%s; summed: %s, %.0f vs %.0f req/s)",
+		pct(p.Ratio()), len(p.Ratios), spread, pct(1-p.SummedCost()), p.Throughput(0), p.Throughput(1))
+}
+
+// describeCPU is a's CPU per request over b's, as the targets give it.
+func (p Paired) describeCPU() string {
+	spread := ""
+	if len(p.CPURatios) >= 4 {
+		s := slices.Clone(p.CPURatios)
+		slices.Sort(s)
+		spread = fmt.Sprintf(", the middle half of them %.2f× to %.2f×", s[len(s)/4], s[len(s)*3/4])
+	}
+	summed := 0.0
+	if p.CPUPerRequest(1) > 0 {
+		summed = float64(p.CPUPerRequest(0)) / float64(p.CPUPerRequest(1))
+	}
+	return fmt.Sprintf("%.2f× (median of %d slice pairs%s; summed: %.2f×, %.2f vs %.2f ms CPU/req)",
+		p.CPURatio(), len(p.CPURatios), spread, summed, ms(p.CPUPerRequest(0)), ms(p.CPUPerRequest(1)))
+}
+
+// describe is a cost comparison as the targets give it.
 func (p Paired) describe() string {
 	spread := ""
 	if len(p.Ratios) >= 4 {

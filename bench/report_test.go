@@ -145,3 +145,51 @@ func TestPairedCostIsTheMedianOfItsPairs(t *testing.T) {
 		t.Errorf("without pairs, Cost = %.4f, want the sums' 0.04", c)
 	}
 }
+
+// With paired comparisons against the ceilings, the headline ratios are
+// judged on them; the order history's calls are judged on its groups.
+func TestHeadlineTargetsAreJudgedOnThePairedComparisons(t *testing.T) {
+	// The groups say 40% of the ceiling's throughput and 3× its CPU.
+	web := Row{Throughput: 280, SatTotal: 4, CPUPerRequest: 3900 * time.Microsecond, PeakRSS: 60 << 20,
+		Rate: 350, Achieved: 349, P99: 9 * time.Millisecond}
+	rows := append(fanOutRows(web),
+		Row{Scenario: ScenarioViewerOrders, System: sysCeiling, Variant: variantCeiling.key, Throughput: 1000, SatTotal: 4, CPUPerRequest: time.Millisecond},
+		Row{Scenario: ScenarioViewerOrders, System: sysBFFWeb, Variant: variantSignedIn.key, Throughput: 400, SatTotal: 4.5, CPUPerRequest: 2 * time.Millisecond, PeakRSS: 50 << 20})
+	sec := [2]time.Duration{4 * time.Second, 4 * time.Second}
+	paired := []Paired{
+		{Key: pairFanOutCeiling, Slices: 4, Requests: [2]int{1300, 2000}, Elapsed: sec, CPU: [2]time.Duration{2600 * time.Millisecond, 2000 * time.Millisecond},
+			Ratios: []float64{0.62, 0.66, 0.64, 0.2}, CPURatios: []float64{1.5, 1.55, 1.45, 4}},
+		{Key: pairOrderHistoryCeiling, Slices: 4, Requests: [2]int{900, 2000}, Elapsed: sec,
+			Ratios: []float64{0.45, 0.44, 0.46, 0.9}},
+	}
+	verdicts := map[string]bool{}
+	for _, tg := range targets(rows, paired) {
+		if !tg.Info {
+			verdicts[tg.Name] = tg.Pass
+		}
+	}
+	for name, want := range map[string]bool{
+		"fan-out throughput, bff-web ÷ ceiling, paired":                                 true,
+		"fan-out CPU per request, bff-web ÷ ceiling, paired":                            true,
+		"fan-out backend calls per request at saturation, bff-web vs ceiling":           true,
+		"order history backend calls per request at saturation, bff-web vs its ceiling": false,
+		"order history throughput, bff-web ÷ its ceiling, paired":                       false,
+	} {
+		got, ok := verdicts[name]
+		if !ok || got != want {
+			t.Errorf("%s: judged %v (present %v), want %v; all: %v", name, got, ok, want, verdicts)
+		}
+	}
+	if _, ok := verdicts["fan-out throughput, bff-web ÷ ceiling"]; ok {
+		t.Errorf("the groups' throughput ratio is still judged: %v", verdicts)
+	}
+	if r := paired[0].Ratio(); math.Abs(r-0.63) > 1e-9 {
+		t.Errorf("Ratio = %.4f, want the median pair's 0.63", r)
+	}
+	if r := paired[0].CPURatio(); math.Abs(r-1.525) > 1e-9 {
+		t.Errorf("CPURatio = %.4f, want the median pair's 1.525", r)
+	}
+	if r := (Paired{Requests: [2]int{10, 10}, CPU: [2]time.Duration{3 * time.Second, 2 * time.Second}}).CPURatio(); math.Abs(r-1.5) > 1e-9 {
+		t.Errorf("without pairs, CPURatio = %.4f, want the sums' 1.5", r)
+	}
+}

@@ -148,15 +148,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Viewer:  viewer,
 	}
 	results := map[string][]measurement{}
-	var fanOut *scenario
-	for i := range scs {
-		if scs[i].key == ScenarioFanOut {
-			fanOut = &scs[i]
-		}
+	// The paired comparisons of the scenarios that run.
+	byKey := map[string]scenario{}
+	for _, sc := range scs {
+		byKey[sc.key] = sc
 	}
-	paired := make([]Paired, len(costPairs))
-	for i, p := range costPairs {
-		paired[i] = Paired{Key: p.key, Title: p.title, A: p.a.key, B: p.b.key}
+	var specs []pairSpec
+	for _, p := range pairSpecs {
+		if _, ok := byKey[p.scenario]; ok {
+			specs = append(specs, p)
+			rep.Paired = append(rep.Paired, Paired{Key: p.key, Title: p.title, ASystem: p.a.system, A: p.a.variant.key, BSystem: p.b.system, B: p.b.variant.key})
+		}
 	}
 	for round := 1; round <= opts.Runs; round++ {
 		var ceilingRate float64
@@ -167,7 +169,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bench: %s: %w", g.key(), err)
 			}
-			if g.system == sysCeiling {
+			if g.system == sysCeiling && g.scenario.key == ScenarioFanOut {
 				ceilingRate = m.sat.throughput()
 			}
 			refs[g.key()] = m.ref
@@ -175,24 +177,35 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			r.logf("  %.0f req/s, %.2f calls/req, %.2f ms CPU/req, peak RSS %.1f MiB",
 				m.sat.throughput(), m.satCallsTotal(), ms(m.cpuPerRequest), mib(m.peakRSS))
 		}
-		if c, w := refs[ScenarioFanOut+"/"+sysCeiling+"/ceiling"], refs[ScenarioFanOut+"/"+sysBFFWeb+"/"+variantDefaults.key]; c != nil && w != nil {
+		// Each ceiling must still do bff-web's work: its answer is
+		// bff-web's, byte for byte.
+		for _, cmp := range []struct {
+			scenario, variant string
+			bytes             *int
+		}{
+			{ScenarioFanOut, variantDefaults.key, &rep.CeilingBodyBytes},
+			{ScenarioViewerOrders, variantSignedIn.key, &rep.OrderHistoryCeilingBodyBytes},
+		} {
+			c, w := refs[cmp.scenario+"/"+sysCeiling+"/"+variantCeiling.key], refs[cmp.scenario+"/"+sysBFFWeb+"/"+cmp.variant]
+			if c == nil || w == nil {
+				continue
+			}
 			if !bytes.Equal(c, w) {
-				return nil, fmt.Errorf("bench: the ceiling's answer to the fan-out query differs from bff-web's (%d and %d bytes): the ceiling no longer does the same work", len(c), len(w))
+				return nil, fmt.Errorf("bench: the ceiling's answer to %s differs from bff-web's (%d and %d bytes): the ceiling no longer does the same work", byKey[cmp.scenario].title, len(c), len(w))
 			}
-			rep.CeilingBodyBytes = len(c)
+			*cmp.bytes = len(c)
 		}
-		if fanOut != nil {
-			for i, p := range costPairs {
-				r.logf("round %d/%d: paired, %s", round, opts.Runs, p.title)
-				if err := r.measurePair(ctx, *fanOut, p, opts.Duration, &paired[i]); err != nil {
-					return nil, fmt.Errorf("bench: paired %s: %w", p.key, err)
-				}
-				r.logf("  %s", paired[i].describe())
+		for i, p := range specs {
+			r.logf("round %d/%d: paired, %s", round, opts.Runs, p.title)
+			if err := r.measurePair(ctx, byKey[p.scenario], p, opts.Duration, &rep.Paired[i]); err != nil {
+				return nil, fmt.Errorf("bench: paired %s: %w", p.key, err)
+			}
+			if p.b.system == sysCeiling {
+				r.logf("  throughput %s; CPU per request %s", rep.Paired[i].describeRatio(), rep.Paired[i].describeCPU())
+			} else {
+				r.logf("  %s", rep.Paired[i].describe())
 			}
 		}
-	}
-	if fanOut != nil {
-		rep.Paired = paired
 	}
 	for _, g := range groups {
 		rep.Rows = append(rep.Rows, summarize(g, results[g.key()], len(r.loadCPUs)))
@@ -309,7 +322,7 @@ func sum(m map[string]float64) float64 {
 // measure starts g's process, measures it and stops it.
 func (r *runner) measure(ctx context.Context, g group, ceilingRate float64) (measurement, error) {
 	profile := r.opts.ProfileDir != "" && g.profile
-	c, err := r.startSystem(ctx, g.system, g.variant, profile)
+	c, err := r.startSystem(ctx, g, profile)
 	if err != nil {
 		return measurement{}, err
 	}

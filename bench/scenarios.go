@@ -41,30 +41,6 @@ const (
 // ScenarioKeys lists every scenario, in the order they run.
 var ScenarioKeys = []string{ScenarioFanOut, ScenarioWebProduct, ScenarioMobileProduct, ScenarioViewerOrders}
 
-// viewerOrdersQuery is the order history page: the viewer's orders with
-// every line's product, price and stock (as bff-web's call-count test
-// asks it).
-const viewerOrdersQuery = `query ViewerOrders($first: Int!) {
-  viewer {
-    orders(first: $first) {
-      nodes {
-        id
-        lines {
-          quantity
-          unitPrice { amountMinor }
-          product {
-            id
-            name
-            price { current { amountMinor currency } }
-            stock { available inStock }
-          }
-        }
-      }
-      pageInfo { hasNextPage }
-    }
-  }
-}`
-
 // scenarios returns the scenarios named by keys (all when empty); the
 // product pages are the e2e suite's documents, read from root.
 func scenarios(root string, keys []string) ([]scenario, error) {
@@ -88,7 +64,7 @@ func scenarios(root string, keys []string) ([]scenario, error) {
 		{key: ScenarioMobileProduct, title: "mobile product detail (" + productID + ")",
 			bff: sysBFFMobile, query: mobile, vars: map[string]any{"id": productID}},
 		{key: ScenarioViewerOrders, title: fmt.Sprintf("viewer's %d orders with lines, products, prices, stock", viewerOrders),
-			bff: sysBFFWeb, query: viewerOrdersQuery, vars: map[string]any{"first": viewerOrders}, signedIn: true},
+			bff: sysBFFWeb, query: ceiling.OrderHistoryQuery, vars: map[string]any{"first": viewerOrders}, signedIn: true},
 	}
 	if len(keys) == 0 {
 		return all, nil
@@ -130,19 +106,24 @@ func (g group) key() string { return g.scenario.key + "/" + g.system + "/" + g.v
 func (g group) signedIn() bool { return g.scenario.signedIn || g.variant.signedIn }
 
 // plan lists the groups of a run: the ceiling and bff-web in every
-// variant on the fan-out query, each product page and the order history on
-// its BFF's defaults.
+// variant on the fan-out query, the order history's ceiling and bff-web
+// signed in, each product page on its BFF's defaults.
 func plan(scs []scenario) []group {
 	var gs []group
 	for _, s := range scs {
 		switch s.key {
 		case ScenarioFanOut:
 			gs = append(gs,
-				group{scenario: s, system: sysCeiling, variant: variant{key: "ceiling", label: "hand-written net/http handler, no GraphQL"}, rate: rateHalfOwn},
+				group{scenario: s, system: sysCeiling, variant: variantCeiling, rate: rateHalfOwn},
 				group{scenario: s, system: s.bff, variant: variantDefaults, rate: rateHalfCeiling, profile: true},
 				group{scenario: s, system: s.bff, variant: variantSignedIn, profile: true},
 				group{scenario: s, system: s.bff, variant: variantOff, profile: true},
 				group{scenario: s, system: s.bff, variant: variantTracing},
+			)
+		case ScenarioViewerOrders:
+			gs = append(gs,
+				group{scenario: s, system: sysCeiling, variant: variantCeiling},
+				group{scenario: s, system: s.bff, variant: variantSignedIn, rate: rateHalfOwn, profile: true},
 			)
 		default:
 			v := variantDefaults

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tandemgw/tandem/shared/config"
 	"github.com/tandemgw/tandem/shared/throttle"
 )
 
@@ -53,6 +54,7 @@ type variant struct {
 }
 
 var (
+	variantCeiling  = variant{key: "ceiling", label: "hand-written net/http handler, no GraphQL, the same backend calls and answer"}
 	variantDefaults = variant{key: "defaults", label: "defaults: throttling on (rate limits raised), anonymous, tracing off"}
 	variantSignedIn = variant{key: "signed-in", label: "signed in: bearer token verified per request, throttling on", signedIn: true}
 	variantOff      = variant{key: "off", label: "auth and throttling off: anonymous, no limits or cost", throttleOff: true}
@@ -125,22 +127,42 @@ func childEnv() []string {
 	return env
 }
 
-// startSystem starts sys for variant v, pinned to cpus, and waits until
-// it serves.
-func (r *runner) startSystem(ctx context.Context, sys string, v variant, pprof bool) (*child, error) {
+// ceilingArgs are tandem-ceiling's flags for scenario: its query, against
+// the harness's backends, with bff-web's default cost settings (and market
+// account TTL, for the order history).
+func (r *runner) ceilingArgs(scenario string) ([]string, error) {
+	web := throttle.WebDefaults().Cost
+	args := []string{
+		"-addr", "127.0.0.1:0",
+		"-query", scenario,
+		"-catalog", r.backends.upstreamAddress("catalog"),
+		"-pricing", r.backends.upstreamAddress("pricing"),
+		"-inventory", r.backends.upstreamAddress("inventory"),
+		"-max-cost", strconv.Itoa(web.MaxCost),
+		"-report-actual=" + strconv.FormatBool(web.ReportActual),
+	}
+	switch scenario {
+	case ScenarioFanOut:
+		return append(args, "-first", strconv.Itoa(fanOutFirst), "-reviews", r.backends.upstreamAddress("reviews")), nil
+	case ScenarioViewerOrders:
+		return append(args, "-first", strconv.Itoa(viewerOrders),
+			"-orders", r.backends.upstreamAddress("orders"),
+			"-accounts", r.backends.upstreamAddress("accounts"),
+			"-account-ttl", config.DefaultMarketAccountTTL.String()), nil
+	}
+	return nil, fmt.Errorf("bench: no ceiling answers scenario %q", scenario)
+}
+
+// startSystem starts g's system for its variant, pinned to the systems
+// under test's CPUs, and waits until it serves.
+func (r *runner) startSystem(ctx context.Context, g group, pprof bool) (*child, error) {
+	sys, v := g.system, g.variant
 	bin := filepath.Join(r.binDir, binaryNames[sys])
 	var args []string
 	if sys == sysCeiling {
-		web := throttle.WebDefaults().Cost
-		args = []string{
-			"-addr", "127.0.0.1:0",
-			"-first", strconv.Itoa(fanOutFirst),
-			"-catalog", r.backends.upstreamAddress("catalog"),
-			"-reviews", r.backends.upstreamAddress("reviews"),
-			"-pricing", r.backends.upstreamAddress("pricing"),
-			"-inventory", r.backends.upstreamAddress("inventory"),
-			"-max-cost", strconv.Itoa(web.MaxCost),
-			"-report-actual=" + strconv.FormatBool(web.ReportActual),
+		var err error
+		if args, err = r.ceilingArgs(g.scenario.key); err != nil {
+			return nil, err
 		}
 	} else {
 		cfg, err := bffConfig(r.backends, v)

@@ -2,21 +2,16 @@ package ceiling
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/tandemgw/tandem/shared/errcode"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
@@ -25,12 +20,8 @@ import (
 	"github.com/tandemgw/tandem/shared/throttle"
 )
 
-// MaxFirst is the largest page the catalog service serves.
+// MaxFirst is the largest page the catalog and orders services serve.
 const MaxFirst = 100
-
-// maxRequestBody bounds what the handler reads of a request; bff-web's
-// default body limit.
-const maxRequestBody = 64 << 10
 
 // Config says where the services are and which answer to write.
 type Config struct {
@@ -49,22 +40,24 @@ type Config struct {
 	// Timeout bounds the backend calls of one request; 0 means no bound
 	// beyond the client's own.
 	Timeout time.Duration
+	// DialOptions are added to the gRPC connections' (tests record the
+	// request messages with an interceptor). Optional.
+	DialOptions []grpc.DialOption
 }
 
 // Handler serves the fan-out query. It is safe for concurrent use; Close
 // releases its connections.
 type Handler struct {
 	cfg       Config
-	catalog   string // base + "/products?limit=N"
+	catalog   string // base + "/products?limit=N&view=basic"
 	summaries string // base + "/summaries"
-	http      *http.Client
-	transport *http.Transport
+	rest      *restClient
 	pricing   pricingv1.PricingServiceClient
 	inventory inventoryv1.InventoryServiceClient
 	conns     []*grpc.ClientConn
 	market    market.Market
 	cost      costModel
-	buffers   sync.Pool
+	answers   answers
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -87,46 +80,29 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        512,
-		MaxIdleConnsPerHost: 128,
-		IdleConnTimeout:     90 * time.Second,
-	}
 	h := &Handler{
-		cfg:       cfg,
-		catalog:   catalogURL + "/products?" + url.Values{"limit": {strconv.Itoa(cfg.First)}}.Encode(),
+		cfg: cfg,
+		// bff-web's listing asks the catalog for summaries: the query reads
+		// no description or image.
+		catalog:   catalogURL + "/products?" + url.Values{"limit": {strconv.Itoa(cfg.First)}, "view": {"basic"}}.Encode(),
 		summaries: reviewsURL + "/summaries",
-		http:      &http.Client{Transport: tr},
-		transport: tr,
+		rest:      newRESTClient(),
 		// The request's market when it names none: bff-web's rule, so the
 		// currency asked of pricing and the formatting are the same.
 		market: market.Default(),
 		cost:   cost,
 	}
 	for _, svc := range []struct{ name, addr string }{{"pricing", cfg.PricingAddr}, {"inventory", cfg.InventoryAddr}} {
-		if svc.addr == "" {
-			_ = h.Close()
-			return nil, fmt.Errorf("ceiling: %s address is empty", svc.name)
-		}
-		conn, err := grpc.NewClient(svc.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := dial(svc.name, svc.addr, cfg.DialOptions)
 		if err != nil {
 			_ = h.Close()
-			return nil, fmt.Errorf("ceiling: %s: %w", svc.name, err)
+			return nil, err
 		}
 		h.conns = append(h.conns, conn)
 	}
 	h.pricing = pricingv1.NewPricingServiceClient(h.conns[0])
 	h.inventory = inventoryv1.NewInventoryServiceClient(h.conns[1])
 	return h, nil
-}
-
-func baseURL(service, raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("ceiling: %s address %q is not an http(s) base URL", service, raw)
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // Close releases the gRPC connections and idle HTTP connections.
@@ -136,14 +112,14 @@ func (h *Handler) Close() error {
 		errs = append(errs, c.Close())
 	}
 	h.conns = nil
-	if h.transport != nil {
-		h.transport.CloseIdleConnections()
+	if h.rest != nil {
+		h.rest.close()
 	}
 	return errors.Join(errs...)
 }
 
-// The fields the answer needs, and only those: encoding/json skips the
-// rest of each record (descriptions, images, tags, histograms).
+// The fields the answer needs, and only those: the decoder skips the rest
+// of each record (creation dates, tags, histograms).
 type (
 	product struct {
 		ID    string `json:"id"`
@@ -169,48 +145,19 @@ type fanOut struct {
 // ServeHTTP answers the fan-out query; the request body is read (up to
 // bff-web's body limit) and not interpreted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET, POST")
-		writeError(w, http.StatusMethodNotAllowed, errcode.MethodNotAllowed)
+	if !readRequest(w, r) {
 		return
 	}
-	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxRequestBody)); err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, errcode.OperationLimitExceeded)
-		return
-	}
-	ctx := r.Context()
-	if h.cfg.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, h.cfg.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(r.Context(), h.cfg.Timeout)
+	defer cancel()
 	res, err := h.fetch(ctx)
 	if err != nil {
 		writeError(w, http.StatusBadGateway, errcode.UpstreamError)
 		return
 	}
-	bp := h.buffer()
+	bp := h.answers.get()
 	*bp = h.render((*bp)[:0], res)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(*bp)))
-	_, _ = w.Write(*bp)
-	h.buffers.Put(bp)
-}
-
-func (h *Handler) buffer() *[]byte {
-	if bp, ok := h.buffers.Get().(*[]byte); ok {
-		return bp
-	}
-	b := make([]byte, 0, 16<<10)
-	return &b
-}
-
-// writeError answers with a stable code and nothing else: the harness
-// counts it as a failed request.
-func writeError(w http.ResponseWriter, status int, code errcode.Code) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, `{"errors":[{"message":"the request failed","extensions":{"code":"`+string(code)+`"}}]}`)
+	h.answers.write(w, bp)
 }
 
 // fetch makes the query's backend calls: the catalog page, then the three
@@ -219,7 +166,7 @@ func (h *Handler) fetch(ctx context.Context) (fanOut, error) {
 	var page struct {
 		Items []product `json:"items"`
 	}
-	if err := h.getJSON(ctx, h.catalog, &page); err != nil {
+	if err := h.rest.getJSON(ctx, h.catalog, &page); err != nil {
 		return fanOut{}, err
 	}
 	res := fanOut{products: page.Items}
@@ -237,7 +184,7 @@ func (h *Handler) fetch(ctx context.Context) (fanOut, error) {
 			Items []summary `json:"items"`
 		}
 		target := h.summaries + "?" + url.Values{"productIds": {strings.Join(ids, ",")}}.Encode()
-		if err := h.getJSON(gctx, target, &batch); err != nil {
+		if err := h.rest.getJSON(gctx, target, &batch); err != nil {
 			return err
 		}
 		res.summaries = make(map[string]summary, len(batch.Items))
@@ -269,26 +216,6 @@ func (h *Handler) fetch(ctx context.Context) (fanOut, error) {
 		return nil
 	})
 	return res, g.Wait()
-}
-
-// getJSON GETs target and decodes the JSON answer into out, reading the
-// body to its end so the connection is reused.
-func (h *Handler) getJSON(ctx context.Context, target string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := h.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	defer func() { _, _ = io.Copy(io.Discard, resp.Body) }()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("ceiling: backend answered HTTP %d", resp.StatusCode)
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
 }
 
 // render writes the answer bff-web writes: fields in the query's order,

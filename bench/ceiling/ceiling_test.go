@@ -10,22 +10,34 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/tandemgw/tandem/bench/ceiling"
 	"github.com/tandemgw/tandem/bff-web/app"
+	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
-	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
-	pricingv1 "github.com/tandemgw/tandem/shared/gen/pricing/v1"
 	"github.com/tandemgw/tandem/shared/throttle"
+	"github.com/tandemgw/tandem/shared/upstream"
 )
 
 // startBoth serves bff-web (built as its main builds it, with its default
 // throttle settings) and the ceiling against the same mocks.
 func startBoth(t *testing.T, first int) (*gatewaytest.Env, *httptest.Server) {
 	t.Helper()
-	e := gatewaytest.Start(t, gatewaytest.Options{
-		Spec:     app.Spec,
-		New:      app.New,
-		Register: app.Sources,
+	e, srv, _, _ := startRecorded(t, first)
+	return e, srv
+}
+
+// startRecorded is startBoth with the gRPC request messages of bff-web and
+// of the ceiling recorded.
+func startRecorded(t *testing.T, first int) (e *gatewaytest.Env, srv *httptest.Server, bffMsgs, ceilingMsgs *messageLog) {
+	t.Helper()
+	bffMsgs, ceilingMsgs = &messageLog{}, &messageLog{}
+	e = gatewaytest.Start(t, gatewaytest.Options{
+		Spec:       app.Spec,
+		New:        app.New,
+		Register:   app.Sources,
+		AppOptions: []gateway.Option{gateway.WithUpstreamOptions(upstream.WithUnaryInterceptors(bffMsgs.interceptor()))},
 	})
 	h, err := ceiling.New(ceiling.Config{
 		CatalogURL:    e.Mocks.URL("catalog"),
@@ -35,14 +47,15 @@ func startBoth(t *testing.T, first int) (*gatewaytest.Env, *httptest.Server) {
 		First:         first,
 		Cost:          throttle.WebDefaults().Cost,
 		Timeout:       5 * time.Second,
+		DialOptions:   []grpc.DialOption{grpc.WithUnaryInterceptor(ceilingMsgs.interceptor())},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = h.Close() })
-	srv := httptest.NewServer(h)
+	srv = httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return e, srv
+	return e, srv, bffMsgs, ceilingMsgs
 }
 
 func postCeiling(t *testing.T, srv *httptest.Server, query string) []byte {
@@ -87,25 +100,31 @@ func TestCeilingWritesBFFBytes(t *testing.T) {
 	}
 }
 
-// TestCeilingMakesOneCallPerBackend: the ceiling makes the calls the query
-// needs, one per backend, and no others.
-func TestCeilingMakesOneCallPerBackend(t *testing.T) {
-	e, srv := startBoth(t, 50)
-	e.Mocks.Counters().Reset()
-	postCeiling(t, srv, ceiling.Query(50))
-	want := map[string]map[string]int64{
-		"catalog":   {"GET /products": 1},
-		"reviews":   {"GET /summaries": 1},
-		"pricing":   {pricingv1.PricingService_BatchGetPrices_FullMethodName: 1},
-		"inventory": {inventoryv1.InventoryService_BatchGetStock_FullMethodName: 1},
+// TestCeilingMakesBFFCalls: at steady state (each warmed by one request)
+// one ceiling request makes exactly the backend calls one bff-web request
+// makes: per service the same multiset of targets (REST method, path and
+// query; gRPC method) and the same gRPC request messages.
+func TestCeilingMakesBFFCalls(t *testing.T) {
+	e, srv, bffMsgs, ceilingMsgs := startRecorded(t, 50)
+	query := ceiling.Query(50)
+	e.Do(gatewaytest.Request{Query: query})
+	postCeiling(t, srv, query)
+
+	e.Mocks.ResetRequests()
+	bffMsgs.take(false)
+	if r := e.Do(gatewaytest.Request{Query: query}); r.Status != http.StatusOK || len(r.Errors) != 0 {
+		t.Fatalf("bff-web answered %d: %.300s", r.Status, r.Raw)
 	}
-	for svc, routes := range e.Mocks.Counters().Snapshot() {
-		for route, n := range routes {
-			if n != want[svc][route] {
-				t.Errorf("%s %s: %d calls, want %d", svc, route, n, want[svc][route])
-			}
-		}
+	bffCalls, bffBodies := upstreamTargets(e.Mocks), bffMsgs.take(false)
+	e.Mocks.ResetRequests()
+	ceilingMsgs.take(false)
+	postCeiling(t, srv, query)
+	ceilingCalls, ceilingBodies := upstreamTargets(e.Mocks), ceilingMsgs.take(false)
+	if len(bffCalls) == 0 || len(bffBodies) == 0 {
+		t.Fatalf("bff-web made no backend calls, or no gRPC calls were recorded: %q %q", bffCalls, bffBodies)
 	}
+	diffTargets(t, ceilingCalls, bffCalls)
+	diffMessages(t, ceilingBodies, bffBodies)
 }
 
 func TestCeilingRefusesBadConfig(t *testing.T) {

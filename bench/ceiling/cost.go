@@ -25,13 +25,33 @@ func Query(first int) string {
 // through shared/throttle's calculator, once, at start-up: the ceiling
 // reports what bff-web reports without costing anything per request.
 type costModel struct {
-	reportActual bool
+	costExtension
 	// Weights of the objects of the answer: the connection, a node, and
 	// a node's rating summary, price (with its current amount) and stock.
 	page, node, rating, price, stock int
+}
+
+// costExtension writes extensions.cost: requested and max are the same in
+// every answer, so only actual is written per request.
+type costExtension struct {
+	reportActual bool
 	// before and after surround the actual cost in the extension's bytes
 	// (all of it when actual is not reported).
 	before, after string
+}
+
+// newCostExtension lays out the extension's bytes for a document whose
+// requested cost is requested, keys in encoding/json's sorted map order.
+func newCostExtension(requested int, cfg throttle.CostConfig) costExtension {
+	rest := ""
+	if cfg.MaxCost > 0 {
+		rest += `,"max":` + strconv.Itoa(cfg.MaxCost)
+	}
+	rest += `,"requested":` + strconv.Itoa(requested) + `}}`
+	if cfg.ReportActual {
+		return costExtension{reportActual: true, before: `,"extensions":{"cost":{"actual":`, after: rest}
+	}
+	return costExtension{before: `,"extensions":{"cost":{` + rest[1:]}
 }
 
 func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
@@ -66,7 +86,7 @@ func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
 		}
 		return calc.Cost(d.Operations[0], nil), nil
 	}
-	m := costModel{reportActual: cfg.ReportActual}
+	m := costModel{costExtension: newCostExtension(calc.Cost(op, nil), cfg)}
 	costs := make([]int, 5)
 	for i, nodes := range [][][]string{
 		{},                  // no nodes: the connection
@@ -87,23 +107,12 @@ func newCostModel(first int, cfg throttle.CostConfig) (costModel, error) {
 	m.price = costs[3] - costs[1]
 	m.stock = costs[4] - costs[1]
 
-	// The bytes around actual, keys in encoding/json's sorted map order.
-	rest := ""
-	if cfg.MaxCost > 0 {
-		rest += `,"max":` + strconv.Itoa(cfg.MaxCost)
-	}
-	rest += `,"requested":` + strconv.Itoa(calc.Cost(op, nil)) + `}}`
-	if m.reportActual {
-		m.before, m.after = `,"extensions":{"cost":{"actual":`, rest
-	} else {
-		m.before = `,"extensions":{"cost":{` + rest[1:]
-	}
 	return m, nil
 }
 
 // appendExtensions appends `,"extensions":{"cost":{...}}` as bff-web's
 // cost extension reports it.
-func (m costModel) appendExtensions(b []byte, actual int) []byte {
+func (m costExtension) appendExtensions(b []byte, actual int) []byte {
 	b = append(b, m.before...)
 	if m.reportActual {
 		b = strconv.AppendInt(b, int64(actual), 10)
