@@ -207,6 +207,7 @@ const (
 	rewriteDeferred          // graphql.NewDeferredGroup → execution.NewDeferredGroup
 	rewriteLeaf              // a plain leaf → (*execution.T)(&obj.F), or its graphql.ResolveField → execution.ResolveLeaf
 	rewriteObject            // an object marshaller's return out → execution.Object
+	rewriteData              // Exec's data.MarshalGQL(&buf) → execution.MarshalData(ctx, data, &buf)
 	rewriteKinds
 )
 
@@ -216,6 +217,7 @@ var kindNames = [rewriteKinds]string{
 	"graphql.NewDeferredGroup call",
 	"graphql.ResolveField call of a plain leaf",
 	"object marshaller returning its field set",
+	"data.MarshalGQL(&buf) call in Exec",
 }
 
 // counts is how many rewrites of each kind were made.
@@ -484,6 +486,8 @@ func (r *funcRewrite) call(call *ast.CallExpr, stack []ast.Node) error {
 		if call != r.newGroup {
 			return r.errorf(call, "a graphql.NewDeferredGroup call that is not the object's deferred := graphql.NewDeferredGroup(ctx)")
 		}
+	case name == "MarshalGQL" && r.fn.Name.Name == "Exec" && r.fn.Recv != nil:
+		return r.marshalData(call, sel, stack)
 	case name == "ResolveConcurrently":
 		return r.resolveConcurrently(call, sel, stack)
 	case name == "ProcessDeferredGroup" && len(call.Args) == 1:
@@ -653,6 +657,42 @@ func (r *funcRewrite) readLeafByPointer(call *ast.CallExpr) error {
 	}
 	r.n[rewriteLeaf]++
 	return errStopWalk
+}
+
+// marshalData rewrites Exec's data.MarshalGQL(&buf), which writes a
+// response's data into an empty buffer, into
+// execution.MarshalData(ctx, data, &buf), ctx being the response
+// handler's own context parameter.
+func (r *funcRewrite) marshalData(call *ast.CallExpr, sel *ast.SelectorExpr, stack []ast.Node) error {
+	data, ok := sel.X.(*ast.Ident)
+	if !ok || len(call.Args) != 1 {
+		return r.errorf(call, "Exec marshals its data in a shape this command does not know")
+	}
+	if u, ok := call.Args[0].(*ast.UnaryExpr); !ok || u.Op != token.AND {
+		return r.errorf(call, "Exec marshals its data into something other than &buf")
+	}
+	var ctx string
+	for i := len(stack) - 1; i >= 0 && ctx == ""; i-- {
+		lit, ok := stack[i].(*ast.FuncLit)
+		if !ok {
+			continue
+		}
+		if ps := lit.Type.Params.List; len(ps) == 1 && len(ps[0].Names) == 1 {
+			if t, ok := ps[0].Type.(*ast.SelectorExpr); ok && t.Sel.Name == "Context" {
+				ctx = ps[0].Names[0].Name
+			}
+		}
+		if ctx == "" {
+			return r.errorf(call, "Exec's response handler does not take the context alone")
+		}
+	}
+	if ctx == "" {
+		return r.errorf(call, "Exec marshals its data outside a response handler")
+	}
+	call.Fun = execSel("MarshalData", call.Fun)
+	call.Args = []ast.Expr{ast.NewIdent(ctx), data, call.Args[0]}
+	r.n[rewriteData]++
+	return nil
 }
 
 // errStopWalk ends the walk of a function whose body was replaced.
