@@ -19,7 +19,7 @@ func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*mo
 	if obj.ParentID == "" {
 		return nil, nil
 	}
-	c, err := catalog.For(ctx).Category(ctx, obj.ParentID)
+	c, err := catalog.CategoriesByID.Load(ctx, obj.ParentID)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (r *productResolver) Category(ctx context.Context, obj *model.Product) (*mo
 	if obj.CategoryID == "" {
 		return nil, nil
 	}
-	c, err := catalog.For(ctx).Category(ctx, obj.CategoryID)
+	c, err := catalog.CategoriesByID.Load(ctx, obj.CategoryID)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/resolve"
-	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 )
 
@@ -20,14 +20,10 @@ func (r *productResolver) Related(ctx context.Context, obj *model.Product, first
 	if err != nil {
 		return nil, err
 	}
-	items, err := recommendations.For(ctx).Related(ctx, obj.ID, n)
-	if err != nil {
-		return nil, err
-	}
-	ids := resolve.Keys(items, func(it *recommendations.Related) string { return it.ProductID })
-	// One batch for all related products, together with every other
-	// product the request loads; one no longer in the catalog is left out.
-	prods, err := resolve.Found(catalog.For(ctx).Products(ctx, ids))
+	// The related products are read through the catalog's one product
+	// cache, in one call for the level; one no longer in the catalog is
+	// left out.
+	prods, err := recommendations.RelatedProducts.Load(ctx, obj.ID, strconv.Itoa(n))
 	if err != nil {
 		return nil, err
 	}
