@@ -702,6 +702,17 @@ carries @loads (each BFF's graph tests hold it to that), unless the
 source has no batch form of the read (a page of one product's reviews).
 """
 directive @loads(endpoint: String!, key: String!, args: [String!], briefOmits: [String!]) on FIELD_DEFINITION
+
+"""
+The field's hand-written resolver reads a source once per parent object,
+because the source has no batch form of the read (one product's page of
+reviews): the batching plan cannot load a level of it in one call, and
+the level keeps gqlgen's goroutines, so those calls run side by side.
+reason says why. It does nothing at run time; each BFF's graph tests
+require it, or @loads, on every non-root field whose resolver reads a
+source.
+"""
+directive @unbatched(reason: String!) on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../../schema/graphql/common/directives.graphqls", Input: `# Directives shared by every BFF. Each BFF's gqlgen.yml includes this folder,
 # and the shared core (shared/auth, shared/throttle) implements them, so a

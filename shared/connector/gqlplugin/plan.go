@@ -22,7 +22,13 @@ import (
 // binds a directive to a source's endpoint when both make the same call,
 // so that a resource has one cache per request.
 
-const dirLoads = "loads"
+// Directives of the batching plan: @loads marks a hand-written resolver
+// that reads an endpoint, @unbatched one that reads a source per parent
+// because the source has no batch form.
+const (
+	dirLoads     = "loads"
+	dirUnbatched = "unbatched"
+)
 
 // pkgMarket is where a step's $market facts come from.
 const pkgMarket = "github.com/tandemgw/tandem/shared/market"

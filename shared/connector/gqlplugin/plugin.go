@@ -65,7 +65,7 @@ func (p *Plugin) MutateConfig(cfg *config.Config) error {
 	if p.loads, err = parseLoads(cfg.Schema); err != nil {
 		return err
 	}
-	for _, name := range []string{dirSource, dirREST, dirGRPC, dirFrom, dirLoads} {
+	for _, name := range []string{dirSource, dirREST, dirGRPC, dirFrom, dirLoads, dirUnbatched} {
 		cfg.Directives[name] = config.DirectiveConfig{SkipRuntime: true}
 	}
 	// A field that loads is a resolver, so that its parent never reads
