@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -146,9 +147,38 @@ func (e *Endpoint[V]) Brief(omits []string, sel ast.SelectionSet) bool {
 	return e.Spec.Brief != "" && len(omits) > 0 && len(sel) > 0 && !prefetch.MaySelect(omits, sel)
 }
 
+// requestLoaders are one request's loaders of every endpoint, found by
+// loaderKey without allocating: the request's hot path asks for them once
+// per field of every item.
+type requestLoaders struct {
+	mu sync.Mutex
+	m  map[loaderKey]any
+}
+
+type requestLoadersKey struct{}
+
+func newRequestLoaders() *requestLoaders { return &requestLoaders{m: map[loaderKey]any{}} }
+
 // loader returns the request's loader of e for args, of its brief view
 // when brief.
 func (e *Endpoint[V]) loader(ctx context.Context, args []string, brief bool) (*upstream.Loader[string, V], error) {
+	rl, ok := registry.RequestValue(ctx, requestLoadersKey{}, newRequestLoaders)
+	if !ok {
+		return nil, fmt.Errorf("connector: %s reads source %q outside a request scope (registry.Set.Middleware)", e.Field, e.Source)
+	}
+	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00"), brief: brief}
+	rl.mu.Lock()
+	l, found := rl.m[key]
+	rl.mu.Unlock()
+	if found {
+		return l.(*upstream.Loader[string, V]), nil
+	}
+	return e.newLoader(ctx, rl, key, slices.Clone(args), brief)
+}
+
+// newLoader builds the request's loader of e under key, unless another
+// goroutine of the request just did.
+func (e *Endpoint[V]) newLoader(ctx context.Context, rl *requestLoaders, key loaderKey, args []string, brief bool) (*upstream.Loader[string, V], error) {
 	inst, ok := registry.InstanceFor(ctx, e.Source)
 	if !ok {
 		return nil, fmt.Errorf("connector: %s reads source %q, which is not built for this request (registry.Set.Middleware)", e.Field, e.Source)
@@ -157,17 +187,20 @@ func (e *Endpoint[V]) loader(ctx context.Context, args []string, brief bool) (*u
 	if !ok {
 		return nil, fmt.Errorf("connector: source %q does not implement connector.Connected", e.Source)
 	}
-	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00"), brief: brief}
-	l, _ := registry.RequestValue(ctx, key, func() *upstream.Loader[string, V] {
-		c := conn.Conn()
-		if brief {
-			// The generator checked that it parses.
-			c.Query, _ = url.ParseQuery(e.Spec.Brief)
-		}
-		return upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {
-			return e.Fetch(ctx, c, keys, args)
-		})
+	c := conn.Conn()
+	if brief {
+		// The generator checked that it parses.
+		c.Query, _ = url.ParseQuery(e.Spec.Brief)
+	}
+	l := upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {
+		return e.Fetch(ctx, c, keys, args)
 	})
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if got, found := rl.m[key]; found {
+		return got.(*upstream.Loader[string, V]), nil
+	}
+	rl.m[key] = l
 	return l, nil
 }
 
