@@ -66,7 +66,7 @@ func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*m
 	if err != nil {
 		return nil, err
 	}
-	return toProduct(v), nil
+	return connector.Convert(ctx, v, toProduct), nil
 }
 
 // cartLineProductOmits are the fields of Product that catalog.ProductsByID's brief view leaves out.
@@ -92,7 +92,7 @@ func (r *orderLineResolver) Product(ctx context.Context, obj *model.OrderLine) (
 	if err != nil {
 		return nil, err
 	}
-	return toProduct(v), nil
+	return connector.Convert(ctx, v, toProduct), nil
 }
 
 // orderLineProductOmits are the fields of Product that catalog.ProductsByID's brief view leaves out.
@@ -137,7 +137,7 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 	if err != nil {
 		return nil, err
 	}
-	return toProduct(v), nil
+	return connector.Convert(ctx, v, toProduct), nil
 }
 
 // DefaultAddress resolves User.defaultAddress from accounts (batched through GET /addresses?ids={$parent.defaultAddressId} keyed by id).
@@ -190,7 +190,7 @@ func (r *wishlistItemResolver) Product(ctx context.Context, obj *model.WishlistI
 	if err != nil {
 		return nil, err
 	}
-	return toProduct(v), nil
+	return connector.Convert(ctx, v, toProduct), nil
 }
 
 // wishlistItemProductOmits are the fields of Product that catalog.ProductsByID's brief view leaves out.
@@ -207,12 +207,16 @@ func Plan() *prefetch.Plan {
 		Endpoint: catalog.ProductsByID,
 		Key:      func(obj *model.CartLine) string { return obj.ProductID },
 		Omits:    cartLineProductOmits,
-		Children: func(v *catalog.Product, out []*model.Product) []*model.Product { return append(out, toProduct(v)) },
+		Children: func(ctx context.Context, v *catalog.Product, out []*model.Product) []*model.Product {
+			return append(out, connector.Convert(ctx, v, toProduct))
+		},
 	})
 	connector.Prefetch(p, "Category", "parent", connector.Step[*model.Category, *catalog.Category, *model.Category]{
 		Endpoint: catalog.CategoriesByID,
 		Key:      func(obj *model.Category) string { return obj.ParentID },
-		Children: func(v *catalog.Category, out []*model.Category) []*model.Category { return append(out, toCategory(v)) },
+		Children: func(ctx context.Context, v *catalog.Category, out []*model.Category) []*model.Category {
+			return append(out, connector.Convert(ctx, v, toCategory))
+		},
 	})
 	connector.Prefetch(p, "Order", "shippingAddress", connector.Step[*model.Order, *model.Address, struct{}]{
 		Endpoint: orderShippingAddress,
@@ -222,12 +226,16 @@ func Plan() *prefetch.Plan {
 		Endpoint: catalog.ProductsByID,
 		Key:      func(obj *model.OrderLine) string { return obj.ProductID },
 		Omits:    orderLineProductOmits,
-		Children: func(v *catalog.Product, out []*model.Product) []*model.Product { return append(out, toProduct(v)) },
+		Children: func(ctx context.Context, v *catalog.Product, out []*model.Product) []*model.Product {
+			return append(out, connector.Convert(ctx, v, toProduct))
+		},
 	})
 	connector.Prefetch(p, "Product", "category", connector.Step[*model.Product, *catalog.Category, *model.Category]{
 		Endpoint: catalog.CategoriesByID,
 		Key:      func(obj *model.Product) string { return obj.CategoryID },
-		Children: func(v *catalog.Category, out []*model.Category) []*model.Category { return append(out, toCategory(v)) },
+		Children: func(ctx context.Context, v *catalog.Category, out []*model.Category) []*model.Category {
+			return append(out, connector.Convert(ctx, v, toCategory))
+		},
 	})
 	connector.Prefetch(p, "Product", "price", connector.Step[*model.Product, *pricing.Price, struct{}]{
 		Endpoint: pricing.PricesByProduct,
@@ -245,9 +253,9 @@ func Plan() *prefetch.Plan {
 		Endpoint: recommendations.RelatedProducts,
 		Key:      func(obj *model.Product) string { return obj.ID },
 		Args:     connector.FieldArgs("first"),
-		Children: func(v []*catalog.Product, out []*model.Product) []*model.Product {
+		Children: func(ctx context.Context, v []*catalog.Product, out []*model.Product) []*model.Product {
 			for _, x := range v {
-				out = append(out, toProduct(x))
+				out = append(out, connector.Convert(ctx, x, toProduct))
 			}
 			return out
 		},
@@ -272,13 +280,17 @@ func Plan() *prefetch.Plan {
 	connector.Prefetch(p, "Viewer", "wishlist", connector.Step[*model.Viewer, *model.Wishlist, *model.Wishlist]{
 		Endpoint: viewerWishlist,
 		Key:      func(obj *model.Viewer) string { return obj.ID },
-		Children: func(v *model.Wishlist, out []*model.Wishlist) []*model.Wishlist { return append(out, v) },
+		Children: func(_ context.Context, v *model.Wishlist, out []*model.Wishlist) []*model.Wishlist {
+			return append(out, v)
+		},
 	})
 	connector.Prefetch(p, "WishlistItem", "product", connector.Step[*model.WishlistItem, *catalog.Product, *model.Product]{
 		Endpoint: catalog.ProductsByID,
 		Key:      func(obj *model.WishlistItem) string { return obj.ProductID },
 		Omits:    wishlistItemProductOmits,
-		Children: func(v *catalog.Product, out []*model.Product) []*model.Product { return append(out, toProduct(v)) },
+		Children: func(ctx context.Context, v *catalog.Product, out []*model.Product) []*model.Product {
+			return append(out, connector.Convert(ctx, v, toProduct))
+		},
 	})
 	prefetch.Via(p, "Cart", "lines", func(o *model.Cart) []*model.CartLine { return o.Lines })
 	prefetch.Via(p, "Order", "lines", func(o *model.Order) []*model.OrderLine { return o.Lines })

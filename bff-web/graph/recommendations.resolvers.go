@@ -10,7 +10,9 @@ import (
 	"strconv"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/resolve"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 )
 
@@ -27,5 +29,6 @@ func (r *productResolver) Related(ctx context.Context, obj *model.Product, first
 	if err != nil {
 		return nil, err
 	}
-	return resolve.Map(prods, toProduct), nil
+	// The objects the batching plan's step walked on into.
+	return resolve.Map(prods, func(p *catalog.Product) *model.Product { return connector.Convert(ctx, p, toProduct) }), nil
 }

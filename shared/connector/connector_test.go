@@ -295,3 +295,19 @@ func TestPrefetchRegistersSteps(t *testing.T) {
 		t.Fatalf("steps %v", got)
 	}
 }
+
+// Convert makes one object per value and conversion for the request: the
+// plan's walk and the field's resolver hold the same one.
+func TestConvertOncePerRequest(t *testing.T) {
+	ctx := requestScope(t, &backend{})
+	a, b := &thing{ID: "a"}, &thing{ID: "b"}
+	n := 0
+	conv := func(t *thing) *string { n++; s := "x" + t.ID; return &s }
+	first, again, other := connector.Convert(ctx, a, conv), connector.Convert(ctx, a, conv), connector.Convert(ctx, b, conv)
+	if first != again || first == other || *other != "xb" || n != 2 {
+		t.Fatalf("Convert: %p %p %p after %d conversions", first, again, other, n)
+	}
+	if connector.Convert(context.Background(), a, conv) == first {
+		t.Fatal("outside a request, a conversion is not kept")
+	}
+}

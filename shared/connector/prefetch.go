@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/tandemgw/tandem/shared/prefetch"
+	"github.com/tandemgw/tandem/shared/registry"
 )
 
 // Step is how the batching plan reads one field for a whole level of
@@ -25,7 +26,9 @@ type Step[P, V, C any] struct {
 	Omits []string
 	// Children appends the objects a value leads the walk to; nil for a
 	// field whose value leads nowhere (a scalar, or a type without steps).
-	Children func(v V, out []C) []C
+	// A value of a source's type is converted with Convert, so that the
+	// walk goes on with the very objects the field's resolver returns.
+	Children func(ctx context.Context, v V, out []C) []C
 	// Needs are the request-wide facts Args waits for ("market"): the
 	// plan starts the level's other steps first (prefetch.Needs).
 	Needs []string
@@ -58,7 +61,7 @@ func Prefetch[P, V, C any](p *prefetch.Plan, typeName, field string, s Step[P, V
 		s.Endpoint.StartFor(ctx, omits, keys, args, f.Selections, func(found map[string]V) {
 			out := make([]C, 0, len(found))
 			for _, v := range found {
-				out = s.Children(v, out)
+				out = s.Children(ctx, v, out)
 			}
 			next(out)
 		})
@@ -71,4 +74,37 @@ func FieldArgs(names ...string) func(context.Context, graphql.CollectedField) ([
 	return func(ctx context.Context, f graphql.CollectedField) ([]string, bool) {
 		return CollectedArgs(ctx, f, names...), true
 	}
+}
+
+// Convert returns conv(v), made once per request for each v: a value of a
+// source's type read by several fields (a product on an order line and in
+// a related list) converts into one object of the schema's model, and the
+// batching plan's walk, which goes on with the objects its steps convert,
+// knows the ones the resolvers return as objects it has been over.
+func Convert[V comparable, C any](ctx context.Context, v V, conv func(V) C) C {
+	rl, ok := registry.RequestValue(ctx, requestLoadersKey{}, newRequestLoaders)
+	if !ok {
+		return conv(v)
+	}
+	// One table per conversion, known by its function type.
+	key := loaderKey{endpoint: (*func(V) C)(nil)}
+	rl.mu.Lock()
+	m, _ := rl.m[key].(map[V]C)
+	if m == nil {
+		m = map[V]C{}
+		rl.m[key] = m
+	}
+	c, found := m[v]
+	rl.mu.Unlock()
+	if found {
+		return c
+	}
+	c = conv(v)
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if prev, found := m[v]; found {
+		return prev
+	}
+	m[v] = c
+	return c
 }

@@ -43,6 +43,7 @@ type generator struct {
 
 	index *sourceIndex               // the source packages' endpoints
 	bound map[*field]*sourceEndpoint // fields that read a source's endpoint
+	keyed map[string]bool            // the types the plan has steps for
 	loads []*loadsField              // hand-written fields marked @loads
 
 	endpoints map[string]string   // call (callOf) -> endpoint variable
@@ -101,6 +102,10 @@ func (g *generator) body() (string, error) {
 	g.index = idx
 	g.bindEndpoints()
 	g.nameEndpoints()
+	g.keyed = map[string]bool{}
+	for _, s := range g.steps() {
+		g.keyed[s.typeName] = true
+	}
 	g.sourceLists()
 	for _, gf := range g.fields {
 		g.field(gf)
@@ -229,7 +234,13 @@ func (g *generator) field(gf generated) {
 		if conv == "=" {
 			g.p("\treturn %s.LoadFor(ctx, %s, %s)\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "))
 		} else {
-			g.p("\tv, err := %s.LoadFor(ctx, %s, %s)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn %s(v), nil\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "), conv)
+			// A value the plan walks on into is converted once per
+			// request, so that the walk knows the object returned here.
+			ret := conv + "(v)"
+			if g.leadsTo(gf.cf.TypeReference.GO, g.keyed) {
+				ret = conn + ".Convert(ctx, v, " + conv + ")"
+			}
+			g.p("\tv, err := %s.LoadFor(ctx, %s, %s)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn %s, nil\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "), ret)
 		}
 		if omits != "nil" {
 			g.p("// %s are the fields of %s that %s's brief view leaves out.\nvar %s = %s\n\n", omits, gf.cf.TypeReference.GQL.Name(), e.ref, omits, g.literal(gf.f.REST.BriefOmits))

@@ -406,11 +406,7 @@ func (g *generator) omitsVar(gf generated) string {
 
 // plan writes Plan: every step, and the Vias that lead the walk to them.
 func (g *generator) plan() {
-	steps := g.steps()
-	keyed := map[string]bool{}
-	for _, s := range steps {
-		keyed[s.typeName] = true
-	}
+	steps, keyed := g.steps(), g.keyed
 	pf, conn := g.imp(pkgPrefetch), g.imp(pkgConnector)
 	exec := g.imp(g.data.Config.Exec.ImportPath())
 	g.p("// Plan is the schema's batching plan (see shared/prefetch): a step for\n// every field that reads an endpoint (@rest and @grpc fields keyed by\n// their parent, and the hand-written resolvers marked @loads), and a Via\n// for every plain field that leads to more of them. A level of parents is\n// read in one call per field before its resolvers run.\nfunc Plan() *%s.Plan {\n\tp := %s.New().RunInline(%s.ConcurrentFields)\n", pf, pf, exec)
@@ -459,16 +455,17 @@ func (g *generator) childrenFunc(s step, child string, flatten bool) string {
 		resultElem = s.result.(*types.Slice).Elem()
 	}
 	conv := g.convertFrom(valueElem, resultElem)
+	ctx, cn := g.imp("context"), g.imp(pkgConnector)
 	switch {
 	case conv == "":
 		g.errs = append(g.errs, fmt.Sprintf("%s.%s: its step walks on into %s: write a func(%s) %s in the resolver package to convert the endpoint's values", s.typeName, s.field, child, types.TypeString(valueElem, nil), types.TypeString(resultElem, nil)))
 		return "nil"
 	case conv == "=" && flatten:
-		return fmt.Sprintf("func(v %s, out []%s) []%s { return append(out, v...) }", vt, child, child)
+		return fmt.Sprintf("func(_ %s.Context, v %s, out []%s) []%s { return append(out, v...) }", ctx, vt, child, child)
 	case conv == "=":
-		return fmt.Sprintf("func(v %s, out []%s) []%s { return append(out, v) }", vt, child, child)
+		return fmt.Sprintf("func(_ %s.Context, v %s, out []%s) []%s { return append(out, v) }", ctx, vt, child, child)
 	case flatten:
-		return fmt.Sprintf("func(v %s, out []%s) []%s {\n\t\t\tfor _, x := range v {\n\t\t\t\tout = append(out, %s(x))\n\t\t\t}\n\t\t\treturn out\n\t\t}", vt, child, child, conv)
+		return fmt.Sprintf("func(ctx %s.Context, v %s, out []%s) []%s {\n\t\t\tfor _, x := range v {\n\t\t\t\tout = append(out, %s.Convert(ctx, x, %s))\n\t\t\t}\n\t\t\treturn out\n\t\t}", ctx, vt, child, child, cn, conv)
 	}
-	return fmt.Sprintf("func(v %s, out []%s) []%s { return append(out, %s(v)) }", vt, child, child, conv)
+	return fmt.Sprintf("func(ctx %s.Context, v %s, out []%s) []%s { return append(out, %s.Convert(ctx, v, %s)) }", ctx, vt, child, child, cn, conv)
 }
