@@ -71,7 +71,7 @@ func TestCallSig(t *testing.T) {
 	if callSig("catalog", "/products?ids={$keys}", "", "id") == callSig("reviews", "/products?ids={$keys}", "", "id") {
 		t.Error("another source")
 	}
-	if callSig("inventory", "", "a.B/C", "sku") != callSig("inventory", "", "a.B/C", "sku") || callSig("inventory", "", "a.B/C", "sku") == callSig("inventory", "", "a.B/D", "sku") {
+	if callSig("inventory", "", "a.B/C", "sku") == callSig("inventory", "", "a.B/D", "sku") {
 		t.Error("methods")
 	}
 }
