@@ -86,7 +86,7 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 	if err != nil {
 		return nil, err
 	}
-	return connector.Convert(ctx, v, toProduct), nil
+	return toProduct(v), nil
 }
 
 // Plan is the schema's batching plan (see shared/prefetch): a step for

@@ -137,7 +137,7 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 	if err != nil {
 		return nil, err
 	}
-	return connector.Convert(ctx, v, toProduct), nil
+	return toProduct(v), nil
 }
 
 // DefaultAddress resolves User.defaultAddress from accounts (batched through GET /addresses?ids={$parent.defaultAddressId} keyed by id).

@@ -234,10 +234,11 @@ func (g *generator) field(gf generated) {
 		if conv == "=" {
 			g.p("\treturn %s.LoadFor(ctx, %s, %s)\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "))
 		} else {
-			// A value the plan walks on into is converted once per
-			// request, so that the walk knows the object returned here.
+			// A value the field's step walks on into is converted once
+			// per request, so that the walk knows the object returned
+			// here.
 			ret := conv + "(v)"
-			if g.leadsTo(gf.cf.TypeReference.GO, g.keyed) {
+			if gf.f.Key.Scope == "parent" && g.leadsTo(gf.cf.TypeReference.GO, g.keyed) {
 				ret = conn + ".Convert(ctx, v, " + conv + ")"
 			}
 			g.p("\tv, err := %s.LoadFor(ctx, %s, %s)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn %s, nil\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "), ret)

@@ -279,6 +279,7 @@ func CheckInline(t *testing.T, plan *prefetch.Plan, es graphql.ExecutableSchema,
 	if checked == 0 {
 		t.Fatal("no batched field checked")
 	}
+	t.Logf("%d batched fields resolve inline on their levels", checked)
 }
 
 // hop is one field of a path from the query root.
