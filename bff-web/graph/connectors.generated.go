@@ -2,7 +2,7 @@
 
 package graph
 
-// Generated from the schema's @source, @rest and @grpc directives by
+// Generated from the schema's @source, @rest, @grpc and @loads directives by
 // shared/connector/gqlplugin (make generate). Do not edit: change the
 // directive, or write a resolver for the field in another file of this
 // package, which then wins.

@@ -64,7 +64,7 @@ func (g *generator) write(filename string) error {
 		PackageName:     g.data.Config.Resolver.Package,
 		Filename:        filename,
 		GeneratedHeader: true,
-		FileNotice:      "// Generated from the schema's @source, @rest and @grpc directives by\n// shared/connector/gqlplugin (make generate). Do not edit: change the\n// directive, or write a resolver for the field in another file of this\n// package, which then wins.",
+		FileNotice:      "// Generated from the schema's @source, @rest, @grpc and @loads directives by\n// shared/connector/gqlplugin (make generate). Do not edit: change the\n// directive, or write a resolver for the field in another file of this\n// package, which then wins.",
 		Packages:        g.data.Config.Packages,
 		Template:        `{{ .Body }}`,
 		Data: bodyFunc(func() string {
