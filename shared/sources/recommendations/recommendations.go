@@ -3,6 +3,7 @@ package recommendations
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 
@@ -116,6 +117,9 @@ func (c *Client) ForUsers(ctx context.Context, keys []Key) (map[Key][]*Recommend
 	})
 }
 
+// MaxLimit is the longest list the service answers (schema/openapi).
+const MaxLimit = 50
+
 // RelatedProducts reads, by product id, the catalog products related to
 // it (GET /products/{id}/related, one call per product, at most MaxBatch
 // at a time: the service has no batch endpoint), best first. Its one
@@ -128,7 +132,16 @@ var RelatedProducts = &connector.Endpoint[[]*catalog.Product]{
 	Field:  "related products",
 	Spec:   connector.Spec{Get: "/products/{$keys}/related", At: []string{"items"}},
 	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string][]*catalog.Product, error) {
-		limit, _ := strconv.Atoi(args[0])
+		limit := 0 // the service's default
+		if args[0] != "" {
+			var err error
+			// The contract answers a limit outside 1..MaxLimit with 400:
+			// refused here, it costs no call (a batching plan starts the
+			// read before the field's resolver checks its arguments).
+			if limit, err = strconv.Atoi(args[0]); err != nil || limit < 1 || limit > MaxLimit {
+				return nil, &upstream.Error{Service: ID, Code: upstream.CodeBadRequest, Err: fmt.Errorf("limit %q is not within 1..%d", args[0], MaxLimit)}
+			}
+		}
 		lists, err := upstream.FanOut(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, id string) ([]*Related, error) {
 			var resp struct {
 				Items []*Related `json:"items"`

@@ -59,6 +59,14 @@ func TestRelatedAndForUser(t *testing.T) {
 
 	_, err = recommendations.RelatedProducts.Load(ctx, "prd_999999", "5")
 	assert.True(t, upstream.IsNotFound(err))
+
+	// A limit outside the contract's range is refused without a call.
+	c.Counters().Reset()
+	for _, bad := range []string{"0", "51", "x"} {
+		_, err = recommendations.RelatedProducts.Load(ctx, "prd_000042", bad)
+		assert.Equal(t, upstream.CodeBadRequest, upstream.CodeOf(err), bad)
+	}
+	assert.Zero(t, c.Counters().Total(recommendations.ID))
 }
 
 // The related products of a level of products are one call per distinct
