@@ -66,3 +66,23 @@ func processCPU(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// orderHistory is make bench's order history scenario: the viewer's 50
+// orders with every line's product, price and stock.
+const orderHistory = `query ViewerOrders($first: Int!) { viewer { orders(first: $first) { nodes { id lines { quantity unitPrice { amountMinor } product { id name price { current { amountMinor currency } } stock { available inStock } } } } pageInfo { hasNextPage } } } }`
+
+// BenchmarkOrderHistory is the nested-level case one request at a time
+// through bff-web, signed in, with production settings: what each
+// request allocates and the CPU it takes, mocks included.
+func BenchmarkOrderHistory(b *testing.B) {
+	env := startWeb(b, production)
+	req := gatewaytest.Request{Query: orderHistory, Vars: map[string]any{"first": 50}, Token: env.Token("usr_000027")}
+	b.ReportAllocs()
+	cpu0 := processCPU(b)
+	for b.Loop() {
+		if r := env.Do(req); r.Status != 200 || len(r.Errors) != 0 {
+			b.Fatalf("status %d: %.300s", r.Status, r.Raw)
+		}
+	}
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+}

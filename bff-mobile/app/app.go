@@ -52,7 +52,7 @@ var Spec = gateway.Spec{
 		})
 	},
 	// Each level of a response is loaded in one call per backend.
-	Prefetch: graph.Prefetch,
+	Prefetch: graph.Plan,
 	// Prices are formatted in the request's market (the viewer's account
 	// locale, remembered for market.accountTTL, or Accept-Language).
 	Middlewares: func(cfg Config) []func(http.Handler) http.Handler {

@@ -2,7 +2,7 @@
 
 package graph
 
-// Generated from the schema's @source, @rest and @grpc directives by
+// Generated from the schema's @source, @rest, @grpc and @loads directives by
 // shared/connector/gqlplugin (make generate). Do not edit: change the
 // directive, or write a resolver for the field in another file of this
 // package, which then wins.
@@ -11,8 +11,12 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/tandemgw/tandem/bff-mobile/graph/generated"
 	"github.com/tandemgw/tandem/bff-mobile/graph/model"
 	"github.com/tandemgw/tandem/shared/connector"
+	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/resolve"
@@ -24,17 +28,16 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
-)
-
-// RequiredSources are the sources this schema's resolvers read: those of
+) // RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers reach. The gateway
 // refuses to start without every one.
 var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "wishlists"}
 
-// ConnectorEndpoints are the generated endpoints, for contract tests.
+// ConnectorEndpoints are the endpoints the directives read (generated,
+// or a source's that makes the same call), for contract tests.
 var ConnectorEndpoints = []connector.Described{
 	homeWishlistCount,
-	queryProduct,
+	catalog.ProductsByID,
 }
 
 // Sources register every source in RequiredSources: the hand-written
@@ -79,20 +82,54 @@ type homeWishlistCountAnswer struct {
 
 // Product resolves Query.product from catalog (GET /products/{$args.id}, batched through GET /products?ids={$keys} keyed by id).
 func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
-	return queryProduct.Load(ctx, connector.Arg(id))
+	v, err := catalog.ProductsByID.LoadFor(ctx, nil, connector.Arg(id))
+	if err != nil {
+		return nil, err
+	}
+	return toProduct(v), nil
 }
 
-var queryProduct = &connector.Endpoint[*model.Product]{
-	Source: "catalog",
-	Field:  "Query.product",
-	Spec:   connector.Spec{Get: "/products/{$args.id}", Batch: "/products?ids={$keys}", Key: "id"},
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
-		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
-	},
-}
-
-// PrefetchConnectors adds to p a step for every generated field keyed by
-// its parent, so a level of parents is read in one call (see
-// shared/prefetch).
-func PrefetchConnectors(p *prefetch.Plan) {
+// Plan is the schema's batching plan (see shared/prefetch): a step for
+// every field that reads an endpoint (@rest and @grpc fields keyed by
+// their parent, and the hand-written resolvers marked @loads), and a Via
+// for every plain field that leads to more of them. A level of parents is
+// read in one call per field before its resolvers run.
+func Plan() *prefetch.Plan {
+	p := prefetch.New().RunInline(generated.ConcurrentFields)
+	connector.Prefetch(p, "OrderCard", "thumbnailUrl", connector.Step[*model.OrderCard, *catalog.Product, struct{}]{
+		Endpoint: catalog.ProductsByID,
+		Key:      func(obj *model.OrderCard) string { return obj.FirstProductID },
+	})
+	connector.Prefetch(p, "Product", "inStock", connector.Step[*model.Product, *inventoryv1.Stock, struct{}]{
+		Endpoint: inventory.StockBySKU,
+		Key:      func(obj *model.Product) string { return obj.SKU },
+	})
+	connector.Prefetch(p, "Product", "price", connector.Step[*model.Product, *pricing.Price, struct{}]{
+		Endpoint: pricing.PricesByProduct,
+		Key:      func(obj *model.Product) string { return obj.ID },
+		Args: func(ctx context.Context, f graphql.CollectedField) ([]string, bool) {
+			return []string{market.For(ctx).Currency}, true
+		},
+		Needs: []string{"market"},
+	})
+	connector.Prefetch(p, "Product", "rating", connector.Step[*model.Product, *reviews.RatingSummary, struct{}]{
+		Endpoint: reviews.SummariesByProduct,
+		Key:      func(obj *model.Product) string { return obj.ID },
+	})
+	connector.Prefetch(p, "ProductCard", "price", connector.Step[*model.ProductCard, *pricing.Price, struct{}]{
+		Endpoint: pricing.PricesByProduct,
+		Key:      func(obj *model.ProductCard) string { return obj.ID },
+		Args: func(ctx context.Context, f graphql.CollectedField) ([]string, bool) {
+			return []string{market.For(ctx).Currency}, true
+		},
+		Needs: []string{"market"},
+	})
+	connector.Prefetch(p, "ReviewCard", "authorName", connector.Step[*model.ReviewCard, *accounts.User, struct{}]{
+		Endpoint: accounts.UsersByID,
+		Key:      func(obj *model.ReviewCard) string { return obj.UserID },
+	})
+	prefetch.Via(p, "OrderCardConnection", "nodes", func(o *model.OrderCardConnection) []*model.OrderCard { return o.Nodes })
+	prefetch.Via(p, "PlaceOrderPayload", "order", func(o *model.PlaceOrderPayload) []*model.OrderCard { return []*model.OrderCard{o.Order} })
+	prefetch.Via(p, "ProductCardConnection", "nodes", func(o *model.ProductCardConnection) []*model.ProductCard { return o.Nodes })
+	return p
 }

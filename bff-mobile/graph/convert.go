@@ -16,6 +16,13 @@ func images(in []catalog.Image) []model.Image {
 	return resolve.Map(in, func(im catalog.Image) model.Image { return model.Image{URL: im.URL, Width: int(im.Width)} })
 }
 
+func toProduct(p *catalog.Product) *model.Product {
+	if p == nil {
+		return nil
+	}
+	return &model.Product{ID: p.ID, SKU: p.SKU, Name: p.Name, Brand: p.Brand, Description: p.Description, Images: images(p.Images)}
+}
+
 func toProductCard(p *catalog.Product) *model.ProductCard {
 	return &model.ProductCard{ID: p.ID, Name: p.Name, Images: images(p.Images)}
 }

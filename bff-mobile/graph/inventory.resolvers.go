@@ -15,7 +15,7 @@ import (
 
 // InStock is the resolver for the inStock field.
 func (r *productResolver) InStock(ctx context.Context, obj *model.Product) (*bool, error) {
-	st, err := inventory.For(ctx).Stock(ctx, obj.SKU)
+	st, err := inventory.StockBySKU.Load(ctx, obj.SKU)
 	if upstream.IsNotFound(err) {
 		// A SKU without a stock record has nothing to sell.
 		in := false
@@ -24,6 +24,6 @@ func (r *productResolver) InStock(ctx context.Context, obj *model.Product) (*boo
 	if err != nil {
 		return nil, err
 	}
-	in := st.Available > 0
+	in := st.GetAvailable() > 0
 	return &in, nil
 }

@@ -85,7 +85,7 @@ func (r *orderCardResolver) ThumbnailURL(ctx context.Context, obj *model.OrderCa
 	if obj.FirstProductID == "" {
 		return imageURL(ctx, nil, width)
 	}
-	p, err := catalog.For(ctx).Product(ctx, obj.FirstProductID)
+	p, err := catalog.ProductsByID.Load(ctx, obj.FirstProductID)
 	if upstream.IsNotFound(err) {
 		// The product left the catalog; the order card stays without a picture.
 		return imageURL(ctx, nil, width)

@@ -33,7 +33,7 @@ func (r *homeResolver) Recommended(ctx context.Context, obj *model.Home, first *
 	ids := resolve.Keys(items, func(it *recommendations.Recommendation) string { return it.ProductID })
 	// One catalog batch for every card, shared with the request's other
 	// product loads; one no longer in the catalog is left out.
-	prods, err := resolve.Found(catalog.For(ctx).Products(ctx, ids))
+	prods, err := resolve.Found(catalog.ProductsByID.LoadMany(ctx, ids))
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 
 // Rating is the resolver for the rating field.
 func (r *productResolver) Rating(ctx context.Context, obj *model.Product) (*model.Rating, error) {
-	s, err := reviews.For(ctx).Summary(ctx, obj.ID)
+	s, err := reviews.SummariesByProduct.Load(ctx, obj.ID)
 	if upstream.IsNotFound(err) {
 		// No summary yet: the product has no ratings.
 		return &model.Rating{}, nil
@@ -50,7 +50,7 @@ func (r *reviewCardResolver) Excerpt(ctx context.Context, obj *model.ReviewCard)
 
 // AuthorName is the resolver for the authorName field.
 func (r *reviewCardResolver) AuthorName(ctx context.Context, obj *model.ReviewCard) (*string, error) {
-	u, err := accounts.For(ctx).User(ctx, obj.UserID)
+	u, err := accounts.UsersByID.Load(ctx, obj.UserID)
 	if upstream.IsNotFound(err) {
 		return nil, nil // the account is gone; the review stays
 	}

@@ -48,7 +48,7 @@ var Spec = gateway.Spec{
 		})
 	},
 	// Each level of a response is loaded in one call per backend.
-	Prefetch: graph.Prefetch,
+	Prefetch: graph.Plan,
 	// Prices are loaded and formatted in the request's market.
 	Middlewares: func(cfg Config) []func(http.Handler) http.Handler {
 		return []func(http.Handler) http.Handler{market.New(market.Options{AccountTTL: cfg.Market.AccountTTL, Accounts: cfg.Market.Accounts}).Middleware}

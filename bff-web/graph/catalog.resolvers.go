@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 )
@@ -19,11 +20,12 @@ func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*mo
 	if obj.ParentID == "" {
 		return nil, nil
 	}
-	c, err := catalog.For(ctx).Category(ctx, obj.ParentID)
+	c, err := catalog.CategoriesByID.Load(ctx, obj.ParentID)
 	if err != nil {
 		return nil, err
 	}
-	return toCategory(c), nil
+	// The object the batching plan's step walked on into.
+	return connector.Convert(ctx, c, toCategory), nil
 }
 
 // Category is the resolver for the category field.
@@ -31,11 +33,12 @@ func (r *productResolver) Category(ctx context.Context, obj *model.Product) (*mo
 	if obj.CategoryID == "" {
 		return nil, nil
 	}
-	c, err := catalog.For(ctx).Category(ctx, obj.CategoryID)
+	c, err := catalog.CategoriesByID.Load(ctx, obj.CategoryID)
 	if err != nil {
 		return nil, err
 	}
-	return toCategory(c), nil
+	// The object the batching plan's step walked on into.
+	return connector.Convert(ctx, c, toCategory), nil
 }
 
 // Products is the resolver for the products field.

@@ -2,7 +2,7 @@
 
 package graph
 
-// Generated from the schema's @source, @rest and @grpc directives by
+// Generated from the schema's @source, @rest, @grpc and @loads directives by
 // shared/connector/gqlplugin (make generate). Do not edit: change the
 // directive, or write a resolver for the field in another file of this
 // package, which then wins.
@@ -11,11 +11,13 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/tandemgw/tandem/bff-web/graph/generated"
 	"github.com/tandemgw/tandem/bff-web/graph/model"
 	"github.com/tandemgw/tandem/shared/connector"
 	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	shippingv1 "github.com/tandemgw/tandem/shared/gen/shipping/v1"
+	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/prefetch"
 	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
@@ -26,20 +28,18 @@ import (
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
 	"github.com/tandemgw/tandem/shared/sources/reviews"
 	"github.com/tandemgw/tandem/shared/upstream"
-)
-
-// RequiredSources are the sources this schema's resolvers read: those of
+) // RequiredSources are the sources this schema's resolvers read: those of
 // its directives and those the hand-written resolvers reach. The gateway
 // refuses to start without every one.
 var RequiredSources = []string{"accounts", "catalog", "inventory", "orders", "pricing", "recommendations", "reviews", "shipping", "wishlists"}
 
-// ConnectorEndpoints are the generated endpoints, for contract tests.
+// ConnectorEndpoints are the endpoints the directives read (generated,
+// or a source's that makes the same call), for contract tests.
 var ConnectorEndpoints = []connector.Described{
-	cartLineProduct,
+	catalog.ProductsByID,
 	orderShippingAddress,
 	productShippingQuote,
-	productStock,
-	queryProduct,
+	inventory.StockBySKU,
 	viewerAddresses,
 	viewerWishlist,
 }
@@ -62,17 +62,15 @@ var Sources = []func(*registry.Registry) error{
 
 // Product resolves CartLine.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
 func (r *cartLineResolver) Product(ctx context.Context, obj *model.CartLine) (*model.Product, error) {
-	return cartLineProduct.Load(ctx, obj.ProductID)
+	v, err := catalog.ProductsByID.LoadFor(ctx, cartLineProductOmits, obj.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return connector.Convert(ctx, v, toProduct), nil
 }
 
-var cartLineProduct = &connector.Endpoint[*model.Product]{
-	Source: "catalog",
-	Field:  "CartLine.product, OrderLine.product, WishlistItem.product",
-	Spec:   connector.Spec{Batch: "/products?ids={$parent.productId}", Key: "id", Brief: "view=basic", BriefOmits: []string{"description", "images"}},
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
-		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
-	},
-}
+// cartLineProductOmits are the fields of Product that catalog.ProductsByID's brief view leaves out.
+var cartLineProductOmits = []string{"description", "images"}
 
 // ShippingAddress resolves Order.shippingAddress from accounts (batched through GET /addresses?ids={$parent.shippingAddressId} keyed by id).
 func (r *orderResolver) ShippingAddress(ctx context.Context, obj *model.Order) (*model.Address, error) {
@@ -90,8 +88,15 @@ var orderShippingAddress = &connector.Endpoint[*model.Address]{
 
 // Product resolves OrderLine.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
 func (r *orderLineResolver) Product(ctx context.Context, obj *model.OrderLine) (*model.Product, error) {
-	return cartLineProduct.Load(ctx, obj.ProductID)
+	v, err := catalog.ProductsByID.LoadFor(ctx, orderLineProductOmits, obj.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return connector.Convert(ctx, v, toProduct), nil
 }
+
+// orderLineProductOmits are the fields of Product that catalog.ProductsByID's brief view leaves out.
+var orderLineProductOmits = []string{"description", "images"}
 
 // ShippingQuote resolves Product.shippingQuote from shipping (tandem.shipping.v1.ShippingService/BatchGetQuotes, quotes keyed by sku).
 func (r *productResolver) ShippingQuote(ctx context.Context, obj *model.Product, country string) (*model.ShippingQuote, error) {
@@ -119,40 +124,20 @@ var productShippingQuote = &connector.Endpoint[*model.ShippingQuote]{
 
 // Stock resolves Product.stock from inventory (tandem.inventory.v1.InventoryService/BatchGetStock, stocks keyed by sku).
 func (r *productResolver) Stock(ctx context.Context, obj *model.Product) (*model.Stock, error) {
-	return productStock.Load(ctx, obj.SKU)
-}
-
-var productStock = &connector.Endpoint[*model.Stock]{
-	Source: "inventory",
-	Field:  "Product.stock",
-	Spec:   connector.Spec{Method: "tandem.inventory.v1.InventoryService/BatchGetStock", Key: "sku"},
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Stock, error) {
-		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, keys []string) (map[string]*model.Stock, error) {
-			resp, err := inventoryv1.NewInventoryServiceClient(c.GRPC).BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: keys})
-			if err != nil {
-				return nil, err
-			}
-			out := make(map[string]*model.Stock, len(resp.GetStocks()))
-			for _, it := range resp.GetStocks() {
-				out[it.GetSku()] = mapStockToStock(it)
-			}
-			return out, nil
-		})
-	},
+	v, err := inventory.StockBySKU.LoadFor(ctx, nil, obj.SKU)
+	if err != nil {
+		return nil, err
+	}
+	return toStock(v), nil
 }
 
 // Product resolves Query.product from catalog (GET /products/{$args.id}, batched through GET /products?ids={$keys} keyed by id).
 func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
-	return queryProduct.Load(ctx, connector.Arg(id))
-}
-
-var queryProduct = &connector.Endpoint[*model.Product]{
-	Source: "catalog",
-	Field:  "Query.product",
-	Spec:   connector.Spec{Get: "/products/{$args.id}", Batch: "/products?ids={$keys}", Key: "id"},
-	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*model.Product, error) {
-		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(it *model.Product) (string, *model.Product) { return it.ID, it })
-	},
+	v, err := catalog.ProductsByID.LoadFor(ctx, nil, connector.Arg(id))
+	if err != nil {
+		return nil, err
+	}
+	return toProduct(v), nil
 }
 
 // DefaultAddress resolves User.defaultAddress from accounts (batched through GET /addresses?ids={$parent.defaultAddressId} keyed by id).
@@ -201,23 +186,118 @@ type viewerWishlistItem struct {
 
 // Product resolves WishlistItem.product from catalog (batched through GET /products?ids={$parent.productId} keyed by id).
 func (r *wishlistItemResolver) Product(ctx context.Context, obj *model.WishlistItem) (*model.Product, error) {
-	return cartLineProduct.Load(ctx, obj.ProductID)
+	v, err := catalog.ProductsByID.LoadFor(ctx, wishlistItemProductOmits, obj.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return connector.Convert(ctx, v, toProduct), nil
 }
 
-// PrefetchConnectors adds to p a step for every generated field keyed by
-// its parent, so a level of parents is read in one call (see
-// shared/prefetch).
-func PrefetchConnectors(p *prefetch.Plan) {
-	connector.PrefetchOne(p, "CartLine", "product", cartLineProduct, func(obj *model.CartLine) string { return obj.ProductID })
-	connector.PrefetchOne(p, "Order", "shippingAddress", orderShippingAddress, func(obj *model.Order) string { return obj.ShippingAddressID })
-	connector.PrefetchOne(p, "OrderLine", "product", cartLineProduct, func(obj *model.OrderLine) string { return obj.ProductID })
-	connector.PrefetchOne(p, "Product", "shippingQuote", productShippingQuote, func(obj *model.Product) string { return obj.SKU }, "country")
-	connector.PrefetchOne(p, "Product", "stock", productStock, func(obj *model.Product) string { return obj.SKU })
-	connector.PrefetchOne(p, "User", "defaultAddress", orderShippingAddress, func(obj *model.User) string { return obj.DefaultAddressID })
-	connector.PrefetchMany(p, "Viewer", "addresses", viewerAddresses, func(obj *model.Viewer) string { return obj.ID })
-	connector.PrefetchOne(p, "Viewer", "wishlist", viewerWishlist, func(obj *model.Viewer) string { return obj.ID })
-	connector.PrefetchOne(p, "WishlistItem", "product", cartLineProduct, func(obj *model.WishlistItem) string { return obj.ProductID })
+// wishlistItemProductOmits are the fields of Product that catalog.ProductsByID's brief view leaves out.
+var wishlistItemProductOmits = []string{"description", "images"}
+
+// Plan is the schema's batching plan (see shared/prefetch): a step for
+// every field that reads an endpoint (@rest and @grpc fields keyed by
+// their parent, and the hand-written resolvers marked @loads), and a Via
+// for every plain field that leads to more of them. A level of parents is
+// read in one call per field before its resolvers run.
+func Plan() *prefetch.Plan {
+	p := prefetch.New().RunInline(generated.ConcurrentFields)
+	connector.Prefetch(p, "CartLine", "product", connector.Step[*model.CartLine, *catalog.Product, *model.Product]{
+		Endpoint: catalog.ProductsByID,
+		Key:      func(obj *model.CartLine) string { return obj.ProductID },
+		Omits:    cartLineProductOmits,
+		Children: func(ctx context.Context, v *catalog.Product, out []*model.Product) []*model.Product {
+			return append(out, connector.Convert(ctx, v, toProduct))
+		},
+	})
+	connector.Prefetch(p, "Category", "parent", connector.Step[*model.Category, *catalog.Category, *model.Category]{
+		Endpoint: catalog.CategoriesByID,
+		Key:      func(obj *model.Category) string { return obj.ParentID },
+		Children: func(ctx context.Context, v *catalog.Category, out []*model.Category) []*model.Category {
+			return append(out, connector.Convert(ctx, v, toCategory))
+		},
+	})
+	connector.Prefetch(p, "Order", "shippingAddress", connector.Step[*model.Order, *model.Address, struct{}]{
+		Endpoint: orderShippingAddress,
+		Key:      func(obj *model.Order) string { return obj.ShippingAddressID },
+	})
+	connector.Prefetch(p, "OrderLine", "product", connector.Step[*model.OrderLine, *catalog.Product, *model.Product]{
+		Endpoint: catalog.ProductsByID,
+		Key:      func(obj *model.OrderLine) string { return obj.ProductID },
+		Omits:    orderLineProductOmits,
+		Children: func(ctx context.Context, v *catalog.Product, out []*model.Product) []*model.Product {
+			return append(out, connector.Convert(ctx, v, toProduct))
+		},
+	})
+	connector.Prefetch(p, "Product", "category", connector.Step[*model.Product, *catalog.Category, *model.Category]{
+		Endpoint: catalog.CategoriesByID,
+		Key:      func(obj *model.Product) string { return obj.CategoryID },
+		Children: func(ctx context.Context, v *catalog.Category, out []*model.Category) []*model.Category {
+			return append(out, connector.Convert(ctx, v, toCategory))
+		},
+	})
+	connector.Prefetch(p, "Product", "price", connector.Step[*model.Product, *pricing.Price, struct{}]{
+		Endpoint: pricing.PricesByProduct,
+		Key:      func(obj *model.Product) string { return obj.ID },
+		Args: func(ctx context.Context, f graphql.CollectedField) ([]string, bool) {
+			return []string{market.For(ctx).Currency}, true
+		},
+		Needs: []string{"market"},
+	})
+	connector.Prefetch(p, "Product", "ratingSummary", connector.Step[*model.Product, *reviews.RatingSummary, struct{}]{
+		Endpoint: reviews.SummariesByProduct,
+		Key:      func(obj *model.Product) string { return obj.ID },
+	})
+	connector.Prefetch(p, "Product", "related", connector.Step[*model.Product, []*catalog.Product, *model.Product]{
+		Endpoint: recommendations.RelatedProducts,
+		Key:      func(obj *model.Product) string { return obj.ID },
+		Args:     connector.FieldArgs("first"),
+		Children: func(ctx context.Context, v []*catalog.Product, out []*model.Product) []*model.Product {
+			for _, x := range v {
+				out = append(out, connector.Convert(ctx, x, toProduct))
+			}
+			return out
+		},
+	})
+	connector.Prefetch(p, "Product", "shippingQuote", connector.Step[*model.Product, *model.ShippingQuote, struct{}]{
+		Endpoint: productShippingQuote,
+		Key:      func(obj *model.Product) string { return obj.SKU },
+		Args:     connector.FieldArgs("country"),
+	})
+	connector.Prefetch(p, "Product", "stock", connector.Step[*model.Product, *inventoryv1.Stock, struct{}]{
+		Endpoint: inventory.StockBySKU,
+		Key:      func(obj *model.Product) string { return obj.SKU },
+	})
+	connector.Prefetch(p, "User", "defaultAddress", connector.Step[*model.User, *model.Address, struct{}]{
+		Endpoint: orderShippingAddress,
+		Key:      func(obj *model.User) string { return obj.DefaultAddressID },
+	})
+	connector.Prefetch(p, "Viewer", "addresses", connector.Step[*model.Viewer, []*model.Address, struct{}]{
+		Endpoint: viewerAddresses,
+		Key:      func(obj *model.Viewer) string { return obj.ID },
+	})
+	connector.Prefetch(p, "Viewer", "wishlist", connector.Step[*model.Viewer, *model.Wishlist, *model.Wishlist]{
+		Endpoint: viewerWishlist,
+		Key:      func(obj *model.Viewer) string { return obj.ID },
+		Children: func(_ context.Context, v *model.Wishlist, out []*model.Wishlist) []*model.Wishlist {
+			return append(out, v)
+		},
+	})
+	connector.Prefetch(p, "WishlistItem", "product", connector.Step[*model.WishlistItem, *catalog.Product, *model.Product]{
+		Endpoint: catalog.ProductsByID,
+		Key:      func(obj *model.WishlistItem) string { return obj.ProductID },
+		Omits:    wishlistItemProductOmits,
+		Children: func(ctx context.Context, v *catalog.Product, out []*model.Product) []*model.Product {
+			return append(out, connector.Convert(ctx, v, toProduct))
+		},
+	})
+	prefetch.Via(p, "Cart", "lines", func(o *model.Cart) []*model.CartLine { return o.Lines })
+	prefetch.Via(p, "Order", "lines", func(o *model.Order) []*model.OrderLine { return o.Lines })
+	prefetch.Via(p, "OrderConnection", "nodes", func(o *model.OrderConnection) []*model.Order { return o.Nodes })
+	prefetch.Via(p, "ProductConnection", "nodes", func(o *model.ProductConnection) []*model.Product { return o.Nodes })
 	prefetch.Via(p, "Wishlist", "items", func(o *model.Wishlist) []*model.WishlistItem { return o.Items })
+	return p
 }
 
 // CartLine returns the CartLine resolver (generated fields only).
@@ -245,16 +325,6 @@ func (r *Resolver) WishlistItem() generated.WishlistItemResolver { return &wishl
 
 type wishlistItemResolver struct{ *Resolver }
 
-func mapDeliveryEstimateToDeliveryEstimate(m *inventoryv1.DeliveryEstimate) *model.DeliveryEstimate {
-	if m == nil {
-		return nil
-	}
-	return &model.DeliveryEstimate{
-		MinDays: int(m.GetMinDays()),
-		MaxDays: int(m.GetMaxDays()),
-	}
-}
-
 func mapQuoteToShippingQuote(m *shippingv1.Quote) *model.ShippingQuote {
 	if m == nil {
 		return nil
@@ -266,17 +336,4 @@ func mapQuoteToShippingQuote(m *shippingv1.Quote) *model.ShippingQuote {
 		MinDays:     int(m.GetMinDays()),
 		MaxDays:     int(m.GetMaxDays()),
 	}
-}
-
-func mapStockToStock(m *inventoryv1.Stock) *model.Stock {
-	if m == nil {
-		return nil
-	}
-	v := &model.Stock{
-		Available:        int(m.GetAvailable()),
-		Warehouse:        m.GetWarehouse(),
-		DeliveryEstimate: mapDeliveryEstimateToDeliveryEstimate(m.GetDeliveryEstimate()),
-	}
-	v.Complete()
-	return v
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	inventoryv1 "github.com/tandemgw/tandem/shared/gen/inventory/v1"
 	"github.com/tandemgw/tandem/shared/market"
 	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
@@ -57,6 +58,20 @@ func toProduct(p *catalog.Product) *model.Product {
 		CreatedAt:   p.CreatedAt,
 		CategoryID:  p.CategoryID,
 	}
+}
+
+// toStock maps inventory's stock of a SKU; the schema's @grpc field reads
+// it through inventory.StockBySKU.
+func toStock(s *inventoryv1.Stock) *model.Stock {
+	if s == nil {
+		return nil
+	}
+	v := &model.Stock{Available: int(s.GetAvailable()), Warehouse: s.GetWarehouse()}
+	if d := s.GetDeliveryEstimate(); d != nil {
+		v.DeliveryEstimate = &model.DeliveryEstimate{MinDays: int(d.GetMinDays()), MaxDays: int(d.GetMaxDays())}
+	}
+	v.Complete()
+	return v
 }
 
 func toCategory(c *catalog.Category) *model.Category {

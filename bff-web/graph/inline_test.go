@@ -22,7 +22,7 @@ import (
 // here, before it shows in the benchmark.
 func TestPagesResolveInline(t *testing.T) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
-	plan := graph.Prefetch()
+	plan := graph.Plan()
 	if err := plan.Validate(es); err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,10 @@ package graph
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/tandemgw/tandem/bff-web/graph/model"
+	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/resolve"
 	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/sources/recommendations"
@@ -20,16 +22,13 @@ func (r *productResolver) Related(ctx context.Context, obj *model.Product, first
 	if err != nil {
 		return nil, err
 	}
-	items, err := recommendations.For(ctx).Related(ctx, obj.ID, n)
+	// The related products are read through the catalog's one product
+	// cache, in one call for the level; one no longer in the catalog is
+	// left out.
+	prods, err := recommendations.RelatedProducts.Load(ctx, obj.ID, strconv.Itoa(n))
 	if err != nil {
 		return nil, err
 	}
-	ids := resolve.Keys(items, func(it *recommendations.Related) string { return it.ProductID })
-	// One batch for all related products, together with every other
-	// product the request loads; one no longer in the catalog is left out.
-	prods, err := resolve.Found(catalog.For(ctx).Products(ctx, ids))
-	if err != nil {
-		return nil, err
-	}
-	return resolve.Map(prods, toProduct), nil
+	// The objects the batching plan's step walked on into.
+	return resolve.Map(prods, func(p *catalog.Product) *model.Product { return connector.Convert(ctx, p, toProduct) }), nil
 }

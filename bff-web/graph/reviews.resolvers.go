@@ -15,7 +15,7 @@ import (
 
 // RatingSummary is the resolver for the ratingSummary field.
 func (r *productResolver) RatingSummary(ctx context.Context, obj *model.Product) (*model.RatingSummary, error) {
-	s, err := reviews.For(ctx).Summary(ctx, obj.ID)
+	s, err := reviews.SummariesByProduct.Load(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -139,16 +140,45 @@ type loaderKey struct {
 }
 
 // Brief reports whether a field read through e whose selection is sel
-// can be read with e's brief view: e has one, and sel may ask for none of
-// the fields the view leaves out (prefetch.MaySelect, which errs on the
-// side of yes).
-func (e *Endpoint[V]) Brief(sel ast.SelectionSet) bool {
-	return e.Spec.Brief != "" && len(sel) > 0 && !prefetch.MaySelect(e.Spec.BriefOmits, sel)
+// can be read with e's brief view, the field's type losing omits in it: e
+// has one, and sel may ask for none of omits (prefetch.MaySelect, which
+// errs on the side of yes). Without omits a read is always whole.
+func (e *Endpoint[V]) Brief(omits []string, sel ast.SelectionSet) bool {
+	return e.Spec.Brief != "" && len(omits) > 0 && len(sel) > 0 && !prefetch.MaySelect(omits, sel)
 }
+
+// requestLoaders are one request's loaders of every endpoint, found by
+// loaderKey without allocating: the request's hot path asks for them once
+// per field of every item.
+type requestLoaders struct {
+	mu sync.Mutex
+	m  map[loaderKey]any
+}
+
+type requestLoadersKey struct{}
+
+func newRequestLoaders() *requestLoaders { return &requestLoaders{m: map[loaderKey]any{}} }
 
 // loader returns the request's loader of e for args, of its brief view
 // when brief.
 func (e *Endpoint[V]) loader(ctx context.Context, args []string, brief bool) (*upstream.Loader[string, V], error) {
+	rl, ok := registry.RequestValue(ctx, requestLoadersKey{}, newRequestLoaders)
+	if !ok {
+		return nil, fmt.Errorf("connector: %s reads source %q outside a request scope (registry.Set.Middleware)", e.Field, e.Source)
+	}
+	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00"), brief: brief}
+	rl.mu.Lock()
+	l, found := rl.m[key]
+	rl.mu.Unlock()
+	if found {
+		return l.(*upstream.Loader[string, V]), nil
+	}
+	return e.newLoader(ctx, rl, key, slices.Clone(args), brief)
+}
+
+// newLoader builds the request's loader of e under key, unless another
+// goroutine of the request just did.
+func (e *Endpoint[V]) newLoader(ctx context.Context, rl *requestLoaders, key loaderKey, args []string, brief bool) (*upstream.Loader[string, V], error) {
 	inst, ok := registry.InstanceFor(ctx, e.Source)
 	if !ok {
 		return nil, fmt.Errorf("connector: %s reads source %q, which is not built for this request (registry.Set.Middleware)", e.Field, e.Source)
@@ -157,17 +187,20 @@ func (e *Endpoint[V]) loader(ctx context.Context, args []string, brief bool) (*u
 	if !ok {
 		return nil, fmt.Errorf("connector: source %q does not implement connector.Connected", e.Source)
 	}
-	key := loaderKey{endpoint: e, args: strings.Join(args, "\x00"), brief: brief}
-	l, _ := registry.RequestValue(ctx, key, func() *upstream.Loader[string, V] {
-		c := conn.Conn()
-		if brief {
-			// The generator checked that it parses.
-			c.Query, _ = url.ParseQuery(e.Spec.Brief)
-		}
-		return upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {
-			return e.Fetch(ctx, c, keys, args)
-		})
+	c := conn.Conn()
+	if brief {
+		// The generator checked that it parses.
+		c.Query, _ = url.ParseQuery(e.Spec.Brief)
+	}
+	l := upstream.NewLoader(e.Source, e.Field, c.Config, func(ctx context.Context, keys []string) (map[string]V, error) {
+		return e.Fetch(ctx, c, keys, args)
 	})
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if got, found := rl.m[key]; found {
+		return got.(*upstream.Loader[string, V]), nil
+	}
+	rl.m[key] = l
 	return l, nil
 }
 
@@ -176,37 +209,119 @@ func (e *Endpoint[V]) loader(ctx context.Context, args []string, brief bool) (*u
 // nothing (an order without a shipping address): its value is the zero
 // value, null in the response, and nothing is called. ctx is the field's
 // resolver's: the field's selection decides whether the brief view will
-// do (see Brief).
+// do (Spec.BriefOmits, see Brief). Code that is not a field's resolver of
+// its own (a hand-written resolver reading a source) reads the whole
+// answer, since Spec.BriefOmits of a source's endpoint is empty.
 func (e *Endpoint[V]) Load(ctx context.Context, key string, args ...string) (V, error) {
+	return e.LoadFor(ctx, e.Spec.BriefOmits, key, args...)
+}
+
+// LoadFor is Load for a field whose type loses omits in the brief view: a
+// field that reads a source's endpoint names what it needs of it.
+//
+// A brief read of a key the request has loaded whole, or is loading, is
+// served from the whole answer, which has every field the brief one has.
+// The converse never happens: a whole read does not see brief answers.
+func (e *Endpoint[V]) LoadFor(ctx context.Context, omits []string, key string, args ...string) (V, error) {
 	var zero V
 	if key == "" {
 		return zero, nil
 	}
 	brief := false
-	if fc := graphql.GetFieldContext(ctx); fc != nil {
-		brief = e.Brief(fc.Field.Selections)
+	if len(omits) > 0 && e.Spec.Brief != "" {
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			brief = e.Brief(omits, fc.Field.Selections)
+		}
 	}
-	l, err := e.loader(ctx, args, brief)
+	l, err := e.loader(ctx, args, false)
 	if err != nil {
 		return zero, err
 	}
+	if brief && !l.Has(ctx, key) {
+		if l, err = e.loader(ctx, args, true); err != nil {
+			return zero, err
+		}
+	}
 	return l.Load(ctx, key)
+}
+
+// LoadMany returns the values of keys, whole, in keys order, fetching the
+// missing ones in one call at once (upstream.Loader.LoadMany).
+func (e *Endpoint[V]) LoadMany(ctx context.Context, keys []string, args ...string) ([]V, []error) {
+	l, err := e.loader(ctx, args, false)
+	if err != nil {
+		errs := make([]error, len(keys))
+		for i := range errs {
+			errs[i] = err
+		}
+		return make([]V, len(keys)), errs
+	}
+	return l.LoadMany(ctx, keys)
+}
+
+// Prime stores value, whole, for key unless the request has it already: a
+// source's listing that answered whole objects (a search) saves the reads
+// of those objects.
+func (e *Endpoint[V]) Prime(ctx context.Context, key string, value V, args ...string) {
+	if l, err := e.loader(ctx, args, false); err == nil {
+		l.Prime(ctx, key, value)
+	}
 }
 
 // Start begins one call for every key of keys the request has not loaded
 // yet and returns at once; then, if not nil, gets every value found (see
 // upstream.Loader.Start). A level of a response is loaded this way by the
-// generated prefetch steps. sel is the field's selection, which Load
+// plan's steps (see Prefetch). sel is the field's selection, which Load
 // will see too: both read the same view.
 func (e *Endpoint[V]) Start(ctx context.Context, keys []string, args []string, sel ast.SelectionSet, then func(found map[string]V)) {
-	l, err := e.loader(ctx, args, e.Brief(sel))
+	e.StartFor(ctx, e.Spec.BriefOmits, keys, args, sel, then)
+}
+
+// StartFor is Start for a field whose type loses omits in the brief view
+// (see LoadFor): keys the request has whole are read from there.
+func (e *Endpoint[V]) StartFor(ctx context.Context, omits []string, keys []string, args []string, sel ast.SelectionSet, then func(found map[string]V)) {
+	whole, err := e.loader(ctx, args, false)
 	if err != nil {
 		return // the resolvers' Load reports it
 	}
 	if slices.Contains(keys, "") {
 		keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })
 	}
-	l.Start(ctx, keys, then)
+	if !e.Brief(omits, sel) {
+		whole.Start(ctx, keys, then)
+		return
+	}
+	brief, err := e.loader(ctx, args, true)
+	if err != nil {
+		return
+	}
+	var had []string // keys served by the whole answers
+	if whole.Used() {
+		rest := keys[:0:0]
+		for _, k := range keys {
+			if whole.Has(ctx, k) {
+				had = append(had, k)
+			} else {
+				rest = append(rest, k)
+			}
+		}
+		keys = rest
+	}
+	if len(had) == 0 {
+		brief.Start(ctx, keys, then)
+		return
+	}
+	brief.Start(ctx, keys, func(found map[string]V) {
+		whole.Start(ctx, had, func(more map[string]V) {
+			if then == nil {
+				return
+			}
+			for k, v := range more {
+				found[k] = v
+			}
+			then(found)
+		})
+	})
 }
 
 // Arg formats an argument value the same way whether it comes typed from a

@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/tandemgw/tandem/shared/prefetch"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -207,11 +208,15 @@ fragment D on Thing { ... on Thing { description } }`, rules.NewDefaultRules())
 	ctx := requestScope(t, b)
 	e := batchEndpoint("Q.thing")
 	e.Spec = connector.Spec{Batch: "/things?ids={$keys}", Key: "id", Brief: "view=basic", BriefOmits: []string{"description"}}
-	if !e.Brief(sel("Brief")) || e.Brief(sel("Whole")) || e.Brief(nil) {
-		t.Fatalf("Brief: %v for id name, %v through a fragment, %v for no selection", e.Brief(sel("Brief")), e.Brief(sel("Whole")), e.Brief(nil))
+	omits := e.Spec.BriefOmits
+	if !e.Brief(omits, sel("Brief")) || e.Brief(omits, sel("Whole")) || e.Brief(omits, nil) {
+		t.Fatalf("Brief: %v for id name, %v through a fragment, %v for no selection", e.Brief(omits, sel("Brief")), e.Brief(omits, sel("Whole")), e.Brief(omits, nil))
+	}
+	if e.Brief(nil, sel("Brief")) {
+		t.Fatal("a read that names no omitted fields reads the brief view")
 	}
 	without := &connector.Endpoint[*thing]{Source: e.Source, Field: e.Field, Fetch: e.Fetch}
-	if without.Brief(sel("Brief")) {
+	if without.Brief(omits, sel("Brief")) {
 		t.Fatal("an endpoint without a brief view reads one")
 	}
 
@@ -225,5 +230,85 @@ fragment D on Thing { ... on Thing { description } }`, rules.NewDefaultRules())
 	want := []string{"/things?ids=a&lang=en", "/things?ids=a&lang=en&view=basic"}
 	if !slices.Equal(calls, want) {
 		t.Fatalf("calls %v, want %v", calls, want)
+	}
+}
+
+// A brief read of a key the request has whole is served from the whole
+// answer, by Start and by LoadFor alike; a whole read never sees a brief
+// answer.
+func TestBriefServedFromWhole(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { thing: Thing } type Thing { id: ID! name: String! description: String! }`})
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `query Brief { thing { id name } } query Whole { thing { id description } }`, rules.NewDefaultRules())
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	sel := func(op string) ast.SelectionSet {
+		return doc.Operations.ForName(op).SelectionSet[0].(*ast.Field).SelectionSet
+	}
+	b := &backend{}
+	ctx := requestScope(t, b)
+	e := batchEndpoint("Q.thing")
+	e.Spec = connector.Spec{Batch: "/things?ids={$keys}", Key: "id", Brief: "view=basic"}
+	omits := []string{"description"}
+	start := func(keys []string, op string) map[string]*thing {
+		var got map[string]*thing
+		var done sync.WaitGroup
+		done.Add(1)
+		e.StartFor(ctx, omits, keys, []string{"en"}, sel(op), func(found map[string]*thing) { got = found; done.Done() })
+		done.Wait()
+		return got
+	}
+	start([]string{"a"}, "Whole")
+	if calls := b.reset(); len(calls) != 1 || strings.Contains(calls[0], "view=basic") {
+		t.Fatalf("whole read: %v", calls)
+	}
+	if got := start([]string{"a", "b"}, "Brief"); len(got) != 2 || got["a"].Name != "batch aen" {
+		t.Fatalf("brief level: %v", got)
+	}
+	if calls := b.reset(); len(calls) != 1 || calls[0] != "/things?ids=b&lang=en&view=basic" {
+		t.Fatalf("a brief level reads only what the request lacks whole: %v", calls)
+	}
+	if v, err := e.LoadFor(ctx, omits, "a", "en"); err != nil || v.Name != "batch aen" {
+		t.Fatalf("brief load of a whole key: %v %v", v, err)
+	}
+	// b is only brief: a whole read of it is a call of its own.
+	if _, err := e.Load(ctx, "b", "en"); err != nil {
+		t.Fatal(err)
+	}
+	if calls := b.reset(); len(calls) != 1 || strings.Contains(calls[0], "view=basic") {
+		t.Fatalf("a whole read after a brief one: %v", calls)
+	}
+}
+
+// Prefetch registers a Step as a plan step that starts a call; one that
+// needs a request-wide fact runs after the others of its type.
+func TestPrefetchRegistersSteps(t *testing.T) {
+	e := batchEndpoint("P.thing")
+	type parent struct{ id string }
+	p := prefetch.New()
+	key := func(pa *parent) string { return pa.id }
+	connector.Prefetch(p, "P", "price", connector.Step[*parent, *thing, struct{}]{Endpoint: e, Key: key, Needs: []string{"market"}})
+	connector.Prefetch(p, "P", "thing", connector.Step[*parent, *thing, struct{}]{Endpoint: e, Key: key})
+	if !p.Loads("P", "thing") || !p.Loads("P", "price") {
+		t.Fatal("no step")
+	}
+	if got := p.Steps("P"); !slices.Equal(got, []string{"thing", "price"}) {
+		t.Fatalf("steps %v", got)
+	}
+}
+
+// Convert makes one object per value and conversion for the request: the
+// plan's walk and the field's resolver hold the same one.
+func TestConvertOncePerRequest(t *testing.T) {
+	ctx := requestScope(t, &backend{})
+	a, b := &thing{ID: "a"}, &thing{ID: "b"}
+	n := 0
+	conv := func(t *thing) *string { n++; s := "x" + t.ID; return &s }
+	first, again, other := connector.Convert(ctx, a, conv), connector.Convert(ctx, a, conv), connector.Convert(ctx, b, conv)
+	if first != again || first == other || *other != "xb" || n != 2 {
+		t.Fatalf("Convert: %p %p %p after %d conversions", first, again, other, n)
+	}
+	if connector.Convert(context.Background(), a, conv) == first {
+		t.Fatal("outside a request, a conversion is not kept")
 	}
 }

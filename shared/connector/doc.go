@@ -20,9 +20,15 @@
 // item is read once. A
 // model that derives fields of its own implements Completer.
 //
+// Hand-written sources export their reads by key as Endpoints too, and a
+// directive that makes the same call as one of them is generated to read
+// through it, converting its value with a function of the resolver
+// package: a resource has one cache per request. Step and Prefetch are
+// how the generated batching plan reads a level of parents through an
+// endpoint (see shared/prefetch for the whole picture).
+//
 // Source registers a backend declared with @source in the schema that has
 // no hand-written package: the registry builds its client from the config
 // like any other source. A hand-written source that the directives also
-// read implements Connected; its own loaders and the endpoints' are
-// separate caches, since they hold different types.
+// read implements Connected.
 package connector

@@ -34,6 +34,28 @@
 // field outside the plan keeps gqlgen's goroutines, so a per-item call the
 // plan does not know is never made one after another.
 //
-// Plans are built once per schema at startup (see bff-web/graph/prefetch.go)
-// and are read-only afterwards.
+// # How batching works, end to end
+//
+// Every read of a backend resource by key is one connector.Endpoint: the
+// hand-written sources export theirs (catalog.ProductsByID,
+// inventory.StockBySKU, pricing.PricesByProduct, ...), and the gqlgen
+// plugin (shared/connector/gqlplugin) writes one for each @rest or @grpc
+// call no source makes. An endpoint keeps, per request and per set of
+// argument values, one upstream.Loader: the request's one cache of that
+// resource, whichever field reads it. A directive whose call a source's
+// endpoint makes too (the same batch path or method, and the same key) is
+// bound to that endpoint, so a product read for an order line and for a
+// related product is one entry, and one call. A brief view (@rest brief)
+// is a loader of its own, since its values lack fields; a brief read of a
+// key the request has whole is served from the whole answer.
+//
+// The plan is generated from the schema too: the plugin writes Plan in
+// each BFF's graph/connectors.generated.go, with a step for every @rest and
+// @grpc field keyed by its parent and every hand-written resolver field
+// marked @loads (schema/graphql/common/connectors.graphqls), and a Via for
+// every plain field that leads to more of them. A step that waits for a
+// request-wide fact declares it (@loads args "$market.currency" needs the
+// market), and the walk starts the steps that need nothing first. Both
+// BFFs register their Plan as the gateway.Spec's Prefetch. Plans are built
+// once per schema at startup and are read-only afterwards.
 package prefetch

@@ -3,6 +3,7 @@ package prefetch
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -32,7 +33,10 @@ type objectPlan struct {
 	// into the level's parents, dropping nils.
 	parents func(any) []any
 	fields  map[string]registered
-	order   []string // field names in registration order: the walk's order
+	// order is the walk's order of the fields: those that need a
+	// request-wide fact (registered.needs) after those that do not, each
+	// group in registration order.
+	order []string
 	// pointers: the type's objects are pointers, so the walk can tell an
 	// object it has been over (see walked).
 	pointers bool
@@ -46,6 +50,9 @@ type registered struct {
 	// leaf: the step never walks on into the field's objects (a Load
 	// whose children are struct{}).
 	leaf bool
+	// needs are the request-wide facts the step waits for before its call
+	// can start (see Load).
+	needs []string
 }
 
 // step is what the walk does for one selected field over all the parents
@@ -64,18 +71,23 @@ var (
 // Load registers typeName.field as served by a loader. When a level of
 // objects of typeName is resolved and the query selects field on them,
 // load is called once with all of them. It starts the field's loads for
-// every parent at once without waiting (upstream.Loader.Start, which the
-// sources' Prefetch methods wrap) and returns. When the field's type has
-// fields in the plan too, load passes next to the loader's then-callback
-// and calls it there with the loaded child objects: the walk then starts
-// the next level before any resolver of this level sees its value. load
-// skips parents it has no key for and never fails: errors stay in the
-// loader's cache for the resolver to report. The walk runs the steps of a
-// level in registration order; a step that must wait for something before
-// it can start (the request's market, say) goes last.
-func Load[P, C any](p *Plan, typeName, field string, load func(ctx context.Context, parents []P, field graphql.CollectedField, next func(children []C))) {
+// every parent at once without waiting (upstream.Loader.Start, which
+// connector.Prefetch wraps) and returns. When the field's type has fields
+// in the plan too, load passes next to the loader's then-callback and
+// calls it there with the loaded child objects: the walk then starts the
+// next level before any resolver of this level sees its value. load skips
+// parents it has no key for and never fails: errors stay in the loader's
+// cache for the resolver to report.
+//
+// needs names the request-wide facts load waits for before it can start
+// its call ("market": a price is loaded in the request's currency, which
+// for a signed-in viewer is read from the account). The walk starts a
+// level's steps that need nothing first, so that waiting for a fact never
+// holds up a call that does not depend on it; the order steps are
+// registered in does not matter.
+func Load[P, C any](p *Plan, typeName, field string, needs []string, load func(ctx context.Context, parents []P, field graphql.CollectedField, next func(children []C))) {
 	leaf := reflect.TypeFor[C]() == reflect.TypeFor[struct{}]()
-	p.object(typeName, parentsOf[P], isPointer[P]()).add(field, registered{load: true, leaf: leaf, run: func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
+	p.object(typeName, parentsOf[P], isPointer[P]()).add(field, registered{load: true, leaf: leaf, needs: needs, run: func(ctx context.Context, parents []any, f graphql.CollectedField, next func([]any)) {
 		load(ctx, typed[P](parents), f, func(children []C) { next(toAny(children)) })
 	}})
 }
@@ -98,10 +110,35 @@ func Via[P, C any](p *Plan, typeName, field string, children func(P) []C) {
 }
 
 func (op *objectPlan) add(field string, st registered) {
-	if _, ok := op.fields[field]; !ok {
-		op.order = append(op.order, field)
+	if _, ok := op.fields[field]; ok {
+		op.order = slices.DeleteFunc(op.order, func(f string) bool { return f == field })
 	}
 	op.fields[field] = st
+	// After the last step that needs nothing, unless st needs something.
+	at := len(op.order)
+	if len(st.needs) == 0 {
+		at = slices.IndexFunc(op.order, func(f string) bool { return len(op.fields[f].needs) > 0 })
+		if at < 0 {
+			at = len(op.order)
+		}
+	}
+	op.order = slices.Insert(op.order, at, field)
+}
+
+// Steps lists the fields of typeName the plan has a step for, in the
+// order the walk runs them; for tests and diagnostics.
+func (p *Plan) Steps(typeName string) []string {
+	if op := p.types[typeName]; op != nil {
+		return slices.Clone(op.order)
+	}
+	return nil
+}
+
+// Loads reports whether typeName.field has a step that starts a call
+// (Load, not Via).
+func (p *Plan) Loads(typeName, field string) bool {
+	op := p.types[typeName]
+	return op != nil && op.fields[field].load
 }
 
 func (p *Plan) object(typeName string, parents func(any) []any, pointers bool) *objectPlan {
@@ -137,22 +174,21 @@ func (p *Plan) ObserveField(ctx context.Context, fc *graphql.FieldContext, res a
 		return
 	}
 	if parents := op.parents(res); len(parents) > 0 {
-		p.Walk(ctx, typeName, parents, fc.Field.Selections)
+		p.walk(ctx, typeName, parents, fc.Field.Selections)
 	}
 }
 
-// Walk starts, for parents of typeName, the loads of every field of sel
+// walk starts, for parents of typeName, the loads of every field of sel
 // that the plan covers, and of the levels below as their parents arrive.
 // It returns as soon as this level's loads are started: the resolvers wait
-// for their values in the loaders' caches. ObserveField calls it; call
-// it directly where objects are made outside a resolver.
+// for their values in the loaders' caches. ObserveField calls it.
 //
 // Within an operation (see InterceptOperation) an object the walk has
 // already been over with the same selection is left out: its level's walk
 // started its loads, and ObserveField, which sees each item's resolver
 // return that very object, would otherwise walk it again, one item at a
 // time.
-func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast.SelectionSet) {
+func (p *Plan) walk(ctx context.Context, typeName string, parents []any, sel ast.SelectionSet) {
 	op := p.types[typeName]
 	oc := graphql.GetOperationContext(ctx)
 	if op == nil || oc == nil || len(parents) == 0 || len(sel) == 0 {
@@ -175,14 +211,13 @@ func (p *Plan) Walk(ctx context.Context, typeName string, parents []any, sel ast
 		}
 		selected[f.Name] = append(selected[f.Name], f)
 	}
-	// In registration order, so that a step that has to wait for a
-	// request-wide fact (the market a price is loaded in) can be
-	// registered last and not hold up the others.
+	// Steps that wait for a request-wide fact (the market a price is
+	// loaded in) come last, so they hold up no other (see Load).
 	for _, name := range op.order {
 		for _, f := range selected[name] {
 			op.fields[name].run(ctx, parents, f, func(children []any) {
 				if len(children) > 0 && len(f.Selections) > 0 {
-					p.Walk(ctx, f.Definition.Type.Name(), children, f.Selections)
+					p.walk(ctx, f.Definition.Type.Name(), children, f.Selections)
 				}
 			})
 		}

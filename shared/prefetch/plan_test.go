@@ -2,6 +2,7 @@ package prefetch
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
@@ -37,7 +38,7 @@ func walk(t *testing.T, p *Plan, query string, c *conn) {
 	op := doc.Operations[0]
 	ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{Doc: doc, Operation: op, Variables: map[string]any{}})
 	root := op.SelectionSet[0].(*ast.Field)
-	p.Walk(ctx, "ItemConnection", []any{c}, root.SelectionSet)
+	p.walk(ctx, "ItemConnection", []any{c}, root.SelectionSet)
 }
 
 // recorder remembers each step's call: which field, over which parents.
@@ -54,8 +55,17 @@ func (r *recorder) add(s string) {
 
 func testPlan(r *recorder) *Plan {
 	p := New()
+	// Registered first, but it needs the market: runs after the level's
+	// other steps whatever the order of registration and of the query.
+	Load(p, "Item", "price", []string{"market"}, func(_ context.Context, items []*item, _ graphql.CollectedField, _ func([]struct{})) {
+		ids := ""
+		for _, it := range items {
+			ids += it.id + ","
+		}
+		r.add("price:" + ids)
+	})
 	Via(p, "ItemConnection", "nodes", func(c *conn) []*item { return c.nodes })
-	Load(p, "Item", "owner", func(_ context.Context, items []*item, _ graphql.CollectedField, next func([]*user)) {
+	Load(p, "Item", "owner", nil, func(_ context.Context, items []*item, _ graphql.CollectedField, next func([]*user)) {
 		ids := ""
 		var owners []*user
 		for _, it := range items {
@@ -65,25 +75,17 @@ func testPlan(r *recorder) *Plan {
 		r.add("owner:" + ids)
 		next(owners) // as a loader's then-callback would, once they are loaded
 	})
-	Load(p, "User", "name", func(_ context.Context, us []*user, _ graphql.CollectedField, _ func([]struct{})) {
+	Load(p, "User", "name", nil, func(_ context.Context, us []*user, _ graphql.CollectedField, _ func([]struct{})) {
 		ids := ""
 		for _, u := range us {
 			ids += u.id + ","
 		}
 		r.add("name:" + ids)
 	})
-	// Registered last: runs after owner whatever the query's order.
-	Load(p, "Item", "price", func(_ context.Context, items []*item, _ graphql.CollectedField, _ func([]struct{})) {
-		ids := ""
-		for _, it := range items {
-			ids += it.id + ","
-		}
-		r.add("price:" + ids)
-	})
 	return p
 }
 
-func TestWalkLoadsEachLevelOnceInRegistrationOrder(t *testing.T) {
+func TestWalkLoadsEachLevelOnceNeedsLast(t *testing.T) {
 	r := &recorder{}
 	c := &conn{nodes: []*item{{id: "a", owner: "u1"}, {id: "b", owner: "u2"}, nil}}
 	walk(t, testPlan(r), `{ items { nodes { price id owner { name } stock } } }`, c)
@@ -136,7 +138,7 @@ func TestWalkGoesOverAnObjectOncePerSelection(t *testing.T) {
 	r := &recorder{}
 	p := New()
 	Via(p, "ItemConnection", "nodes", func(c *conn) []*item { return c.nodes })
-	Load(p, "Item", "price", func(_ context.Context, items []*item, _ graphql.CollectedField, _ func([]struct{})) {
+	Load(p, "Item", "price", nil, func(_ context.Context, items []*item, _ graphql.CollectedField, _ func([]struct{})) {
 		ids := ""
 		for _, it := range items {
 			ids += it.id + ","
@@ -159,11 +161,11 @@ func TestWalkGoesOverAnObjectOncePerSelection(t *testing.T) {
 		return graphql.CollectFields(oc, op.SelectionSet[i].(*ast.Field).SelectionSet, []string{"ItemConnection"})[0].Selections
 	}
 
-	p.Walk(ctx, "ItemConnection", []any{&conn{nodes: []*item{a, b}}}, op.SelectionSet[0].(*ast.Field).SelectionSet)
-	p.Walk(ctx, "Item", []any{a}, nodes(0))    // a's resolver, after its level
-	p.Walk(ctx, "Item", []any{b, a}, nodes(0)) // both again
-	p.Walk(ctx, "Item", []any{a}, nodes(1))    // another selection
-	p.Walk(ctx, "Item", []any{a, &item{id: "c"}, b}, nodes(0))
+	p.walk(ctx, "ItemConnection", []any{&conn{nodes: []*item{a, b}}}, op.SelectionSet[0].(*ast.Field).SelectionSet)
+	p.walk(ctx, "Item", []any{a}, nodes(0))    // a's resolver, after its level
+	p.walk(ctx, "Item", []any{b, a}, nodes(0)) // both again
+	p.walk(ctx, "Item", []any{a}, nodes(1))    // another selection
+	p.walk(ctx, "Item", []any{a, &item{id: "c"}, b}, nodes(0))
 
 	want := []string{"price:a,b,", "price:a,", "price:c,"}
 	if len(r.calls) != len(want) {
@@ -173,5 +175,21 @@ func TestWalkGoesOverAnObjectOncePerSelection(t *testing.T) {
 		if r.calls[i] != want[i] {
 			t.Fatalf("calls %v, want %v", r.calls, want)
 		}
+	}
+}
+
+func TestStepsNeedingAFactRunLast(t *testing.T) {
+	p := New()
+	noop := func(context.Context, []*item, graphql.CollectedField, func([]struct{})) {}
+	Load(p, "Item", "a", []string{"market"}, noop)
+	Load(p, "Item", "b", nil, noop)
+	Load(p, "Item", "c", []string{"market"}, noop)
+	Load(p, "Item", "d", nil, noop)
+	Load(p, "Item", "a", nil, noop) // registered again, needing nothing now
+	if got, want := p.Steps("Item"), []string{"b", "d", "a", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("steps %v, want %v", got, want)
+	}
+	if !p.Loads("Item", "a") || p.Loads("Item", "x") || p.Loads("Nope", "a") {
+		t.Fatal("Loads")
 	}
 }

@@ -21,9 +21,3 @@ func ProductPrice(ctx context.Context, productID string) (*pricing.Price, market
 	}
 	return p, m, nil
 }
-
-// PrefetchProductPrices starts, for a batching plan, the load ProductPrice
-// makes for each of productIDs, in one pricing call.
-func PrefetchProductPrices(ctx context.Context, productIDs []string) {
-	pricing.For(ctx).PrefetchIn(ctx, productIDs, market.For(ctx).Currency)
-}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/graph-gophers/dataloader/v7"
 
@@ -57,6 +58,9 @@ type Loader[K comparable, V any] struct {
 	mu    sync.Mutex
 	dl    *dataloader.Loader[K, V] // built on first fallback Load
 	cache *dataloader.InMemoryCache[K, V]
+	// used is set once a key enters the cache, so that Has of a loader
+	// nobody used costs no lock.
+	used atomic.Bool
 }
 
 // NewLoader builds one per-request loader over a batch fetch function. The
@@ -77,6 +81,9 @@ func (l *Loader[K, V]) results(ctx context.Context, keys []K) []*dataloader.Resu
 	if err != nil && !errors.As(err, &keyErrs) {
 		return failAll[V](len(keys), err)
 	}
+	if len(m) > len(keys) {
+		l.primeExtra(ctx, keys, m)
+	}
 	res := make([]*dataloader.Result[V], len(keys))
 	for i, k := range keys {
 		if kerr, ok := keyErrs[k]; ok {
@@ -88,6 +95,21 @@ func (l *Loader[K, V]) results(ctx context.Context, keys []K) []*dataloader.Resu
 		}
 	}
 	return res
+}
+
+// primeExtra caches the values a fetch answered beyond the keys it was
+// asked for: a fetch that can only read a whole small list (every
+// category) serves the request's later reads of it that way.
+func (l *Loader[K, V]) primeExtra(ctx context.Context, keys []K, m map[K]V) {
+	asked := make(map[K]struct{}, len(keys))
+	for _, k := range keys {
+		asked[k] = struct{}{}
+	}
+	for k, v := range m {
+		if _, ok := asked[k]; !ok {
+			l.Prime(ctx, k, v)
+		}
+	}
 }
 
 // loader returns the fallback dataloader, building it on first use.
@@ -111,8 +133,21 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	if th, ok := l.cache.Get(ctx, key); ok {
 		return th()
 	}
+	l.used.Store(true)
 	return l.loader().Load(ctx, key)()
 }
+
+// Has reports whether the request has loaded key, or is loading it.
+func (l *Loader[K, V]) Has(ctx context.Context, key K) bool {
+	if !l.used.Load() {
+		return false
+	}
+	_, ok := l.cache.Get(ctx, key)
+	return ok
+}
+
+// Used reports whether any key has entered the request's cache.
+func (l *Loader[K, V]) Used() bool { return l.used.Load() }
 
 // LoadMany returns the values of keys in keys order, fetching the missing
 // ones in one call at once. errs always has len(keys) entries; an unknown
@@ -132,6 +167,7 @@ func (l *Loader[K, V]) Prime(ctx context.Context, key K, value V) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.cache.Get(ctx, key); !ok {
+		l.used.Store(true)
 		l.cache.Set(ctx, key, func() (V, error) { return value, nil })
 	}
 }
@@ -201,6 +237,7 @@ func (l *Loader[K, V]) register(ctx context.Context, keys []K) (missing []K, cal
 		mine[k] = struct{}{}
 		if call == nil {
 			call = &pendingCall[V]{done: make(chan struct{})}
+			l.used.Store(true)
 		}
 		i := len(missing)
 		missing = append(missing, k)
@@ -261,6 +298,7 @@ func (l *Loader[K, V]) Replace(ctx context.Context, key K, value V) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cache.Delete(ctx, key)
+	l.used.Store(true)
 	l.cache.Set(ctx, key, func() (V, error) { return value, nil })
 }
 

@@ -275,3 +275,25 @@ func TestStartRunsThenBeforeLoadsSeeTheAnswer(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, []string{"then", "load:v:a"}, order)
 }
+
+// Has and Used tell what the request holds, loaded or loading; a fetch
+// that answers more keys than asked caches them too, so a later read of
+// them makes no call.
+func TestLoaderHasAndExtraKeys(t *testing.T) {
+	ctx := context.Background()
+	calls := 0
+	l := NewLoader("catalog", "category", Config{MaxBatch: 10, BatchWait: time.Hour}, func(_ context.Context, keys []string) (map[string]string, error) {
+		calls++
+		return map[string]string{"a": "A", "b": "B", "c": "C"}, nil
+	})
+	if l.Used() || l.Has(ctx, "a") {
+		t.Fatal("a new loader holds nothing")
+	}
+	l.Prefetch(ctx, []string{"a"})
+	if !l.Used() || !l.Has(ctx, "a") || !l.Has(ctx, "b") || l.Has(ctx, "d") {
+		t.Fatalf("after a fetch of a: used %v, a %v, b %v, d %v", l.Used(), l.Has(ctx, "a"), l.Has(ctx, "b"), l.Has(ctx, "d"))
+	}
+	if v, err := l.Load(ctx, "c"); err != nil || v != "C" || calls != 1 {
+		t.Fatalf("c answered with a: %q %v after %d calls", v, err, calls)
+	}
+}

@@ -680,6 +680,40 @@ directive @grpc(source: String!, method: String!, request: String!, items: Strin
 
 "The backend's name for this field, when it differs from the schema's."
 directive @from(name: String!) on FIELD_DEFINITION
+
+"""
+The field's hand-written resolver reads endpoint, an exported
+connector.Endpoint of a package of shared/sources ("catalog.ProductsByID"),
+keyed by the parent's field key, with args as the endpoint's arguments:
+"$args.x" is the field's argument x (its default applied), and
+"$market.currency" the currency of the request's market. The plugin makes
+the field a step of the batching plan (shared/prefetch), as it does for
+@rest and @grpc fields keyed by their parent: a level of parents is read
+in one call before the resolvers run, and the resolver finds its value in
+the endpoint's request cache. So the resolver must read that very endpoint
+with the same key and arguments.
+
+A step that takes $market needs the request's market resolved first (for
+a signed-in viewer, the account): the plan starts the level's other steps
+before it. briefOmits, when the endpoint has a brief view, are the fields
+of the field's type that need what the view leaves out (see @rest).
+
+Every hand-written resolver of a non-root field that reads a source
+carries @loads (each BFF's graph tests hold it to that), unless the
+source has no batch form of the read (a page of one product's reviews).
+"""
+directive @loads(endpoint: String!, key: String!, args: [String!], briefOmits: [String!]) on FIELD_DEFINITION
+
+"""
+The field's hand-written resolver reads a source once per parent object,
+because the source has no batch form of the read (one product's page of
+reviews): the batching plan cannot load a level of it in one call, and
+the level keeps gqlgen's goroutines, so those calls run side by side.
+reason says why. It does nothing at run time; each BFF's graph tests
+require it, or @loads, on every non-root field whose resolver reads a
+source.
+"""
+directive @unbatched(reason: String!) on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../../schema/graphql/common/directives.graphqls", Input: `# Directives shared by every BFF. Each BFF's gqlgen.yml includes this folder,
 # and the shared core (shared/auth, shared/throttle) implements them, so a
@@ -805,7 +839,7 @@ type ProductCardConnection {
 
 extend type Product {
   "Whether at least one unit is available. Null when inventory is unavailable."
-  inStock: Boolean
+  inStock: Boolean @loads(endpoint: "inventory.StockBySKU", key: "sku")
 }
 `, BuiltIn: false},
 	{Name: "../../../schema/graphql/mobile/orders.graphqls", Input: `# orders team: order summary cards, the cart and placing an order.
@@ -866,7 +900,7 @@ type OrderCard {
   "The order total formatted for display, e.g. €1.299,00."
   total: String!
   "The first line's product image at least width pixels wide (default 200); null when catalog is unavailable."
-  thumbnailUrl(width: Int! = 200): String
+  thumbnailUrl(width: Int! = 200): String @loads(endpoint: "catalog.ProductsByID", key: "firstProductId")
 }
 
 type OrderCardConnection {
@@ -887,12 +921,12 @@ type PlaceOrderPayload {
 
 extend type Product {
   "The current price formatted for display, e.g. €1.299,00 (de-DE). Null when pricing is unavailable."
-  price: String
+  price: String @loads(endpoint: "pricing.PricesByProduct", key: "id", args: ["$market.currency"])
 }
 
 extend type ProductCard {
   "The current price formatted for display. Null when pricing is unavailable."
-  price: String
+  price: String @loads(endpoint: "pricing.PricesByProduct", key: "id", args: ["$market.currency"])
 }
 `, BuiltIn: false},
 	{Name: "../../../schema/graphql/mobile/recommendations.graphqls", Input: `# recommendations team: products picked for the viewer on the home screen.
@@ -912,7 +946,7 @@ extend type Home {
 
 extend type Product {
   "Average rating and number of ratings. Null when reviews are unavailable."
-  rating: Rating
+  rating: Rating @loads(endpoint: "reviews.SummariesByProduct", key: "id")
   "The three most recent reviews. Null when reviews are unavailable."
   topReviews: [ReviewCard!] @listSize(assumedSize: 3)
 }
@@ -932,7 +966,7 @@ type ReviewCard {
   "The body cut to about 100 characters at a word boundary."
   excerpt: String!
   "The reviewer as first name and last initial, e.g. Anna S. Null when accounts is unavailable or the account is gone."
-  authorName: String
+  authorName: String @loads(endpoint: "accounts.UsersByID", key: "userId")
   createdAt: DateTime!
 }
 `, BuiltIn: false},

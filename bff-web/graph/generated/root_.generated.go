@@ -1098,6 +1098,40 @@ directive @grpc(source: String!, method: String!, request: String!, items: Strin
 
 "The backend's name for this field, when it differs from the schema's."
 directive @from(name: String!) on FIELD_DEFINITION
+
+"""
+The field's hand-written resolver reads endpoint, an exported
+connector.Endpoint of a package of shared/sources ("catalog.ProductsByID"),
+keyed by the parent's field key, with args as the endpoint's arguments:
+"$args.x" is the field's argument x (its default applied), and
+"$market.currency" the currency of the request's market. The plugin makes
+the field a step of the batching plan (shared/prefetch), as it does for
+@rest and @grpc fields keyed by their parent: a level of parents is read
+in one call before the resolvers run, and the resolver finds its value in
+the endpoint's request cache. So the resolver must read that very endpoint
+with the same key and arguments.
+
+A step that takes $market needs the request's market resolved first (for
+a signed-in viewer, the account): the plan starts the level's other steps
+before it. briefOmits, when the endpoint has a brief view, are the fields
+of the field's type that need what the view leaves out (see @rest).
+
+Every hand-written resolver of a non-root field that reads a source
+carries @loads (each BFF's graph tests hold it to that), unless the
+source has no batch form of the read (a page of one product's reviews).
+"""
+directive @loads(endpoint: String!, key: String!, args: [String!], briefOmits: [String!]) on FIELD_DEFINITION
+
+"""
+The field's hand-written resolver reads a source once per parent object,
+because the source has no batch form of the read (one product's page of
+reviews): the batching plan cannot load a level of it in one call, and
+the level keeps gqlgen's goroutines, so those calls run side by side.
+reason says why. It does nothing at run time; each BFF's graph tests
+require it, or @loads, on every non-root field whose resolver reads a
+source.
+"""
+directive @unbatched(reason: String!) on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../../schema/graphql/common/directives.graphqls", Input: `# Directives shared by every BFF. Each BFF's gqlgen.yml includes this folder,
 # and the shared core (shared/auth, shared/throttle) implements them, so a
@@ -1249,7 +1283,7 @@ type Product {
   brand: String!
   "The full description."
   description: String!
-  category: Category
+  category: Category @loads(endpoint: "catalog.CategoriesByID", key: "categoryId")
   "Every image in every size the catalog holds (200, 400, 800, 1600 px wide)."
   images: [Image!]!
   tags: [String!]!
@@ -1268,7 +1302,7 @@ type Category {
   id: ID!
   name: String!
   "The parent category; null for a top-level one."
-  parent: Category
+  parent: Category @loads(endpoint: "catalog.CategoriesByID", key: "parentId")
 }
 
 type ProductConnection {
@@ -1390,7 +1424,7 @@ type CartLine {
 
 extend type Product {
   "Current price; null with an error when pricing is unavailable."
-  price: Price
+  price: Price @loads(endpoint: "pricing.PricesByProduct", key: "id", args: ["$market.currency"])
 }
 
 type Price {
@@ -1414,6 +1448,7 @@ extend type Product {
   unavailable; the rest of the product stands.
   """
   related(first: Int = 4): [Product!]
+    @loads(endpoint: "recommendations.RelatedProducts", key: "id", args: ["$args.first"])
     @listSize(slicingArguments: ["first"])
 }
 `, BuiltIn: false},
@@ -1421,10 +1456,11 @@ extend type Product {
 
 extend type Product {
   "Average, count and histogram; null with an error when reviews is unavailable."
-  ratingSummary: RatingSummary
+  ratingSummary: RatingSummary @loads(endpoint: "reviews.SummariesByProduct", key: "id")
   "Reviews, newest first. ` + "`" + `first` + "`" + ` is 1..100 (default 10)."
   reviews(first: Int = 10, after: String): ReviewConnection
     @listSize(slicingArguments: ["first"], sizedFields: ["nodes"])
+    @unbatched(reason: "reviews pages one product at a time: GET /products/{id}/reviews has no batch form")
 }
 
 type RatingSummary {

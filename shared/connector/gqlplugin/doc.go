@@ -10,4 +10,12 @@
 // one file per BFF, graph/connectors.generated.go. A hand-written resolver
 // method for the same field, in any other file of the resolver package,
 // wins: the plugin then leaves the field to gqlgen's resolver generator.
+//
+// A directive whose call an exported endpoint of a hand-written source
+// package makes too (the same batch path or method and key) is bound to
+// it instead of getting an endpoint of its own, and its value converted
+// with the resolver package's function of that signature: one cache per
+// resource (plan.go). The plugin also writes the BFF's batching plan,
+// Plan: the steps of those fields and of the hand-written resolver fields
+// marked @loads, and the Vias that lead the walk to them.
 package gqlplugin

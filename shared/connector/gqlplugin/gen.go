@@ -41,6 +41,11 @@ type generator struct {
 	grpc    *protoIndex
 	mappers map[string]bool
 
+	index *sourceIndex               // the source packages' endpoints
+	bound map[*field]*sourceEndpoint // fields that read a source's endpoint
+	keyed map[string]bool            // the types the plan has steps for
+	loads []*loadsField              // hand-written fields marked @loads
+
 	endpoints map[string]string   // call (callOf) -> endpoint variable
 	callers   map[string][]string // call -> the fields that make it
 	pending   []string            // mapping functions, written at the end
@@ -59,7 +64,7 @@ func (g *generator) write(filename string) error {
 		PackageName:     g.data.Config.Resolver.Package,
 		Filename:        filename,
 		GeneratedHeader: true,
-		FileNotice:      "// Generated from the schema's @source, @rest and @grpc directives by\n// shared/connector/gqlplugin (make generate). Do not edit: change the\n// directive, or write a resolver for the field in another file of this\n// package, which then wins.",
+		FileNotice:      "// Generated from the schema's @source, @rest, @grpc and @loads directives by\n// shared/connector/gqlplugin (make generate). Do not edit: change the\n// directive, or write a resolver for the field in another file of this\n// package, which then wins.",
 		Packages:        g.data.Config.Packages,
 		Template:        `{{ .Body }}`,
 		Data: bodyFunc(func() string {
@@ -90,12 +95,22 @@ func (g *generator) fail(gf generated, format string, args ...any) {
 }
 
 func (g *generator) body() (string, error) {
+	idx, err := loadSourceIndex(g.data.Config.Resolver.Dir(), g.data.Config.Resolver.ImportPath())
+	if err != nil {
+		return "", err
+	}
+	g.index = idx
+	g.bindEndpoints()
 	g.nameEndpoints()
+	g.keyed = map[string]bool{}
+	for _, s := range g.steps() {
+		g.keyed[s.typeName] = true
+	}
 	g.sourceLists()
 	for _, gf := range g.fields {
 		g.field(gf)
 	}
-	g.prefetch()
+	g.plan()
 	g.resolverRoots()
 	g.flushMappers()
 	if len(g.errs) > 0 {
@@ -128,11 +143,15 @@ func (g *generator) sourceLists() {
 	g.p("// RequiredSources are the sources this schema's resolvers read: those of\n// its directives and those the hand-written resolvers reach. The gateway\n// refuses to start without every one.\nvar RequiredSources = []string{%s}\n\n", strings.Join(list, ", "))
 	var eps []string
 	for _, gf := range g.fields {
-		if name := g.endpointName(gf); !slices.Contains(eps, "\t"+name+",\n") {
+		name := g.endpointName(gf)
+		if e := g.bound[gf.f]; e != nil {
+			name = g.endpointExpr(e)
+		}
+		if !slices.Contains(eps, "\t"+name+",\n") {
 			eps = append(eps, "\t"+name+",\n")
 		}
 	}
-	g.p("// ConnectorEndpoints are the generated endpoints, for contract tests.\nvar ConnectorEndpoints = []%s.Described{\n%s}\n\n", g.imp(pkgConnector), strings.Join(eps, ""))
+	g.p("// ConnectorEndpoints are the endpoints the directives read (generated,\n// or a source's that makes the same call), for contract tests.\nvar ConnectorEndpoints = []%s.Described{\n%s}\n\n", g.imp(pkgConnector), strings.Join(eps, ""))
 	reg, conn := g.imp(pkgRegistry), g.imp(pkgConnector)
 	g.p("// Sources register every source in RequiredSources: the hand-written\n// packages under shared/sources, and the backends declared with @source,\n// whose clients the registry builds from the config. main and the tests\n// register this list; nothing else lists sources.\nvar Sources = []func(*%s.Registry) error{\n", reg)
 	for _, q := range list {
@@ -203,6 +222,31 @@ func (g *generator) field(gf generated) {
 	args := []string{"ctx", key}
 	for _, a := range gf.f.Args {
 		args = append(args, conn+".Arg("+g.argVar(gf, a)+")")
+	}
+	if e := g.bound[gf.f]; e != nil {
+		// A source's endpoint makes this call: read through it, and
+		// convert its value.
+		omits := "nil"
+		if len(gf.f.REST.BriefOmitsOrNil()) > 0 {
+			omits = g.omitsVar(gf)
+		}
+		conv := g.convertFrom(e.value, gf.cf.TypeReference.GO)
+		if conv == "=" {
+			g.p("\treturn %s.LoadFor(ctx, %s, %s)\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "))
+		} else {
+			// A value the field's step walks on into is converted once
+			// per request, so that the walk knows the object returned
+			// here.
+			ret := conv + "(v)"
+			if gf.f.Key.Scope == "parent" && g.leadsTo(gf.cf.TypeReference.GO, g.keyed) {
+				ret = conn + ".Convert(ctx, v, " + conv + ")"
+			}
+			g.p("\tv, err := %s.LoadFor(ctx, %s, %s)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn %s, nil\n}\n\n", g.endpointExpr(e), omits, strings.Join(args[1:], ", "), ret)
+		}
+		if omits != "nil" {
+			g.p("// %s are the fields of %s that %s's brief view leaves out.\nvar %s = %s\n\n", omits, gf.cf.TypeReference.GQL.Name(), e.ref, omits, g.literal(gf.f.REST.BriefOmits))
+		}
+		return
 	}
 	g.p("\treturn %s.Load(%s)\n}\n\n", name, strings.Join(args, ", "))
 
@@ -482,81 +526,16 @@ func (g *generator) stringOf(v *types.Var, x string) string {
 	return g.imp(pkgConnector) + ".Arg(" + x + ")"
 }
 
-// prefetch writes the plan steps: every field keyed by its parent loads a
-// whole level of parents in one call (connector.PrefetchOne, Many, Leaf).
-func (g *generator) prefetch() {
-	pf, conn := g.imp(pkgPrefetch), g.imp(pkgConnector)
-	g.p("// PrefetchConnectors adds to p a step for every generated field keyed by\n// its parent, so a level of parents is read in one call (see\n// shared/prefetch).\nfunc PrefetchConnectors(p *%s.Plan) {\n", pf)
-	for _, gf := range g.fields {
-		if gf.f.Key.Scope != "parent" {
-			continue
-		}
-		parent := g.typ(gf.obj.Reference())
-		step := "PrefetchLeaf"
-		if child, flatten := g.children(gf.cf.TypeReference.GO); child != "" {
-			step = "PrefetchOne"
-			if flatten {
-				step = "PrefetchMany"
-			}
-		}
-		args := ""
-		for _, a := range gf.f.Args {
-			args += ", " + strconv.Quote(a)
-		}
-		g.p("\t%s.%s(p, %q, %q, %s, func(obj %s) string { return %s }%s)\n",
-			conn, step, gf.f.Type, gf.f.Name, g.endpointName(gf), parent, g.keyExpr(gf, "obj"), args)
-	}
-	g.vias()
-	g.p("}\n\n")
-}
-
-// vias adds a Via step for every plain field that leads from a generated
-// field's value to more generated fields (a wishlist's items, whose product
-// is generated), so the walk reaches them.
-func (g *generator) vias() {
+// vias adds a Via step for every plain field that leads to an object with
+// steps, directly or through more plain fields (a connection's nodes, an
+// order's lines), so that the walk reaches them.
+func (g *generator) vias(keyed map[string]bool) {
 	pf := g.imp(pkgPrefetch)
-	keyed := map[string]bool{}
-	for _, gf := range g.fields {
-		keyed[gf.f.Type] = gf.f.Key.Scope == "parent" || keyed[gf.f.Type]
-	}
-	// plain lists the fields of o that hold more objects, with their types.
-	plain := func(o *codegen.Object) (out []*codegen.Field) {
-		for _, f := range o.Fields {
-			if !f.IsResolver && f.GoFieldType == codegen.GoFieldVariable {
-				if child, _ := g.children(f.TypeReference.GO); child != "" && g.objectOf(f.TypeReference.GO) != nil {
-					out = append(out, f)
-				}
-			}
-		}
-		return out
-	}
-	leads := map[*codegen.Object]bool{}
-	var reaches func(o *codegen.Object, seen map[*codegen.Object]bool) bool
-	reaches = func(o *codegen.Object, seen map[*codegen.Object]bool) bool {
-		if v, ok := leads[o]; ok {
-			return v
-		}
-		if seen[o] {
-			return false
-		}
-		seen[o] = true
-		r := keyed[o.Name]
-		for _, f := range plain(o) {
-			r = reaches(g.objectOf(f.TypeReference.GO), seen) || r
-		}
-		leads[o] = r
-		return r
-	}
-	done := map[*codegen.Object]bool{}
-	var visit func(t types.Type)
-	visit = func(t types.Type) {
-		o := g.objectOf(t)
-		if o == nil || done[o] {
-			return
-		}
-		done[o] = true
-		for _, f := range plain(o) {
-			if !reaches(g.objectOf(f.TypeReference.GO), map[*codegen.Object]bool{}) {
+	objs := append([]*codegen.Object(nil), g.data.Objects...)
+	sort.Slice(objs, func(i, j int) bool { return objs[i].Name < objs[j].Name })
+	for _, o := range objs {
+		for _, f := range g.plain(o) {
+			if !g.reaches(g.objectOf(f.TypeReference.GO), keyed, map[*codegen.Object]bool{}) {
 				continue
 			}
 			child, flatten := g.children(f.TypeReference.GO)
@@ -565,12 +544,39 @@ func (g *generator) vias() {
 				ret = "o." + f.GoFieldName
 			}
 			g.p("\t%s.Via(p, %q, %q, func(o %s) []%s { return %s })\n", pf, o.Name, f.Name, g.typ(o.Reference()), child, ret)
-			visit(f.TypeReference.GO)
 		}
 	}
-	for _, gf := range g.fields {
-		visit(gf.cf.TypeReference.GO)
+}
+
+// plain lists the fields of o that are plain Go fields holding more
+// objects.
+func (g *generator) plain(o *codegen.Object) (out []*codegen.Field) {
+	for _, f := range o.Fields {
+		if !f.IsResolver && f.GoFieldType == codegen.GoFieldVariable {
+			if child, _ := g.children(f.TypeReference.GO); child != "" && g.objectOf(f.TypeReference.GO) != nil {
+				out = append(out, f)
+			}
+		}
 	}
+	return out
+}
+
+// reaches reports whether o has steps (keyed), or plain fields leading to
+// an object that does.
+func (g *generator) reaches(o *codegen.Object, keyed map[string]bool, seen map[*codegen.Object]bool) bool {
+	if o == nil || seen[o] {
+		return false
+	}
+	seen[o] = true
+	if keyed[o.Name] {
+		return true
+	}
+	for _, f := range g.plain(o) {
+		if g.reaches(g.objectOf(f.TypeReference.GO), keyed, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectOf is the object a field of Go type t holds (a pointer to its

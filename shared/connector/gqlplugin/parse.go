@@ -59,6 +59,14 @@ type restCall struct {
 	BriefOmits []string
 }
 
+// BriefOmitsOrNil is r's BriefOmits; nil for a nil r (a @grpc field).
+func (r *restCall) BriefOmitsOrNil() []string {
+	if r == nil {
+		return nil
+	}
+	return r.BriefOmits
+}
+
 type grpcCall struct {
 	Method  string         // full name: pkg.Service/Method
 	Request []requestField // request message fields and their values

@@ -28,6 +28,7 @@ const OutputName = "connectors.generated.go"
 type Plugin struct {
 	sources []declaredSource
 	fields  []*field
+	loads   []*loadsField
 }
 
 // New returns the plugin.
@@ -61,8 +62,23 @@ func (p *Plugin) MutateConfig(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{dirSource, dirREST, dirGRPC, dirFrom} {
+	if p.loads, err = parseLoads(cfg.Schema); err != nil {
+		return err
+	}
+	for _, name := range []string{dirSource, dirREST, dirGRPC, dirFrom, dirLoads, dirUnbatched} {
 		cfg.Directives[name] = config.DirectiveConfig{SkipRuntime: true}
+	}
+	// A field that loads is a resolver, so that its parent never reads
+	// what the query does not ask for.
+	for _, lf := range p.loads {
+		entry := cfg.Models[lf.Type]
+		if entry.Fields == nil {
+			entry.Fields = map[string]config.TypeMapField{}
+		}
+		tf := entry.Fields[lf.Name]
+		tf.Resolver = true
+		entry.Fields[lf.Name] = tf
+		cfg.Models[lf.Type] = entry
 	}
 	for _, f := range p.fields {
 		entry := cfg.Models[f.Type]
@@ -156,7 +172,7 @@ func (r *resolvers) GenerateCode(data *codegen.Data) error {
 	if err != nil {
 		return err
 	}
-	g := &generator{data: data, written: written}
+	g := &generator{data: data, written: written, loads: r.p.loads}
 	for _, f := range r.p.fields {
 		obj, cf := findField(data, f)
 		if cf == nil {

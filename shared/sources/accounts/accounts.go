@@ -89,36 +89,28 @@ func (c *Client) Addresses(ctx context.Context, userID string) ([]*Address, erro
 	return resp.Items, nil
 }
 
-// AddressesOfUsers fetches the addresses of several users, one call per
-// distinct user, at most MaxBatch calls in flight. A user the service does
-// not know fails only that user's entry (upstream.KeyErrors).
-func (c *Client) AddressesOfUsers(ctx context.Context, userIDs []string) (map[string][]*Address, error) {
-	return upstream.FanOut(ctx, userIDs, c.cfg.MaxBatch, c.Addresses)
-}
-
 // AddressesByID fetches addresses by id (GET /addresses?ids=).
 func (c *Client) AddressesByID(ctx context.Context, ids []string) (map[string]*Address, error) {
 	return upstream.GetBatch(ctx, c.rest, "/addresses", "ids", ids, c.cfg.MaxBatch, func(a *Address) string { return a.ID })
 }
 
-// Loaders are the per-request dataloaders of the accounts source.
-type Loaders struct {
-	users     *upstream.Loader[string, *User]
-	addresses *upstream.Loader[string, []*Address]
-	address   *upstream.Loader[string, *Address]
+// UsersByID reads users by id (GET /users?ids=): the request's one cache
+// of accounts, for the viewer's market and every field showing a user.
+var UsersByID = &connector.Endpoint[*User]{
+	Source: ID,
+	Field:  "user",
+	Spec:   connector.Spec{Batch: "/users?ids={$keys}", Key: "id"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, _ []string) (map[string]*User, error) {
+		return connector.GetBatch(ctx, c, "/users", nil, "ids", keys, func(u *User) (string, *User) { return u.ID, u })
+	},
 }
 
-// NewLoaders returns a fresh loader set; use one per request only.
-func (c *Client) NewLoaders() *Loaders {
-	return &Loaders{
-		users:     upstream.NewLoader(ID, "user", c.cfg, c.Users),
-		addresses: upstream.NewLoader(ID, "user", c.cfg, c.AddressesOfUsers),
-		address:   upstream.NewLoader(ID, "address", c.cfg, c.AddressesByID),
-	}
-}
+// Loaders are the accounts source's per-request reads, for the code
+// outside the schema that reads the viewer's account (shared/market).
+type Loaders struct{}
 
 // NewRequestScope returns the request's loader set (registry.Instance).
-func (c *Client) NewRequestScope() any { return c.NewLoaders() }
+func (c *Client) NewRequestScope() any { return &Loaders{} }
 
 // loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)
@@ -130,31 +122,15 @@ func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
 // FromContext returns the request's loaders, if the BFF has the source.
 func FromContext(ctx context.Context) (*Loaders, bool) { return loaders.FromContext(ctx) }
 
-// User loads one user, batched with the request's other user loads.
+// User loads one user through UsersByID.
 func (l *Loaders) User(ctx context.Context, id string) (*User, error) {
-	return l.users.Load(ctx, id)
+	return UsersByID.Load(ctx, id)
 }
 
-// Addresses loads the addresses of one user; one call per distinct user per request.
-func (l *Loaders) Addresses(ctx context.Context, userID string) ([]*Address, error) {
-	return l.addresses.Load(ctx, userID)
-}
-
-// Address loads one address, batched with the request's other address loads.
-func (l *Loaders) Address(ctx context.Context, id string) (*Address, error) {
-	return l.address.Load(ctx, id)
-}
-
-// PrefetchUsers starts one call now for every user of ids the request does
-// not have yet, and returns at once (upstream.Loader.Start).
+// PrefetchUsers starts one call now for every user of ids the request
+// does not have yet, and returns at once (connector.Endpoint.Start).
 func (l *Loaders) PrefetchUsers(ctx context.Context, ids []string) {
-	l.users.Start(ctx, ids, nil)
-}
-
-// PrefetchAddresses starts one call now for every address of ids the
-// request does not have yet, and returns at once (upstream.Loader.Start).
-func (l *Loaders) PrefetchAddresses(ctx context.Context, ids []string) {
-	l.address.Start(ctx, ids, nil)
+	UsersByID.Start(ctx, ids, nil, nil, nil)
 }
 
 // Conn lets the schema's @rest directives read this source too

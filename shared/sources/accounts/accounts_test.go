@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/accounts"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -19,13 +20,14 @@ func TestUsersAndAddresses(t *testing.T) {
 	defer c.Close()
 	cl, err := accounts.NewClient(upstream.Config{Address: c.URL(accounts.ID), MaxBatch: 2, BatchWait: time.Hour})
 	require.NoError(t, err)
-	l := cl.NewLoaders()
+	ctx := request(t, upstream.Config{Address: c.URL(accounts.ID), MaxBatch: 2, BatchWait: time.Hour})
+	l := accounts.For(ctx)
 
 	ids := []string{"usr_000001", "usr_000002"}
 	done := make(chan *accounts.User, 2)
 	for _, id := range ids {
 		go func() {
-			u, err := l.User(context.Background(), id)
+			u, err := l.User(ctx, id)
 			assert.NoError(t, err)
 			done <- u
 		}()
@@ -39,29 +41,24 @@ func TestUsersAndAddresses(t *testing.T) {
 	require.NotEmpty(t, addrs)
 	assert.Equal(t, "usr_000001", addrs[0].UserID)
 
-	// Two distinct users: one call each, never more.
-	c.Counters().Reset()
-	m, err := cl.AddressesOfUsers(context.Background(), []string{"usr_000001", "usr_000002", "usr_000001"})
+	byID, err := cl.AddressesByID(context.Background(), []string{addrs[0].ID})
 	require.NoError(t, err)
-	assert.Len(t, m, 2)
-	assert.EqualValues(t, 2, c.Counters().Get(accounts.ID, "GET /users/{id}/addresses"))
-
-	_, err = cl.AddressesOfUsers(context.Background(), []string{"usr_000001", "usr_999999"})
-	var ke upstream.KeyErrors[string]
-	require.ErrorAs(t, err, &ke)
-	assert.True(t, upstream.IsNotFound(ke["usr_999999"]), "only the unknown user fails")
-
-	one, err := accounts.NewClient(upstream.Config{Address: c.URL(accounts.ID), MaxBatch: 1, BatchWait: time.Hour})
-	require.NoError(t, err)
-	a, err := one.NewLoaders().Address(context.Background(), addrs[0].ID)
-	require.NoError(t, err)
-	assert.Equal(t, addrs[0], a)
-	got, err := one.NewLoaders().Addresses(context.Background(), "usr_000001")
-	require.NoError(t, err)
-	assert.Equal(t, addrs, got)
+	assert.Equal(t, addrs[0], byID[addrs[0].ID])
 
 	page, err := cl.ListUsers(context.Background(), 3, "")
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 3)
 	assert.True(t, page.HasNextPage)
+}
+
+// request builds the source from cfg, as a BFF does, and returns the
+// context of one request against it.
+func request(t *testing.T, cfg upstream.Config, opts ...upstream.Option) context.Context {
+	t.Helper()
+	reg := registry.New()
+	require.NoError(t, accounts.Register(reg))
+	set, err := reg.Build(context.Background(), map[string]upstream.Config{accounts.ID: cfg}, registry.Deps{Options: opts})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = set.Close() })
+	return set.WithRequestScope(context.Background())
 }

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"net/url"
-	"sync/atomic"
 
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/gen/openapi/catalogapi"
@@ -145,24 +144,52 @@ func (c *Client) CategoriesByID(ctx context.Context, ids []string) (map[string]*
 	return upstream.GetBatch(ctx, c.rest, "/categories", "ids", ids, c.cfg.MaxBatch, func(c *Category) string { return c.ID })
 }
 
-// Loaders are the per-request dataloaders of the catalog source.
+// ProductsByID reads products by id (GET /products?ids=): the request's
+// one cache of products, whichever field asks, hand-written or generated
+// from a directive that makes the same call. Its brief view (view=basic)
+// answers without description and images; a field that can do with it
+// names the fields of its type that need them (connector.Endpoint.LoadFor).
+var ProductsByID = &connector.Endpoint[*Product]{
+	Source: ID,
+	Field:  "product",
+	Spec:   connector.Spec{Batch: "/products?ids={$keys}", Key: "id", Brief: "view=basic"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, _ []string) (map[string]*Product, error) {
+		return connector.GetBatch(ctx, c, "/products", nil, "ids", keys, func(p *Product) (string, *Product) { return p.ID, p })
+	},
+}
+
+// CategoriesByID reads categories by id. Every category is one small list,
+// so a read of any is a read of all (GET /categories): the request's
+// later reads of categories, parents included, make no call.
+var CategoriesByID = &connector.Endpoint[*Category]{
+	Source: ID,
+	Field:  "category",
+	Spec:   connector.Spec{Get: "/categories", At: []string{"items"}},
+	Fetch: func(ctx context.Context, c connector.Conn, _, _ []string) (map[string]*Category, error) {
+		var resp struct {
+			Items []*Category `json:"items"`
+		}
+		if err := c.REST.GetJSON(ctx, "/categories", nil, &resp); err != nil {
+			return nil, err
+		}
+		out := make(map[string]*Category, len(resp.Items))
+		for _, cat := range resp.Items {
+			out[cat.ID] = cat
+		}
+		return out, nil
+	},
+}
+
+// Loaders are the catalog source's per-request reads that are not by key:
+// searches and the category list. Reads by key are the endpoints above.
 type Loaders struct {
-	client     *Client
-	products   *upstream.Loader[string, *Product]
-	categories *upstream.Loader[string, *Category]
-	all        *upstream.Loader[struct{}, []*Category]
-	// allStarted is set once the request loads every category: from then
-	// on a category by id is looked up in that list, not fetched alone.
-	allStarted atomic.Bool
+	client *Client
+	all    *upstream.Loader[struct{}, []*Category]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
 func (c *Client) NewLoaders() *Loaders {
-	l := &Loaders{
-		client:     c,
-		products:   upstream.NewLoader(ID, "product", c.cfg, c.Products),
-		categories: upstream.NewLoader(ID, "category", c.cfg, c.CategoriesByID),
-	}
+	l := &Loaders{client: c}
 	l.all = upstream.NewLoader(ID, "category list", c.cfg, func(ctx context.Context, _ []struct{}) (map[struct{}][]*Category, error) {
 		cats, err := c.Categories(ctx)
 		if err != nil {
@@ -183,55 +210,9 @@ var loaders = registry.NewScoped[*Loaders](ID)
 // registered in this BFF; registry.Set.Require catches that at startup.
 func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
 
-// Product loads one product, batched with the request's other product loads.
-func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
-	return l.products.Load(ctx, id)
-}
-
-// Category loads one category, batched with the request's other category loads.
-func (l *Loaders) Category(ctx context.Context, id string) (*Category, error) {
-	if l.allStarted.Load() {
-		if cats, err := l.all.Load(ctx, struct{}{}); err == nil {
-			for _, c := range cats {
-				if c.ID == id {
-					return c, nil
-				}
-			}
-		}
-	}
-	return l.categories.Load(ctx, id)
-}
-
-// PrefetchProducts starts one call now for every product of ids the
-// request does not have yet, and returns at once; then (optional) gets the
-// products found before any Load of them returns (upstream.Loader.Start).
-func (l *Loaders) PrefetchProducts(ctx context.Context, ids []string, then func(found map[string]*Product)) {
-	l.products.Start(ctx, ids, then)
-}
-
-// PrefetchCategories is PrefetchProducts for categories by id.
-func (l *Loaders) PrefetchCategories(ctx context.Context, ids []string, then func(found map[string]*Category)) {
-	l.categories.Start(ctx, ids, then)
-}
-
-// PrefetchAllCategories starts loading every category (one call, once per
-// request) and primes the by-id categories with them before then gets the
-// list and before any Load of them returns.
-func (l *Loaders) PrefetchAllCategories(ctx context.Context, then func(all []*Category)) {
-	l.allStarted.Store(true)
-	l.all.Start(ctx, []struct{}{{}}, func(found map[struct{}][]*Category) {
-		cats := found[struct{}{}]
-		for _, c := range cats {
-			l.categories.Prime(ctx, c.ID, c)
-		}
-		if then != nil {
-			then(cats)
-		}
-	})
-}
-
-// Search runs a product search and primes the Product loader with the
-// results, so resolvers that then load those products make no extra call.
+// Search runs a product search and primes ProductsByID with the results,
+// so resolvers that then load those products make no extra call. Brief
+// results are summaries and are not primed: the cache's entries are whole.
 func (l *Loaders) Search(ctx context.Context, p SearchParams) (upstream.Page[*Product], error) {
 	page, err := l.client.Search(ctx, p)
 	if err != nil {
@@ -241,34 +222,22 @@ func (l *Loaders) Search(ctx context.Context, p SearchParams) (upstream.Page[*Pr
 		return page, nil
 	}
 	for _, prod := range page.Items {
-		l.products.Prime(ctx, prod.ID, prod)
+		ProductsByID.Prime(ctx, prod.ID, prod)
 	}
 	return page, nil
 }
 
-// Categories loads every category once per request and primes the
-// Category loader with them.
+// Categories loads every category once per request and primes
+// CategoriesByID with them.
 func (l *Loaders) Categories(ctx context.Context) ([]*Category, error) {
-	l.allStarted.Store(true)
 	cats, err := l.all.Load(ctx, struct{}{})
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range cats {
-		l.categories.Prime(ctx, c.ID, c)
+		CategoriesByID.Prime(ctx, c.ID, c)
 	}
 	return cats, nil
-}
-
-// Products loads several products in one go (one batch with the request's
-// other product loads); results and errors are in ids order, with a
-// NOT_FOUND error for unknown ids. errs always has len(ids) entries.
-func (l *Loaders) Products(ctx context.Context, ids []string) (products []*Product, errs []error) {
-	products, errs = l.products.LoadMany(ctx, ids)
-	if errs == nil {
-		errs = make([]error, len(ids))
-	}
-	return products, errs
 }
 
 // Conn lets the schema's @rest directives read this source too

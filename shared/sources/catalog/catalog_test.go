@@ -35,13 +35,13 @@ func productIDs(from, n int) []string {
 }
 
 // loadAll starts every load before waiting on any, like sibling resolvers.
-func loadAll(ctx context.Context, l *catalog.Loaders, ids []string) ([]*catalog.Product, []error) {
+func loadAll(ctx context.Context, ids []string) ([]*catalog.Product, []error) {
 	out := make([]*catalog.Product, len(ids))
 	errs := make([]error, len(ids))
 	done := make(chan int, len(ids))
 	for i, id := range ids {
 		go func() {
-			out[i], errs[i] = l.Product(ctx, id)
+			out[i], errs[i] = catalog.ProductsByID.Load(ctx, id)
 			done <- i
 		}()
 	}
@@ -49,6 +49,23 @@ func loadAll(ctx context.Context, l *catalog.Loaders, ids []string) ([]*catalog.
 		<-done
 	}
 	return out, errs
+}
+
+// sourceSet builds the catalog source from cfg, as a BFF does; each
+// WithRequestScope of it is one request.
+func sourceSet(t *testing.T, cfg upstream.Config) *registry.Set {
+	t.Helper()
+	reg := registry.New()
+	require.NoError(t, catalog.Register(reg))
+	set, err := reg.Build(context.Background(), map[string]upstream.Config{catalog.ID: cfg}, registry.Deps{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = set.Close() })
+	return set
+}
+
+// request returns the context of a new request against cfg's source.
+func request(t *testing.T, cfg upstream.Config) context.Context {
+	return sourceSet(t, cfg).WithRequestScope(context.Background())
 }
 
 // A batch fires when full or after BatchWait; an hour-long wait makes the
@@ -59,10 +76,8 @@ func exactCfg(c *mocks.Cluster, maxBatch int) upstream.Config {
 
 func TestLoadsCoalesceIntoOneBatchCall(t *testing.T) {
 	c := start(t)
-	cl, err := catalog.NewClient(exactCfg(c, 10))
-	require.NoError(t, err)
 	ids := productIDs(1, 10)
-	prods, errs := loadAll(context.Background(), cl.NewLoaders(), ids)
+	prods, errs := loadAll(request(t, exactCfg(c, 10)), ids)
 	for i := range ids {
 		require.NoError(t, errs[i])
 		assert.Equal(t, ids[i], prods[i].ID)
@@ -77,7 +92,7 @@ func TestCapSplitsBatches(t *testing.T) {
 	c := start(t)
 	cl, err := catalog.NewClient(exactCfg(c, 100))
 	require.NoError(t, err)
-	_, errs := loadAll(context.Background(), cl.NewLoaders(), productIDs(1, 200))
+	_, errs := loadAll(request(t, exactCfg(c, 100)), productIDs(1, 200))
 	for _, e := range errs {
 		require.NoError(t, e)
 	}
@@ -93,10 +108,7 @@ func TestCapSplitsBatches(t *testing.T) {
 
 func TestMissingIsNotFoundAndRequestsAreIsolated(t *testing.T) {
 	c := start(t)
-	cl, err := catalog.NewClient(exactCfg(c, 2))
-	require.NoError(t, err)
-	first := cl.NewLoaders()
-	_, errs := loadAll(context.Background(), first, []string{"prd_000001", "prd_999999"})
+	_, errs := loadAll(request(t, exactCfg(c, 2)), []string{"prd_000001", "prd_999999"})
 	require.NoError(t, errs[0])
 	var ue *upstream.Error
 	require.ErrorAs(t, errs[1], &ue)
@@ -104,42 +116,40 @@ func TestMissingIsNotFoundAndRequestsAreIsolated(t *testing.T) {
 	assert.Equal(t, catalog.ID, ue.Service)
 
 	// Within a request a key is fetched once; a new request fetches again.
-	one, err := catalog.NewClient(exactCfg(c, 1))
-	require.NoError(t, err)
+	one := sourceSet(t, exactCfg(c, 1))
 	c.Counters().Reset()
-	l1 := one.NewLoaders()
+	ctx := one.WithRequestScope(context.Background())
 	for range 3 {
-		_, err := l1.Product(context.Background(), "prd_000001")
+		_, err := catalog.ProductsByID.Load(ctx, "prd_000001")
 		require.NoError(t, err)
 	}
-	_, err = one.NewLoaders().Product(context.Background(), "prd_000001")
+	_, err := catalog.ProductsByID.Load(one.WithRequestScope(context.Background()), "prd_000001")
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, c.Counters().Get(catalog.ID, "GET /products"))
 }
 
 func TestSearchPrimesProducts(t *testing.T) {
 	c := start(t)
-	cl, err := catalog.NewClient(upstream.Config{Address: c.URL(catalog.ID)})
-	require.NoError(t, err)
-	l := cl.NewLoaders()
-	page, err := l.Search(context.Background(), catalog.SearchParams{First: 5})
+	ctx := request(t, upstream.Config{Address: c.URL(catalog.ID)})
+	l := catalog.For(ctx)
+	page, err := l.Search(ctx, catalog.SearchParams{First: 5})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 5)
 	assert.True(t, page.HasNextPage)
 	assert.NotEmpty(t, page.EndCursor)
 	before := c.Counters().Get(catalog.ID, "GET /products")
 	for _, p := range page.Items {
-		got, err := l.Product(context.Background(), p.ID)
+		got, err := catalog.ProductsByID.Load(ctx, p.ID)
 		require.NoError(t, err)
 		assert.Same(t, p, got)
 	}
 	assert.Equal(t, before, c.Counters().Get(catalog.ID, "GET /products"), "primed products cost no call")
 
-	next, err := l.Search(context.Background(), catalog.SearchParams{First: 5, After: page.EndCursor})
+	next, err := l.Search(ctx, catalog.SearchParams{First: 5, After: page.EndCursor})
 	require.NoError(t, err)
 	assert.NotEqual(t, page.Items[0].ID, next.Items[0].ID)
 
-	_, err = l.Search(context.Background(), catalog.SearchParams{After: "not-a-cursor"})
+	_, err = l.Search(ctx, catalog.SearchParams{After: "not-a-cursor"})
 	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err))
 }
 
@@ -147,13 +157,14 @@ func TestCategories(t *testing.T) {
 	c := start(t)
 	cl, err := catalog.NewClient(upstream.Config{Address: c.URL(catalog.ID)})
 	require.NoError(t, err)
-	l := cl.NewLoaders()
-	cats, err := l.Categories(context.Background())
+	ctx := request(t, upstream.Config{Address: c.URL(catalog.ID)})
+	l := catalog.For(ctx)
+	cats, err := l.Categories(ctx)
 	require.NoError(t, err)
 	require.NotEmpty(t, cats)
-	_, err = l.Categories(context.Background())
+	_, err = l.Categories(ctx)
 	require.NoError(t, err)
-	got, err := l.Category(context.Background(), cats[0].ID)
+	got, err := catalog.CategoriesByID.Load(ctx, cats[0].ID)
 	require.NoError(t, err)
 	assert.Equal(t, cats[0].Name, got.Name)
 	assert.EqualValues(t, 1, c.Counters().Get(catalog.ID, "GET /categories"), "listed once per request, then primed")
@@ -178,7 +189,7 @@ func TestRegisterMiddlewareFor(t *testing.T) {
 	h := set.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := catalog.For(r.Context())
 		seen = append(seen, l)
-		p, err := l.Product(r.Context(), "prd_000042")
+		p, err := catalog.ProductsByID.Load(r.Context(), "prd_000042")
 		require.NoError(t, err)
 		assert.Equal(t, "SKU-000042", p.SKU)
 	}))
@@ -196,9 +207,7 @@ func TestRegisterMiddlewareFor(t *testing.T) {
 
 func TestProductsLoadMany(t *testing.T) {
 	c := start(t)
-	cl, err := catalog.NewClient(exactCfg(c, 3))
-	require.NoError(t, err)
-	prods, errs := cl.NewLoaders().Products(context.Background(), []string{"prd_000002", "prd_999999", "prd_000001"})
+	prods, errs := catalog.ProductsByID.LoadMany(request(t, exactCfg(c, 3)), []string{"prd_000002", "prd_999999", "prd_000001"})
 	require.Len(t, prods, 3)
 	require.NoError(t, errs[0])
 	require.NoError(t, errs[2])
@@ -207,9 +216,7 @@ func TestProductsLoadMany(t *testing.T) {
 	assert.Equal(t, "prd_000001", prods[2].ID)
 	assert.EqualValues(t, 1, c.Counters().Get(catalog.ID, "GET /products"))
 
-	one, err := catalog.NewClient(exactCfg(c, 1))
-	require.NoError(t, err)
-	_, errs = one.NewLoaders().Products(context.Background(), []string{"prd_000001"})
+	_, errs = catalog.ProductsByID.LoadMany(request(t, exactCfg(c, 1)), []string{"prd_000001"})
 	assert.Len(t, errs, 1, "one (nil) error per id even when all succeed")
 }
 
@@ -217,10 +224,10 @@ func TestBriefSearchLeavesOutDescriptionsAndImagesAndDoesNotPrime(t *testing.T) 
 	c := start(t)
 	cl, err := catalog.NewClient(upstream.Config{Address: c.URL(catalog.ID)})
 	require.NoError(t, err)
-	l := cl.NewLoaders()
+	ctx := request(t, upstream.Config{Address: c.URL(catalog.ID)})
 	full, err := cl.Search(context.Background(), catalog.SearchParams{First: 5})
 	require.NoError(t, err)
-	brief, err := l.Search(context.Background(), catalog.SearchParams{First: 5, Brief: true})
+	brief, err := catalog.For(ctx).Search(ctx, catalog.SearchParams{First: 5, Brief: true})
 	require.NoError(t, err)
 	require.Len(t, brief.Items, 5)
 	assert.Equal(t, full.EndCursor, brief.EndCursor)
@@ -232,7 +239,7 @@ func TestBriefSearchLeavesOutDescriptionsAndImagesAndDoesNotPrime(t *testing.T) 
 	}
 	// A brief product is not whole: loading it by id reads the catalog.
 	before := c.Counters().Get(catalog.ID, "GET /products")
-	got, err := l.Product(context.Background(), brief.Items[0].ID)
+	got, err := catalog.ProductsByID.Load(ctx, brief.Items[0].ID)
 	require.NoError(t, err)
 	assert.NotEmpty(t, got.Description)
 	assert.Equal(t, before+1, c.Counters().Get(catalog.ID, "GET /products"))

@@ -1,7 +1,9 @@
 // Package catalog is the gateway's source for the catalog service (REST):
 // products, their images, and categories. It offers a typed Client with
-// single, batch and search calls, and per-request Loaders (read with For)
-// that coalesce the loads of one GraphQL request into batch calls.
+// single, batch and search calls; ProductsByID and CategoriesByID, the
+// endpoints (connector.Endpoint) every read of a product or category by id
+// goes through, batched and cached per request; and per-request Loaders
+// (read with For) for searches and the category list, which prime them.
 //
 // A BFF enables it with catalog.Register(reg) in its main and the config
 // key upstreams.catalog.address (default http://127.0.0.1:9102).

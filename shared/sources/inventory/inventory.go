@@ -100,37 +100,33 @@ func (c *Client) Stocks(ctx context.Context, skus []string) (map[string]*Stock, 
 	})
 }
 
-// Loaders are the per-request dataloaders of the inventory source.
-type Loaders struct {
-	stocks *upstream.Loader[string, *Stock]
+// StockBySKU reads the stock of SKUs (BatchGetStock, in calls of at most
+// MaxBatch SKUs): the request's one cache of stock, for the hand-written
+// fields and the generated ones that make the same call. Its values are
+// the service's messages, which every field maps to what it shows.
+var StockBySKU = &connector.Endpoint[*inventoryv1.Stock]{
+	Source: ID,
+	Field:  "stock",
+	Spec:   connector.Spec{Method: "tandem.inventory.v1.InventoryService/BatchGetStock", Key: "sku"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, _ []string) (map[string]*inventoryv1.Stock, error) {
+		api := inventoryv1.NewInventoryServiceClient(c.GRPC)
+		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, chunk []string) (map[string]*inventoryv1.Stock, error) {
+			resp, err := api.BatchGetStock(ctx, &inventoryv1.BatchGetStockRequest{Skus: chunk})
+			if err != nil {
+				return nil, upstream.FromGRPC(ID, err)
+			}
+			out := make(map[string]*inventoryv1.Stock, len(resp.GetStocks()))
+			for _, s := range resp.GetStocks() {
+				out[s.GetSku()] = s
+			}
+			return out, nil
+		})
+	},
 }
 
-// NewLoaders returns a fresh loader set; use one per request only.
-func (c *Client) NewLoaders() *Loaders {
-	return &Loaders{stocks: upstream.NewLoader(ID, "stock", c.cfg, c.Stocks)}
-}
-
-// Stock loads one SKU's stock, batched through BatchGetStock.
-func (l *Loaders) Stock(ctx context.Context, sku string) (*Stock, error) {
-	return l.stocks.Load(ctx, sku)
-}
-
-// Prefetch starts one BatchGetStock call now for the stock of every SKU of
-// skus the request does not have yet, and returns at once
-// (upstream.Loader.Start).
-func (l *Loaders) Prefetch(ctx context.Context, skus []string) {
-	l.stocks.Start(ctx, skus, nil)
-}
-
-// NewRequestScope returns the request's loader set (registry.Instance).
-func (c *Client) NewRequestScope() any { return c.NewLoaders() }
-
-// loaders is the handle of the request's loader set.
-var loaders = registry.NewScoped[*Loaders](ID)
-
-// For returns the request's loaders. It panics if the source is not
-// registered in this BFF; registry.Set.Require catches that at startup.
-func For(ctx context.Context) *Loaders { return loaders.For(ctx) }
+// NewRequestScope returns the request's state of the source: none, its
+// reads are StockBySKU's (registry.Instance).
+func (c *Client) NewRequestScope() any { return nil }
 
 // Conn lets the schema's @grpc directives read this source too
 // (connector.Connected).

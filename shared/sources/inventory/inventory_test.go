@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandemgw/tandem/mocks"
+	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/inventory"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -21,12 +22,12 @@ func TestStockBatchesThroughBatchGetStock(t *testing.T) {
 	require.NoError(t, err)
 	defer cl.Close()
 
-	l := cl.NewLoaders()
+	ctx := request(t, upstream.Config{Address: c.Addr(inventory.ID), MaxBatch: 2, BatchWait: time.Hour})
 	done := make(chan error, 2)
 	for _, sku := range []string{"SKU-000001", "SKU-999999"} {
 		go func() {
-			s, err := l.Stock(context.Background(), sku)
-			if err == nil && s.SKU != sku {
+			s, err := inventory.StockBySKU.Load(ctx, sku)
+			if err == nil && s.GetSku() != sku {
 				err = assert.AnError
 			}
 			done <- err
@@ -49,4 +50,16 @@ func TestStockBatchesThroughBatchGetStock(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, s.Warehouse)
 	assert.LessOrEqual(t, s.DeliveryMinDays, s.DeliveryMaxDays)
+}
+
+// request builds the source from cfg, as a BFF does, and returns the
+// context of one request against it.
+func request(t *testing.T, cfg upstream.Config, opts ...upstream.Option) context.Context {
+	t.Helper()
+	reg := registry.New()
+	require.NoError(t, inventory.Register(reg))
+	set, err := reg.Build(context.Background(), map[string]upstream.Config{inventory.ID: cfg}, registry.Deps{Options: opts})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = set.Close() })
+	return set.WithRequestScope(context.Background())
 }

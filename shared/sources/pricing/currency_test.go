@@ -54,12 +54,12 @@ type loaded struct {
 
 // loadAll starts one PriceIn per key at once and returns the results in key
 // order. Each load is its own goroutine, as gqlgen runs sibling fields.
-func loadAll(l *pricing.Loaders, keys [][2]string) []loaded {
+func loadAll(ctx context.Context, keys [][2]string) []loaded {
 	out := make([]loaded, len(keys))
 	var wg sync.WaitGroup
 	for i, k := range keys {
 		wg.Go(func() {
-			p, err := l.PriceIn(context.Background(), k[0], k[1])
+			p, err := pricing.For(ctx).PriceIn(ctx, k[0], k[1])
 			out[i] = loaded{p, err}
 		})
 	}
@@ -79,11 +79,10 @@ func TestPriceInOneCallPerCurrencyConcurrently(t *testing.T) {
 	// are in flight: calls made one after another would each time out.
 	c.Faults().Set(pricing.ID, batchRoute, mocks.Fault{Kind: mocks.FaultBarrier, Group: "currencies", Size: 3})
 	var sent sentCurrencies
-	// Capacity-triggered batch (hour-long wait): the nine keys form one batch.
-	cl, err := pricing.NewClient(upstream.Config{Address: c.Addr(pricing.ID), MaxBatch: 9, BatchWait: time.Hour, Timeout: 10 * time.Second, Retries: -1},
+	// Capacity-triggered batches (hour-long wait): each currency's three
+	// keys form one batch.
+	ctx := request(t, upstream.Config{Address: c.Addr(pricing.ID), MaxBatch: 3, BatchWait: time.Hour, Timeout: 10 * time.Second, Retries: -1},
 		upstream.WithUnaryInterceptors(sent.interceptor()))
-	require.NoError(t, err)
-	defer cl.Close()
 
 	products := []int{1, 2, 3}
 	currencies := []string{"", "GBP", "CHF"}
@@ -93,7 +92,7 @@ func TestPriceInOneCallPerCurrencyConcurrently(t *testing.T) {
 			keys = append(keys, [2]string{data.ProductID(n), cur})
 		}
 	}
-	got := loadAll(cl.NewLoaders(), keys)
+	got := loadAll(ctx, keys)
 
 	d := data.Load()
 	for i, k := range keys {
@@ -125,14 +124,17 @@ func TestPriceInCachesPerProductAndCurrency(t *testing.T) {
 	c, err := mocks.Start(context.Background(), mocks.Options{})
 	require.NoError(t, err)
 	defer c.Close()
-	// Three distinct keys fill the batch (the repeated one is deduplicated).
-	cl, err := pricing.NewClient(upstream.Config{Address: c.Addr(pricing.ID), MaxBatch: 3, BatchWait: time.Hour})
+	// Each currency's one key fills its batch (the repeated one is
+	// deduplicated).
+	cfg := upstream.Config{Address: c.Addr(pricing.ID), MaxBatch: 1, BatchWait: time.Hour}
+	cl, err := pricing.NewClient(cfg)
 	require.NoError(t, err)
 	defer cl.Close()
 
-	l := cl.NewLoaders()
+	ctx := request(t, cfg)
+	l := pricing.For(ctx)
 	id := data.ProductID(7)
-	got := loadAll(l, [][2]string{{id, "GBP"}, {id, "GBP"}, {id, "EUR"}, {id, ""}})
+	got := loadAll(ctx, [][2]string{{id, "GBP"}, {id, "GBP"}, {id, "EUR"}, {id, ""}})
 	for _, g := range got {
 		require.NoError(t, g.err)
 	}
@@ -145,7 +147,7 @@ func TestPriceInCachesPerProductAndCurrency(t *testing.T) {
 	assert.EqualValues(t, 3, c.Counters().Get(pricing.ID, batchRoute))
 
 	c.Counters().Reset()
-	p, err := l.PriceIn(context.Background(), id, "GBP")
+	p, err := l.PriceIn(ctx, id, "GBP")
 	require.NoError(t, err)
 	assert.Same(t, got[0].p, p)
 	assert.Zero(t, c.Counters().Total(pricing.ID), "cached within the request")
@@ -167,15 +169,18 @@ func TestPriceInCurrencyErrors(t *testing.T) {
 	require.NoError(t, err)
 	defer cl.Close()
 
-	got := loadAll(cl.NewLoaders(), [][2]string{{"prd_000001", "JPY"}, {"prd_000002", "GBP"}, {"prd_999999", "GBP"}})
-	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(got[0].err))
+	ctx := request(t, upstream.Config{Address: c.Addr(pricing.ID), MaxBatch: 3, BatchWait: time.Hour, Retries: -1})
+	// Each currency's products in one call made at once.
+	_, jpy := pricing.PricesByProduct.LoadMany(ctx, []string{"prd_000001"}, "JPY")
+	gbp, gbpErrs := pricing.PricesByProduct.LoadMany(ctx, []string{"prd_000002", "prd_999999"}, "GBP")
+	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(jpy[0]))
 	var ue *upstream.Error
-	require.ErrorAs(t, got[0].err, &ue)
+	require.ErrorAs(t, jpy[0], &ue)
 	assert.Equal(t, pricing.ID, ue.Service)
 	assert.NotContains(t, ue.Error(), "supported", "the backend's message stays internal")
-	require.NoError(t, got[1].err)
-	assert.Equal(t, "GBP", got[1].p.Currency)
-	assert.True(t, upstream.IsNotFound(got[2].err))
+	require.NoError(t, gbpErrs[0])
+	assert.Equal(t, "GBP", gbp[0].Currency)
+	assert.True(t, upstream.IsNotFound(gbpErrs[1]))
 	assert.EqualValues(t, 2, c.Counters().Get(pricing.ID, batchRoute))
 
 	_, err = cl.PriceIn(context.Background(), "prd_000001", "JPY")
@@ -183,7 +188,7 @@ func TestPriceInCurrencyErrors(t *testing.T) {
 
 	c.Counters().Reset()
 	for _, bad := range []string{"gbp", "POUND", "G1P"} {
-		_, err := cl.NewLoaders().PriceIn(context.Background(), "prd_000001", bad)
+		_, err := pricing.For(ctx).PriceIn(ctx, "prd_000001", bad)
 		assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err), bad)
 		_, err = cl.PriceIn(context.Background(), "prd_000001", bad)
 		assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err), bad)

@@ -1,14 +1,15 @@
 // Package pricing is the gateway's source for the pricing service (gRPC,
 // tandem.pricing.v1.PricingService): the current price, currency and
 // discount of each product. It offers a typed Client over the generated
-// stubs and per-request Loaders (read with For) that batch price loads into
-// BatchGetPrices calls.
+// stubs and PricesByProduct, the endpoint (connector.Endpoint) every read of
+// a price goes through, batched into BatchGetPrices calls and cached per
+// request; the per-request Loaders (read with For) wrap it.
 //
 // Prices come in a currency: For(ctx).PriceIn(ctx, id, "GBP") asks the
 // service to price in GBP (it converts and rounds; the gateway never does),
 // For(ctx).Price(ctx, id) in the list currency (ListCurrency, EUR). The
-// loader is keyed by product and currency; one batch makes one
-// BatchGetPrices call per currency it holds, concurrently.
+// currency is the endpoint's argument, so each currency of a request has
+// its loader and its calls, which run concurrently.
 //
 // Which currency a request should see is the shop's market rule, owned here
 // so that both BFFs apply the same one: CurrencyForLocale maps the locale a

@@ -3,7 +3,6 @@ package pricing
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/tandemgw/tandem/shared/connector"
 	"github.com/tandemgw/tandem/shared/errcode"
@@ -143,111 +142,55 @@ func checkCurrency(currency string) error {
 	return nil
 }
 
-// priceKey is what the per-request loader caches: one product in one
-// currency ("" for the list currency).
-type priceKey struct {
-	productID string
-	currency  string
-}
-
-// String names the key in a NOT_FOUND cause (internal, never shown).
-func (k priceKey) String() string {
-	if k.currency == "" {
-		return k.productID
-	}
-	return k.productID + " in " + k.currency
-}
-
-// pricesByCurrency is the loader's batch function: the keys of one batch
-// may ask for several currencies, and BatchGetPrices takes one currency per
-// call, so it makes one call (chunked by MaxBatch) per currency present, all
-// at once. A failing currency fails only its own keys.
-func (c *Client) pricesByCurrency(ctx context.Context, keys []priceKey) (map[priceKey]*Price, error) {
-	groups := map[string][]string{}
-	var order []string // currencies in first-seen order, for deterministic results
-	for _, k := range keys {
-		if _, ok := groups[k.currency]; !ok {
-			order = append(order, k.currency)
+// PricesByProduct reads prices by product id in one currency, the
+// endpoint's one argument ("" the catalog's own): BatchGetPrices, in calls
+// of at most MaxBatch products. It is the request's one cache of prices;
+// each currency is a loader of its own, so the products of a request in
+// several currencies make one call per currency, concurrently.
+var PricesByProduct = &connector.Endpoint[*Price]{
+	Source: ID,
+	Field:  "price",
+	Spec:   connector.Spec{Method: "tandem.pricing.v1.PricingService/BatchGetPrices", Key: "productId"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string]*Price, error) {
+		currency := args[0]
+		if err := checkCurrency(currency); err != nil {
+			return nil, err
 		}
-		groups[k.currency] = append(groups[k.currency], k.productID)
-	}
-	results := make([]map[string]*Price, len(order))
-	errs := make([]error, len(order))
-	var wg sync.WaitGroup
-	for i, cur := range order {
-		wg.Go(func() { results[i], errs[i] = c.PricesIn(ctx, groups[cur], cur) })
-	}
-	wg.Wait()
-
-	out := make(map[priceKey]*Price, len(keys))
-	var keyErrs upstream.KeyErrors[priceKey]
-	for i, cur := range order {
-		if errs[i] != nil {
-			if keyErrs == nil {
-				keyErrs = upstream.KeyErrors[priceKey]{}
+		api := pricingv1.NewPricingServiceClient(c.GRPC)
+		return upstream.Chunked(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, chunk []string) (map[string]*Price, error) {
+			resp, err := api.BatchGetPrices(ctx, &pricingv1.BatchGetPricesRequest{ProductIds: chunk, Currency: currency})
+			if err != nil {
+				return nil, upstream.FromGRPC(ID, err)
 			}
-			for _, id := range groups[cur] {
-				keyErrs[priceKey{id, cur}] = errs[i]
+			out := make(map[string]*Price, len(resp.GetPrices()))
+			for _, p := range resp.GetPrices() {
+				out[p.GetProductId()] = fromProto(p)
 			}
-			continue
-		}
-		for id, p := range results[i] {
-			out[priceKey{id, cur}] = p
-		}
-	}
-	if keyErrs != nil {
-		return out, keyErrs
-	}
-	return out, nil
+			return out, nil
+		})
+	},
 }
 
-// Loaders are the per-request dataloaders of the pricing source.
-type Loaders struct {
-	prices *upstream.Loader[priceKey, *Price]
-}
+// Loaders are the pricing source's per-request reads, through
+// PricesByProduct.
+type Loaders struct{}
 
-// NewLoaders returns a fresh loader set; use one per request only.
-func (c *Client) NewLoaders() *Loaders {
-	return &Loaders{prices: upstream.NewLoader(ID, "price", c.cfg, c.pricesByCurrency)}
-}
-
-// Price loads one product's price in its list currency, batched through
-// BatchGetPrices. It is PriceIn(ctx, productID, "").
+// Price loads one product's price in its catalog currency.
 func (l *Loaders) Price(ctx context.Context, productID string) (*Price, error) {
 	return l.PriceIn(ctx, productID, "")
 }
 
-// PriceIn loads one product's price in currency (an ISO 4217 code such as
-// "GBP"; "" means the list currency). Loads of one request coalesce into one
-// BatchGetPrices call per currency, the calls for different currencies run
-// concurrently, and the same product in the same currency is fetched once.
-// An unknown product is NOT_FOUND; a currency the service does not sell in
-// is BAD_REQUEST.
+// PriceIn loads one product's price in currency ("" the catalog's own),
+// batched with the request's other prices in that currency.
 func (l *Loaders) PriceIn(ctx context.Context, productID, currency string) (*Price, error) {
-	// A malformed code is refused here, so it never joins (or waits for) a batch.
 	if err := checkCurrency(currency); err != nil {
 		return nil, err
 	}
-	return l.prices.Load(ctx, priceKey{productID: productID, currency: currency})
-}
-
-// PrefetchIn starts one BatchGetPrices call now (per MaxBatch ids) for the
-// prices in currency of every product of productIDs the request does not
-// have yet, and returns at once (upstream.Loader.Start). A malformed
-// currency loads nothing: PriceIn reports it.
-func (l *Loaders) PrefetchIn(ctx context.Context, productIDs []string, currency string) {
-	if checkCurrency(currency) != nil {
-		return
-	}
-	keys := make([]priceKey, len(productIDs))
-	for i, id := range productIDs {
-		keys[i] = priceKey{productID: id, currency: currency}
-	}
-	l.prices.Start(ctx, keys, nil)
+	return PricesByProduct.Load(ctx, productID, currency)
 }
 
 // NewRequestScope returns the request's loader set (registry.Instance).
-func (c *Client) NewRequestScope() any { return c.NewLoaders() }
+func (c *Client) NewRequestScope() any { return &Loaders{} }
 
 // loaders is the handle of the request's loader set.
 var loaders = registry.NewScoped[*Loaders](ID)

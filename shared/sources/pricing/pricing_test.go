@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandemgw/tandem/mocks"
 	"github.com/tandemgw/tandem/shared/errcode"
+	"github.com/tandemgw/tandem/shared/registry"
 	"github.com/tandemgw/tandem/shared/sources/pricing"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
@@ -26,7 +27,8 @@ func TestPricesBatchThroughBatchGetPrices(t *testing.T) {
 	require.NoError(t, err)
 	defer cl.Close()
 
-	l := cl.NewLoaders()
+	ctx := request(t, upstream.Config{Address: c.Addr(pricing.ID), MaxBatch: 3, BatchWait: time.Hour})
+	l := pricing.For(ctx)
 	ids := []string{"prd_000001", "prd_000002", "prd_999999"}
 	type res struct {
 		p   *pricing.Price
@@ -35,7 +37,7 @@ func TestPricesBatchThroughBatchGetPrices(t *testing.T) {
 	out := make([]chan res, len(ids))
 	for i, id := range ids {
 		out[i] = make(chan res, 1)
-		go func() { p, err := l.Price(context.Background(), id); out[i] <- res{p, err} }()
+		go func() { p, err := l.Price(ctx, id); out[i] <- res{p, err} }()
 	}
 	for i, id := range ids[:2] {
 		r := <-out[i]
@@ -65,4 +67,16 @@ func TestPricesBatchThroughBatchGetPrices(t *testing.T) {
 	assert.True(t, upstream.IsNotFound(err))
 	_, err = cl.Price(context.Background(), "bogus")
 	assert.Equal(t, errcode.BadRequest, upstream.CodeOf(err))
+}
+
+// request builds the source from cfg, as a BFF does, and returns the
+// context of one request against it.
+func request(t *testing.T, cfg upstream.Config, opts ...upstream.Option) context.Context {
+	t.Helper()
+	reg := registry.New()
+	require.NoError(t, pricing.Register(reg))
+	set, err := reg.Build(context.Background(), map[string]upstream.Config{pricing.ID: cfg}, registry.Deps{Options: opts})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = set.Close() })
+	return set.WithRequestScope(context.Background())
 }

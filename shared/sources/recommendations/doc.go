@@ -1,6 +1,8 @@
 // Package recommendations is the gateway's source for the recommendations
 // service (REST): related products and per-user recommendations. It offers
-// a typed Client and per-request Loaders (read with For).
+// a typed Client, RelatedProducts (the endpoint that reads a product's
+// related catalog products, through catalog.ProductsByID) and per-request
+// Loaders (read with For).
 //
 // A BFF enables it with recommendations.Register(reg) in its main; the
 // address comes from upstreams.recommendations.address and defaults to

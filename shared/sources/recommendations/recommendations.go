@@ -2,12 +2,16 @@ package recommendations
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 
 	"github.com/tandemgw/tandem/shared/connector"
+	"github.com/tandemgw/tandem/shared/errcode"
 	"github.com/tandemgw/tandem/shared/gen/openapi/recommendationsapi"
 	"github.com/tandemgw/tandem/shared/registry"
+	"github.com/tandemgw/tandem/shared/sources/catalog"
 	"github.com/tandemgw/tandem/shared/upstream"
 )
 
@@ -114,36 +118,97 @@ func (c *Client) ForUsers(ctx context.Context, keys []Key) (map[Key][]*Recommend
 	})
 }
 
+// MaxLimit is the longest list the service answers (schema/openapi).
+const MaxLimit = 50
+
+// RelatedProducts reads, by product id, the catalog products related to
+// it (GET /products/{id}/related, one call per product, at most MaxBatch
+// at a time: the service has no batch endpoint), best first. Its one
+// argument is the list's length ("" the service's default). The products
+// are read through catalog.ProductsByID, the request's one cache of them,
+// in one call for the whole level; one no longer in the catalog is left
+// out.
+var RelatedProducts = &connector.Endpoint[[]*catalog.Product]{
+	Source: ID,
+	Field:  "related products",
+	Spec:   connector.Spec{Get: "/products/{$keys}/related", At: []string{"items"}},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, args []string) (map[string][]*catalog.Product, error) {
+		limit := 0 // the service's default
+		if args[0] != "" {
+			var err error
+			// The contract answers a limit outside 1..MaxLimit with 400:
+			// refused here, it costs no call (a batching plan starts the
+			// read before the field's resolver checks its arguments).
+			if limit, err = strconv.Atoi(args[0]); err != nil || limit < 1 || limit > MaxLimit {
+				return nil, &upstream.Error{Service: ID, Code: errcode.BadRequest, Err: fmt.Errorf("limit %q is not within 1..%d", args[0], MaxLimit)}
+			}
+		}
+		lists, err := upstream.FanOut(ctx, keys, c.Config.MaxBatch, func(ctx context.Context, id string) ([]*Related, error) {
+			var resp struct {
+				Items []*Related `json:"items"`
+			}
+			path := "/products/" + upstream.PathSegment(id) + "/related"
+			if err := c.REST.GetJSON(ctx, path, limitQuery(limit), &resp); err != nil {
+				return nil, err
+			}
+			return resp.Items, nil
+		})
+		var keyErrs upstream.KeyErrors[string]
+		if err != nil && !errors.As(err, &keyErrs) {
+			return nil, err
+		}
+		var ids []string
+		for _, items := range lists {
+			for _, it := range items {
+				ids = append(ids, it.ProductID)
+			}
+		}
+		prods, perr := catalog.ProductsByID.LoadMany(ctx, ids)
+		byID := make(map[string]*catalog.Product, len(ids))
+		for i, id := range ids {
+			if perr[i] == nil {
+				byID[id] = prods[i]
+			} else if !upstream.IsNotFound(perr[i]) {
+				if keyErrs == nil {
+					keyErrs = upstream.KeyErrors[string]{}
+				}
+				for k, items := range lists {
+					for _, it := range items {
+						if it.ProductID == id {
+							keyErrs[k] = perr[i]
+						}
+					}
+				}
+			}
+		}
+		out := make(map[string][]*catalog.Product, len(lists))
+		for k, items := range lists {
+			if _, failed := keyErrs[k]; failed {
+				continue
+			}
+			ps := make([]*catalog.Product, 0, len(items))
+			for _, it := range items {
+				if p := byID[it.ProductID]; p != nil {
+					ps = append(ps, p)
+				}
+			}
+			out[k] = ps
+		}
+		if len(keyErrs) > 0 {
+			return out, keyErrs
+		}
+		return out, nil
+	},
+}
+
 // Loaders are the per-request dataloaders of the recommendations source.
 type Loaders struct {
-	related *upstream.Loader[Key, []*Related]
 	forUser *upstream.Loader[Key, []*Recommendation]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
 func (c *Client) NewLoaders() *Loaders {
-	return &Loaders{
-		related: upstream.NewLoader(ID, "related products", c.cfg, c.RelatedMany),
-		forUser: upstream.NewLoader(ID, "recommendations", c.cfg, c.ForUsers),
-	}
-}
-
-// Related loads the products related to productID, once per request.
-func (l *Loaders) Related(ctx context.Context, productID string, limit int) ([]*Related, error) {
-	return l.related.Load(ctx, Key{productID, limit})
-}
-
-// PrefetchRelated starts loading the related lists of every product of
-// productIDs the request does not have yet (one call per product, at most
-// MaxBatch at a time: the service has no batch endpoint) and returns at
-// once; then (optional) gets the lists found before any Load of them
-// returns (upstream.Loader.Start).
-func (l *Loaders) PrefetchRelated(ctx context.Context, productIDs []string, limit int, then func(found map[Key][]*Related)) {
-	keys := make([]Key, len(productIDs))
-	for i, id := range productIDs {
-		keys[i] = Key{id, limit}
-	}
-	l.related.Start(ctx, keys, then)
+	return &Loaders{forUser: upstream.NewLoader(ID, "recommendations", c.cfg, c.ForUsers)}
 }
 
 // ForUser loads a user's recommendations, once per request.

@@ -1,7 +1,8 @@
 // Package reviews is the gateway's source for the reviews service (REST):
 // reviews of products and their rating summaries. It offers a typed Client
-// and per-request Loaders (read with For) that batch review and summary
-// loads (summaries through GET /summaries?productIds=).
+// SummariesByProduct, the endpoint (connector.Endpoint) every read of a
+// rating summary goes through (GET /summaries?productIds=), and per-request
+// Loaders (read with For) for reviews.
 //
 // A BFF enables it with reviews.Register(reg) in its main and the config key
 // upstreams.reviews.address (default http://127.0.0.1:9104).

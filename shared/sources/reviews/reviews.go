@@ -94,37 +94,34 @@ func (c *Client) Summaries(ctx context.Context, productIDs []string) (map[string
 	return upstream.GetBatch(ctx, c.rest, "/summaries", "productIds", productIDs, c.cfg.MaxBatch, func(s *RatingSummary) string { return s.ProductID })
 }
 
+// SummariesByProduct reads rating summaries by product id (GET
+// /summaries?productIds=): the request's one cache of them.
+var SummariesByProduct = &connector.Endpoint[*RatingSummary]{
+	Source: ID,
+	Field:  "rating summary",
+	Spec:   connector.Spec{Batch: "/summaries?productIds={$keys}", Key: "productId"},
+	Fetch: func(ctx context.Context, c connector.Conn, keys, _ []string) (map[string]*RatingSummary, error) {
+		return connector.GetBatch(ctx, c, "/summaries", nil, "productIds", keys, func(s *RatingSummary) (string, *RatingSummary) { return s.ProductID, s })
+	},
+}
+
 // Loaders are the per-request dataloaders of the reviews source.
 type Loaders struct {
-	client    *Client
-	reviews   *upstream.Loader[string, *Review]
-	summaries *upstream.Loader[string, *RatingSummary]
+	client  *Client
+	reviews *upstream.Loader[string, *Review]
 }
 
 // NewLoaders returns a fresh loader set; use one per request only.
 func (c *Client) NewLoaders() *Loaders {
 	return &Loaders{
-		client:    c,
-		reviews:   upstream.NewLoader(ID, "review", c.cfg, c.Reviews),
-		summaries: upstream.NewLoader(ID, "rating summary", c.cfg, c.Summaries),
+		client:  c,
+		reviews: upstream.NewLoader(ID, "review", c.cfg, c.Reviews),
 	}
 }
 
 // Review loads one review, batched with the request's other review loads.
 func (l *Loaders) Review(ctx context.Context, id string) (*Review, error) {
 	return l.reviews.Load(ctx, id)
-}
-
-// Summary loads a product's rating summary, batched through /summaries.
-func (l *Loaders) Summary(ctx context.Context, productID string) (*RatingSummary, error) {
-	return l.summaries.Load(ctx, productID)
-}
-
-// PrefetchSummaries starts one call now for the rating summaries of every
-// product of productIDs the request does not have yet, and returns at once
-// (upstream.Loader.Start).
-func (l *Loaders) PrefetchSummaries(ctx context.Context, productIDs []string) {
-	l.summaries.Start(ctx, productIDs, nil)
 }
 
 // ReviewsOfProduct lists a product's reviews and primes the Review loader.

@@ -137,16 +137,16 @@ func (m inline) String() string {
 // fixed data, and the decision reads only which fields are loaded.
 func gatewayPlan() *prefetch.Plan {
 	p := prefetch.New()
-	prefetch.Load(p, "Shelf", "items", noLoad[*model.Shelf, *model.Item])
-	prefetch.Load(p, "Shelf", "maybeItems", noLoad[*model.Shelf, *model.Item])
-	prefetch.Load(p, "Shelf", "featured", noLoad[*model.Shelf, *model.Item])
-	prefetch.Load(p, "Shelf", "owner", noLoad[*model.Shelf, *model.Person])
-	prefetch.Load(p, "Item", "strict", noLoad[*model.Item, struct{}])
-	prefetch.Load(p, "Item", "maybe", noLoad[*model.Item, struct{}])
-	prefetch.Load(p, "Item", "detail", noLoad[*model.Item, *model.Detail])
-	prefetch.Load(p, "Item", "related", noLoad[*model.Item, *model.Item])
-	prefetch.Load(p, "Part", "check", noLoad[*model.Part, struct{}])
-	prefetch.Load(p, "Person", "friends", noLoad[*model.Person, *model.Person])
+	prefetch.Load(p, "Shelf", "items", nil, noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "maybeItems", nil, noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "featured", nil, noLoad[*model.Shelf, *model.Item])
+	prefetch.Load(p, "Shelf", "owner", nil, noLoad[*model.Shelf, *model.Person])
+	prefetch.Load(p, "Item", "strict", nil, noLoad[*model.Item, struct{}])
+	prefetch.Load(p, "Item", "maybe", nil, noLoad[*model.Item, struct{}])
+	prefetch.Load(p, "Item", "detail", nil, noLoad[*model.Item, *model.Detail])
+	prefetch.Load(p, "Item", "related", nil, noLoad[*model.Item, *model.Item])
+	prefetch.Load(p, "Part", "check", nil, noLoad[*model.Part, struct{}])
+	prefetch.Load(p, "Person", "friends", nil, noLoad[*model.Person, *model.Person])
 	return p.RunInline(rewritten.ConcurrentFields)
 }
 
