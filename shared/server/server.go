@@ -250,8 +250,29 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 	}
 	if fi := execution.Observe(observers...); fi != nil {
 		srv.AroundFields(fi.InterceptField)
+		if !otherFieldInterceptor(s.opts.Persisted, s.opts.Extensions, observers) {
+			// The generated executor then calls the observers itself.
+			srv.Use(execution.Direct(observers...))
+		}
 	}
 	return srv, nil
+}
+
+// otherFieldInterceptor reports whether an extension configured for the
+// server is a graphql.FieldInterceptor of its own, which execution.Direct
+// would skip (the server's own extensions are none).
+func otherFieldInterceptor(persisted, extensions []graphql.HandlerExtension, observers []execution.FieldObserver) bool {
+	for _, e := range append(append([]graphql.HandlerExtension{}, persisted...), extensions...) {
+		if _, ok := e.(graphql.FieldInterceptor); ok {
+			return true
+		}
+	}
+	for _, o := range observers {
+		if _, ok := o.(graphql.FieldInterceptor); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // recover logs a resolver panic with its stack and answers a bare

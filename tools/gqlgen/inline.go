@@ -208,6 +208,7 @@ const (
 	rewriteLeaf              // a plain leaf → (*execution.T)(&obj.F), or its graphql.ResolveField → execution.ResolveLeaf
 	rewriteObject            // an object marshaller's return out → execution.Object
 	rewriteData              // Exec's data.MarshalGQL(&buf) → execution.MarshalData(ctx, data, &buf)
+	rewriteResolve           // graphql.ResolveField of any other field → execution.Resolve
 	rewriteKinds
 )
 
@@ -218,6 +219,7 @@ var kindNames = [rewriteKinds]string{
 	"graphql.ResolveField call of a plain leaf",
 	"object marshaller returning its field set",
 	"data.MarshalGQL(&buf) call in Exec",
+	"graphql.ResolveField call of a field that is not a plain leaf",
 }
 
 // counts is how many rewrites of each kind were made.
@@ -482,6 +484,12 @@ func (r *funcRewrite) call(call *ast.CallExpr, stack []ast.Node) error {
 		}
 		call.Fun = execSel("ResolveLeaf", call.Fun)
 		r.n[rewriteLeaf]++
+	case r.isGQL(call, "ResolveField"):
+		if len(call.Args) != 9 {
+			return r.errorf(call, "graphql.ResolveField takes %d arguments, not 9", len(call.Args))
+		}
+		call.Fun = execSel("Resolve", call.Fun)
+		r.n[rewriteResolve]++
 	case r.isGQL(call, "NewDeferredGroup"):
 		if call != r.newGroup {
 			return r.errorf(call, "a graphql.NewDeferredGroup call that is not the object's deferred := graphql.NewDeferredGroup(ctx)")

@@ -91,7 +91,7 @@ func (ec *executionContext) fieldContext_Product_brand(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_imageUrl(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -135,7 +135,7 @@ func (ec *executionContext) fieldContext_Product_imageUrl(ctx context.Context, f
 }
 
 func (ec *executionContext) _Product_summary(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -158,7 +158,7 @@ func (ec *executionContext) fieldContext_Product_summary(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Product_inStock(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -181,7 +181,7 @@ func (ec *executionContext) fieldContext_Product_inStock(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Product_price(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -204,7 +204,7 @@ func (ec *executionContext) fieldContext_Product_price(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_rating(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -236,7 +236,7 @@ func (ec *executionContext) fieldContext_Product_rating(_ context.Context, field
 }
 
 func (ec *executionContext) _Product_topReviews(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -284,7 +284,7 @@ func (ec *executionContext) fieldContext_ProductCard_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProductCard_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *model.ProductCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -328,7 +328,7 @@ func (ec *executionContext) fieldContext_ProductCard_thumbnailUrl(ctx context.Co
 }
 
 func (ec *executionContext) _ProductCard_price(ctx context.Context, field graphql.CollectedField, obj *model.ProductCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -351,7 +351,7 @@ func (ec *executionContext) fieldContext_ProductCard_price(_ context.Context, fi
 }
 
 func (ec *executionContext) _ProductCardConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ProductCardConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -383,7 +383,7 @@ func (ec *executionContext) fieldContext_ProductCardConnection_nodes(_ context.C
 }
 
 func (ec *executionContext) _ProductCardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProductCardConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

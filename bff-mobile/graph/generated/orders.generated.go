@@ -62,7 +62,7 @@ func (ec *executionContext) fieldContext_OrderCard_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _OrderCard_status(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -85,7 +85,7 @@ func (ec *executionContext) fieldContext_OrderCard_status(_ context.Context, fie
 }
 
 func (ec *executionContext) _OrderCard_placedAt(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -116,7 +116,7 @@ func (ec *executionContext) fieldContext_OrderCard_itemCount(_ context.Context, 
 }
 
 func (ec *executionContext) _OrderCard_total(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -139,7 +139,7 @@ func (ec *executionContext) fieldContext_OrderCard_total(_ context.Context, fiel
 }
 
 func (ec *executionContext) _OrderCard_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *model.OrderCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -183,7 +183,7 @@ func (ec *executionContext) fieldContext_OrderCard_thumbnailUrl(ctx context.Cont
 }
 
 func (ec *executionContext) _OrderCardConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OrderCardConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -215,7 +215,7 @@ func (ec *executionContext) fieldContext_OrderCardConnection_nodes(_ context.Con
 }
 
 func (ec *executionContext) _OrderCardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrderCardConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -247,7 +247,7 @@ func (ec *executionContext) fieldContext_OrderCardConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _PlaceOrderPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.PlaceOrderPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -89,7 +89,7 @@ func (ec *executionContext) fieldContext_ReviewCard_title(_ context.Context, fie
 }
 
 func (ec *executionContext) _ReviewCard_excerpt(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -112,7 +112,7 @@ func (ec *executionContext) fieldContext_ReviewCard_excerpt(_ context.Context, f
 }
 
 func (ec *executionContext) _ReviewCard_authorName(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -135,7 +135,7 @@ func (ec *executionContext) fieldContext_ReviewCard_authorName(_ context.Context
 }
 
 func (ec *executionContext) _ReviewCard_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.ReviewCard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -65,7 +65,7 @@ func (ec *executionContext) fieldContext_Stock_warehouse(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Stock_deliveryEstimate(ctx context.Context, field graphql.CollectedField, obj *model.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

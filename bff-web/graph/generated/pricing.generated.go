@@ -25,7 +25,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Price_current(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -57,7 +57,7 @@ func (ec *executionContext) fieldContext_Price_current(_ context.Context, field 
 }
 
 func (ec *executionContext) _Price_list(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -97,7 +97,7 @@ func (ec *executionContext) fieldContext_Price_discountPercent(_ context.Context
 }
 
 func (ec *executionContext) _Price_discountLabel(ctx context.Context, field graphql.CollectedField, obj *model.Price) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

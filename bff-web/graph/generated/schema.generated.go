@@ -155,7 +155,7 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Mutation_addToCart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -212,7 +212,7 @@ func (ec *executionContext) fieldContext_Mutation_addToCart(ctx context.Context,
 }
 
 func (ec *executionContext) _Mutation_placeOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -281,7 +281,7 @@ func (ec *executionContext) fieldContext_Mutation_placeOrder(ctx context.Context
 }
 
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -326,7 +326,7 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 }
 
 func (ec *executionContext) _Query_product(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -370,7 +370,7 @@ func (ec *executionContext) fieldContext_Query_product(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_products(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -414,7 +414,7 @@ func (ec *executionContext) fieldContext_Query_products(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -446,7 +446,7 @@ func (ec *executionContext) fieldContext_Query_categories(_ context.Context, fie
 }
 
 func (ec *executionContext) _Query_order(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -515,7 +515,7 @@ func (ec *executionContext) fieldContext_Query_order(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -559,7 +559,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -30,7 +30,7 @@ type WishlistItemResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Wishlist_items(ctx context.Context, field graphql.CollectedField, obj *model.Wishlist) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -70,7 +70,7 @@ func (ec *executionContext) fieldContext_Wishlist_itemCount(_ context.Context, f
 }
 
 func (ec *executionContext) _Wishlist_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Wishlist) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -93,7 +93,7 @@ func (ec *executionContext) fieldContext_Wishlist_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _WishlistItem_addedAt(ctx context.Context, field graphql.CollectedField, obj *model.WishlistItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -116,7 +116,7 @@ func (ec *executionContext) fieldContext_WishlistItem_addedAt(_ context.Context,
 }
 
 func (ec *executionContext) _WishlistItem_product(ctx context.Context, field graphql.CollectedField, obj *model.WishlistItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -179,19 +179,71 @@ func marks(doc *ast.QueryDocument, m inline) execution.Inline {
 	return d
 }
 
-func newExecutor(es graphql.ExecutableSchema, m inline) *executor.Executor {
+// newExecutor serves es with the field observers wired as the gateway
+// wires them: one field interceptor, and (every mode but nothing inline,
+// so that both of execution.Resolve's ways are compared) the observers
+// called directly by the rewritten executor. Stock gqlgen's executor has
+// no call that reads the direct observers, so it observes through the
+// interceptor.
+func newExecutor(es graphql.ExecutableSchema, m inline, more ...execution.FieldObserver) *executor.Executor {
 	exec := executor.New(es)
 	exec.Use(extension.Introspection{})
 	// gqlgen's own, without the stack trace it prints.
 	exec.SetRecoverFunc(func(context.Context, any) error { return errors.New("internal system error") })
+	observers := append([]execution.FieldObserver{recorder{}}, more...)
 	if m == inlineGateway {
-		exec.Use(gatewayPlan())
-	} else if m != inlineNone {
+		plan := gatewayPlan()
+		exec.Use(plan)
+		observers = append(observers, plan)
+	}
+	exec.AroundFields(execution.Observe(observers...).InterceptField)
+	if m != inlineNone {
+		exec.Use(execution.Direct(observers...))
+	}
+	if m != inlineNone && m != inlineGateway {
 		exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 			return next(execution.WithInline(ctx, marks(graphql.GetOperationContext(ctx).Doc, m)))
 		})
 	}
 	return exec
+}
+
+// recorder is a field observer that notes, in the operation's
+// observations, each field it is told of (but plain leaves, which the
+// rewritten executor reads without telling the observers, by design): its
+// path, what it returned and whether it failed.
+type recorder struct{}
+
+type observationsKey struct{}
+
+type observations struct {
+	mu    sync.Mutex
+	notes []string
+}
+
+func (recorder) ObserveField(ctx context.Context, fc *graphql.FieldContext, res any, err error) {
+	if plainLeaf(fc, res) {
+		return
+	}
+	if o, _ := ctx.Value(observationsKey{}).(*observations); o != nil {
+		o.mu.Lock()
+		o.notes = append(o.notes, fmt.Sprintf("%s %T failed=%v", fc.Path(), res, err != nil))
+		o.mu.Unlock()
+	}
+}
+
+// plainLeaf reports a field the rewritten executor reads straight from
+// its model: a struct field of a built-in scalar's Go type, or a list of
+// them, without arguments or directives.
+func plainLeaf(fc *graphql.FieldContext, res any) bool {
+	if fc.IsResolver || fc.IsMethod || len(fc.Field.Arguments) > 0 || fc.Field.Definition == nil || len(fc.Field.Definition.Directives) > 0 {
+		return false
+	}
+	switch res.(type) {
+	case string, bool, int, int32, int64, float64, []string, []bool, []int, []int32, []int64, []float64:
+		return true
+	}
+	return false
 }
 
 // answer is what an executor answered one operation: its payloads, the
@@ -207,7 +259,8 @@ type answer struct {
 // the order the payloads came.
 func run(t *testing.T, exec *executor.Executor, op operation) answer {
 	t.Helper()
-	ctx := graphql.StartOperationTrace(context.Background())
+	seen := &observations{}
+	ctx := context.WithValue(graphql.StartOperationTrace(context.Background()), observationsKey{}, seen)
 	var responses []*graphql.Response
 	oc, errs := exec.CreateOperationContext(ctx, &graphql.RawParams{Query: op.query, Variables: op.vars})
 	if errs != nil {
@@ -244,6 +297,10 @@ func run(t *testing.T, exec *executor.Executor, op operation) answer {
 	slices.Sort(incremental)
 	a.payloads = append(a.payloads, incremental...)
 	a.payloads = append(a.payloads, "hasNext: "+strings.Join(hasNext, ","))
+	seen.mu.Lock()
+	slices.Sort(seen.notes)
+	a.payloads = append(a.payloads, "observed: "+strings.Join(seen.notes, "; "))
+	seen.mu.Unlock()
 	return a
 }
 
@@ -298,17 +355,14 @@ type goroutines struct {
 	ids map[string]bool
 }
 
-func (g *goroutines) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+// ObserveField runs in the goroutine that resolved the field.
+func (g *goroutines) ObserveField(context.Context, *graphql.FieldContext, any, error) {
 	var b [64]byte
 	id := strings.Fields(string(b[:runtime.Stack(b[:], false)]))[1] // "goroutine N [running]:"
 	g.mu.Lock()
 	g.ids[id] = true
 	g.mu.Unlock()
-	return next(ctx)
 }
-
-func (*goroutines) ExtensionName() string                   { return "goroutines" }
-func (*goroutines) Validate(graphql.ExecutableSchema) error { return nil }
 
 // Marked inline, a level's fields and items really are resolved in the
 // calling goroutine, so that the comparison above covers that way too.
@@ -319,10 +373,8 @@ func TestEveryLevelInlineStartsNoGoroutine(t *testing.T) {
 		mode inline
 		one  bool
 	}{{inlineAll, true}, {inlineNone, false}} {
-		exec := newExecutor(es, c.mode)
 		g := &goroutines{ids: map[string]bool{}}
-		exec.Use(g)
-		run(t, exec, op)
+		run(t, newExecutor(es, c.mode, g), op)
 		if one := len(g.ids) == 1; one != c.one {
 			t.Errorf("%s: the resolvers ran in %d goroutines", c.mode, len(g.ids))
 		}

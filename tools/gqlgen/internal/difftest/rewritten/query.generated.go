@@ -141,7 +141,7 @@ func (ec *executionContext) field_Query_shelf_args(ctx context.Context, rawArgs 
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Query_shelf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -185,7 +185,7 @@ func (ec *executionContext) fieldContext_Query_shelf(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_maybeShelf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -229,7 +229,7 @@ func (ec *executionContext) fieldContext_Query_maybeShelf(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_shelves(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -261,7 +261,7 @@ func (ec *executionContext) fieldContext_Query_shelves(_ context.Context, field 
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -305,7 +305,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -349,7 +349,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_named(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -381,7 +381,7 @@ func (ec *executionContext) fieldContext_Query_named(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Query_scalars(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -413,7 +413,7 @@ func (ec *executionContext) fieldContext_Query_scalars(_ context.Context, field 
 }
 
 func (ec *executionContext) _Query_failing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -445,7 +445,7 @@ func (ec *executionContext) fieldContext_Query_failing(_ context.Context, field 
 }
 
 func (ec *executionContext) _Query_missing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -477,7 +477,7 @@ func (ec *executionContext) fieldContext_Query_missing(_ context.Context, field 
 }
 
 func (ec *executionContext) _Query_nothing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -509,7 +509,7 @@ func (ec *executionContext) fieldContext_Query_nothing(_ context.Context, field 
 }
 
 func (ec *executionContext) _Query_echo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -553,7 +553,7 @@ func (ec *executionContext) fieldContext_Query_echo(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -597,7 +597,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -58,7 +58,7 @@ func (ec *executionContext) fieldContext_Detail_label(_ context.Context, field g
 }
 
 func (ec *executionContext) _Detail_ptrLabel(ctx context.Context, field graphql.CollectedField, obj *model.Detail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -81,7 +81,7 @@ func (ec *executionContext) fieldContext_Detail_ptrLabel(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Detail_weight(ctx context.Context, field graphql.CollectedField, obj *model.Detail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -104,7 +104,7 @@ func (ec *executionContext) fieldContext_Detail_weight(_ context.Context, field 
 }
 
 func (ec *executionContext) _Detail_parts(ctx context.Context, field graphql.CollectedField, obj *model.Detail) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -152,7 +152,7 @@ func (ec *executionContext) fieldContext_Item_name(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Item_color(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -175,7 +175,7 @@ func (ec *executionContext) fieldContext_Item_color(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Item_price(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -240,7 +240,7 @@ func (ec *executionContext) fieldContext_Item_active(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Item_note(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -263,7 +263,7 @@ func (ec *executionContext) fieldContext_Item_note(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Item_strict(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -286,7 +286,7 @@ func (ec *executionContext) fieldContext_Item_strict(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Item_maybe(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -309,7 +309,7 @@ func (ec *executionContext) fieldContext_Item_maybe(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Item_detail(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -341,7 +341,7 @@ func (ec *executionContext) fieldContext_Item_detail(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Item_maybeDetail(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -373,7 +373,7 @@ func (ec *executionContext) fieldContext_Item_maybeDetail(_ context.Context, fie
 }
 
 func (ec *executionContext) _Item_related(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -405,7 +405,7 @@ func (ec *executionContext) fieldContext_Item_related(_ context.Context, field g
 }
 
 func (ec *executionContext) _Item_variants(ctx context.Context, field graphql.CollectedField, obj *model.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -461,7 +461,7 @@ func (ec *executionContext) fieldContext_Part_fragile(_ context.Context, field g
 }
 
 func (ec *executionContext) _Part_check(ctx context.Context, field graphql.CollectedField, obj *model.Part) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -500,7 +500,7 @@ func (ec *executionContext) fieldContext_Person_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Person_friends(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -532,7 +532,7 @@ func (ec *executionContext) fieldContext_Person_friends(_ context.Context, field
 }
 
 func (ec *executionContext) _Person_favorite(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -622,7 +622,7 @@ func (ec *executionContext) fieldContext_Scalars_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Scalars_money(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -645,7 +645,7 @@ func (ec *executionContext) fieldContext_Scalars_money(_ context.Context, field 
 }
 
 func (ec *executionContext) _Scalars_color(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -668,7 +668,7 @@ func (ec *executionContext) fieldContext_Scalars_color(_ context.Context, field 
 }
 
 func (ec *executionContext) _Scalars_colors(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -691,7 +691,7 @@ func (ec *executionContext) fieldContext_Scalars_colors(_ context.Context, field
 }
 
 func (ec *executionContext) _Scalars_ptrS(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -714,7 +714,7 @@ func (ec *executionContext) fieldContext_Scalars_ptrS(_ context.Context, field g
 }
 
 func (ec *executionContext) _Scalars_ptrI(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -737,7 +737,7 @@ func (ec *executionContext) fieldContext_Scalars_ptrI(_ context.Context, field g
 }
 
 func (ec *executionContext) _Scalars_nilS(ctx context.Context, field graphql.CollectedField, obj *model.Scalars) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -867,7 +867,7 @@ func (ec *executionContext) fieldContext_Shelf_tags(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Shelf_items(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -899,7 +899,7 @@ func (ec *executionContext) fieldContext_Shelf_items(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Shelf_maybeItems(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -931,7 +931,7 @@ func (ec *executionContext) fieldContext_Shelf_maybeItems(_ context.Context, fie
 }
 
 func (ec *executionContext) _Shelf_featured(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -963,7 +963,7 @@ func (ec *executionContext) fieldContext_Shelf_featured(_ context.Context, field
 }
 
 func (ec *executionContext) _Shelf_maybeFeatured(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -995,7 +995,7 @@ func (ec *executionContext) fieldContext_Shelf_maybeFeatured(_ context.Context, 
 }
 
 func (ec *executionContext) _Shelf_grid(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1027,7 +1027,7 @@ func (ec *executionContext) fieldContext_Shelf_grid(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Shelf_owner(ctx context.Context, field graphql.CollectedField, obj *model.Shelf) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return execution.Resolve(
 		ctx,
 		ec.OperationContext,
 		field,
