@@ -82,11 +82,7 @@ func Resolve[T any](
 	if middlewareChain == nil {
 		res, err = fieldResolver(ctx)
 	} else {
-		next := func(rctx context.Context) (any, error) {
-			ctx = rctx // the directives' context, for the field's children
-			return fieldResolver(rctx)
-		}
-		res, err = middlewareChain(ctx, next)(ctx)
+		ctx, res, err = throughDirectives(ctx, middlewareChain, fieldResolver)
 	}
 	for _, o := range observers {
 		o.ObserveField(fieldCtx, fc, res, err)
@@ -108,7 +104,7 @@ func Resolve[T any](
 		return graphql.Null
 	}
 	if v, ok := res.(T); ok {
-		fc.Result = v
+		fc.Result = res // v, already boxed
 		return marshal(ctx, field.Selections, v)
 	}
 	if m, ok := res.(graphql.Marshaler); ok {
@@ -118,4 +114,18 @@ func Resolve[T any](
 	var t T
 	graphql.AddErrorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
 	return graphql.Null
+}
+
+// throughDirectives resolves a field through its directives' chain and
+// returns the context the chain gave the resolver, which the field's
+// children use (gqlgen's way). Apart, so that a field without directives
+// keeps its context on the stack.
+func throughDirectives(ctx context.Context, chain func(ctx context.Context, next graphql.Resolver) graphql.Resolver, fieldResolver func(ctx context.Context) (any, error)) (context.Context, any, error) {
+	childCtx := ctx
+	next := func(rctx context.Context) (any, error) {
+		childCtx = rctx
+		return fieldResolver(rctx)
+	}
+	res, err := chain(ctx, next)(ctx)
+	return childCtx, res, err
 }
