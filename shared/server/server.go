@@ -248,6 +248,7 @@ func (s *Server) newGraphQL() (*handler.Server, error) {
 			observers = append(observers, o)
 		}
 	}
+	srv.Use(execution.Fields())
 	if fi := execution.Observe(observers...); fi != nil {
 		srv.AroundFields(fi.InterceptField)
 		if !otherFieldInterceptor(s.opts.Persisted, s.opts.Extensions, observers) {

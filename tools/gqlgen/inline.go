@@ -209,6 +209,7 @@ const (
 	rewriteObject            // an object marshaller's return out → execution.Object
 	rewriteData              // Exec's data.MarshalGQL(&buf) → execution.MarshalData(ctx, data, &buf)
 	rewriteResolve           // graphql.ResolveField of any other field → execution.Resolve
+	rewriteCollect           // graphql.CollectFields → execution.CollectFields
 	rewriteKinds
 )
 
@@ -220,6 +221,7 @@ var kindNames = [rewriteKinds]string{
 	"object marshaller returning its field set",
 	"data.MarshalGQL(&buf) call in Exec",
 	"graphql.ResolveField call of a field that is not a plain leaf",
+	"graphql.CollectFields call",
 }
 
 // counts is how many rewrites of each kind were made.
@@ -484,6 +486,12 @@ func (r *funcRewrite) call(call *ast.CallExpr, stack []ast.Node) error {
 		}
 		call.Fun = execSel("ResolveLeaf", call.Fun)
 		r.n[rewriteLeaf]++
+	case r.isGQL(call, "CollectFields"):
+		if len(call.Args) != 3 {
+			return r.errorf(call, "graphql.CollectFields takes %d arguments, not 3", len(call.Args))
+		}
+		call.Fun = execSel("CollectFields", call.Fun)
+		r.n[rewriteCollect]++
 	case r.isGQL(call, "ResolveField"):
 		if len(call.Args) != 9 {
 			return r.errorf(call, "graphql.ResolveField takes %d arguments, not 9", len(call.Args))

@@ -71,7 +71,7 @@ func (ec *executionContext) fieldContext_ViewerCard_locale(_ context.Context, fi
 var viewerCardImplementors = []string{"ViewerCard"}
 
 func (ec *executionContext) _ViewerCard(ctx context.Context, sel ast.SelectionSet, obj *model.ViewerCard) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, viewerCardImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, viewerCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

@@ -429,7 +429,7 @@ func (ec *executionContext) fieldContext_ProductCardConnection_pageInfo(_ contex
 var productImplementors = []string{"Product"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, productImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -508,7 +508,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 var productCardImplementors = []string{"ProductCard"}
 
 func (ec *executionContext) _ProductCard(ctx context.Context, sel ast.SelectionSet, obj *model.ProductCard) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productCardImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, productCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -558,7 +558,7 @@ func (ec *executionContext) _ProductCard(ctx context.Context, sel ast.SelectionS
 var productCardConnectionImplementors = []string{"ProductCardConnection"}
 
 func (ec *executionContext) _ProductCardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProductCardConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productCardConnectionImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, productCardConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

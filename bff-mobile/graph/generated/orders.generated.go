@@ -293,7 +293,7 @@ func (ec *executionContext) fieldContext_PlaceOrderPayload_order(_ context.Conte
 var addToCartPayloadImplementors = []string{"AddToCartPayload"}
 
 func (ec *executionContext) _AddToCartPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddToCartPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, addToCartPayloadImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, addToCartPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -326,7 +326,7 @@ func (ec *executionContext) _AddToCartPayload(ctx context.Context, sel ast.Selec
 var orderCardImplementors = []string{"OrderCard"}
 
 func (ec *executionContext) _OrderCard(ctx context.Context, sel ast.SelectionSet, obj *model.OrderCard) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, orderCardImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, orderCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -386,7 +386,7 @@ func (ec *executionContext) _OrderCard(ctx context.Context, sel ast.SelectionSet
 var orderCardConnectionImplementors = []string{"OrderCardConnection"}
 
 func (ec *executionContext) _OrderCardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrderCardConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, orderCardConnectionImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, orderCardConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -424,7 +424,7 @@ func (ec *executionContext) _OrderCardConnection(ctx context.Context, sel ast.Se
 var placeOrderPayloadImplementors = []string{"PlaceOrderPayload"}
 
 func (ec *executionContext) _PlaceOrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PlaceOrderPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, placeOrderPayloadImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, placeOrderPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

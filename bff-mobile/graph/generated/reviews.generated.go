@@ -172,7 +172,7 @@ func (ec *executionContext) fieldContext_ReviewCard_createdAt(_ context.Context,
 var ratingImplementors = []string{"Rating"}
 
 func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, obj *model.Rating) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ratingImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, ratingImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -210,7 +210,7 @@ func (ec *executionContext) _Rating(ctx context.Context, sel ast.SelectionSet, o
 var reviewCardImplementors = []string{"ReviewCard"}
 
 func (ec *executionContext) _ReviewCard(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewCard) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reviewCardImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, reviewCardImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

@@ -866,7 +866,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 var homeImplementors = []string{"Home"}
 
 func (ec *executionContext) _Home(ctx context.Context, sel ast.SelectionSet, obj *model.Home) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, homeImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, homeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -924,7 +924,7 @@ func (ec *executionContext) _Home(ctx context.Context, sel ast.SelectionSet, obj
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -974,7 +974,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})

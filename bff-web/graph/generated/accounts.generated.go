@@ -419,7 +419,7 @@ func (ec *executionContext) fieldContext_Viewer_wishlist(_ context.Context, fiel
 var addressImplementors = []string{"Address"}
 
 func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *model.Address) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, addressImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -482,7 +482,7 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 var userImplementors = []string{"User"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -546,7 +546,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

@@ -111,7 +111,7 @@ func (ec *executionContext) fieldContext_Stock_deliveryEstimate(_ context.Contex
 var deliveryEstimateImplementors = []string{"DeliveryEstimate"}
 
 func (ec *executionContext) _DeliveryEstimate(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryEstimate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryEstimateImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, deliveryEstimateImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -149,7 +149,7 @@ func (ec *executionContext) _DeliveryEstimate(ctx context.Context, sel ast.Selec
 var stockImplementors = []string{"Stock"}
 
 func (ec *executionContext) _Stock(ctx context.Context, sel ast.SelectionSet, obj *model.Stock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, stockImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, stockImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

@@ -142,7 +142,7 @@ func (ec *executionContext) fieldContext_Price_onSale(_ context.Context, field g
 var priceImplementors = []string{"Price"}
 
 func (ec *executionContext) _Price(ctx context.Context, sel ast.SelectionSet, obj *model.Price) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, priceImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, priceImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

@@ -241,7 +241,7 @@ func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Con
 var ratingBucketImplementors = []string{"RatingBucket"}
 
 func (ec *executionContext) _RatingBucket(ctx context.Context, sel ast.SelectionSet, obj *model.RatingBucket) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ratingBucketImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, ratingBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -279,7 +279,7 @@ func (ec *executionContext) _RatingBucket(ctx context.Context, sel ast.Selection
 var ratingSummaryImplementors = []string{"RatingSummary"}
 
 func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RatingSummary) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ratingSummaryImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, ratingSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -322,7 +322,7 @@ func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.Selectio
 var reviewImplementors = []string{"Review"}
 
 func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *model.Review) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reviewImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, reviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -375,7 +375,7 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 var reviewConnectionImplementors = []string{"ReviewConnection"}
 
 func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reviewConnectionImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, reviewConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

@@ -79,7 +79,7 @@ func (ec *executionContext) fieldContext_ShippingQuote_maxDays(_ context.Context
 var shippingQuoteImplementors = []string{"ShippingQuote"}
 
 func (ec *executionContext) _ShippingQuote(ctx context.Context, sel ast.SelectionSet, obj *model.ShippingQuote) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, shippingQuoteImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, shippingQuoteImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

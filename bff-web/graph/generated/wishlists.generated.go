@@ -162,7 +162,7 @@ func (ec *executionContext) fieldContext_WishlistItem_product(_ context.Context,
 var wishlistImplementors = []string{"Wishlist"}
 
 func (ec *executionContext) _Wishlist(ctx context.Context, sel ast.SelectionSet, obj *model.Wishlist) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, wishlistImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, wishlistImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -205,7 +205,7 @@ func (ec *executionContext) _Wishlist(ctx context.Context, sel ast.SelectionSet,
 var wishlistItemImplementors = []string{"WishlistItem"}
 
 func (ec *executionContext) _WishlistItem(ctx context.Context, sel ast.SelectionSet, obj *model.WishlistItem) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, wishlistItemImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, wishlistItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)

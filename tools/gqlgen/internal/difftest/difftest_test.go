@@ -199,6 +199,7 @@ func newExecutor(es graphql.ExecutableSchema, m inline, more ...execution.FieldO
 	exec.AroundFields(execution.Observe(observers...).InterceptField)
 	if m != inlineNone {
 		exec.Use(execution.Direct(observers...))
+		exec.Use(execution.Fields())
 	}
 	if m != inlineNone && m != inlineGateway {
 		exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

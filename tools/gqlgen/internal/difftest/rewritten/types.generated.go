@@ -1161,7 +1161,7 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 var detailImplementors = []string{"Detail"}
 
 func (ec *executionContext) _Detail(ctx context.Context, sel ast.SelectionSet, obj *model.Detail) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, detailImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, detailImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -1209,7 +1209,7 @@ func (ec *executionContext) _Detail(ctx context.Context, sel ast.SelectionSet, o
 var itemImplementors = []string{"Item", "SearchResult", "Node", "Named"}
 
 func (ec *executionContext) _Item(ctx context.Context, sel ast.SelectionSet, obj *model.Item) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, itemImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, itemImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -1313,7 +1313,7 @@ func (ec *executionContext) _Item(ctx context.Context, sel ast.SelectionSet, obj
 var partImplementors = []string{"Part"}
 
 func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj *model.Part) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, partImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, partImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -1362,7 +1362,7 @@ func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj
 var personImplementors = []string{"Person", "SearchResult", "Node", "Named"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *model.Person) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -1412,7 +1412,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 var scalarsImplementors = []string{"Scalars"}
 
 func (ec *executionContext) _Scalars(ctx context.Context, sel ast.SelectionSet, obj *model.Scalars) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scalarsImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, scalarsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
@@ -1515,7 +1515,7 @@ func (ec *executionContext) _Scalars(ctx context.Context, sel ast.SelectionSet, 
 var shelfImplementors = []string{"Shelf", "Node"}
 
 func (ec *executionContext) _Shelf(ctx context.Context, sel ast.SelectionSet, obj *model.Shelf) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, shelfImplementors)
+	fields := execution.CollectFields(ec.OperationContext, sel, shelfImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := execution.NewDeferredGroup(ctx)
