@@ -58,9 +58,14 @@ func MarshalSlice(ctx context.Context, length int, workerLimit int64, omitPanicH
 		return graphql.MarshalSliceConcurrently(ctx, length, workerLimit, omitPanicHandler, marshalElement)
 	}
 	ret := make(graphql.Array, length)
+	// The items' field contexts and indexes in one allocation each, not
+	// two per item.
+	items := make([]graphql.FieldContext, length)
+	indexes := make([]int, length)
 	for i := range length {
-		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
-		ret[i] = marshalItem(childCtx, i, omitPanicHandler, marshalElement)
+		indexes[i] = i
+		items[i].Index = &indexes[i]
+		ret[i] = marshalItem(graphql.WithFieldContext(ctx, &items[i]), i, omitPanicHandler, marshalElement)
 	}
 	return ret
 }
