@@ -98,6 +98,28 @@ var corpus = []operation{
 	{name: "defer on an object", query: `{ shelves { id ... @defer(label: "owner") { owner { name } featured { id } } } }`},
 	{name: "defer disabled", query: `query($d: Boolean!) { shelf(id: "s1") { ... @defer(if: $d) { featured { id } } } }`, vars: map[string]any{"d": false}},
 
+	// Field directives (schema/directives.graphqls): the field resolves
+	// through its directives' chain, and its children get the context the
+	// chain gave its resolver.
+	{name: "directive on leaves", query: `{ shelves { id motto } shelf(id: "s1") { items { id loudStrict detail { shout open } } } }`},
+	{name: "directive over resolver errors", query: `{ shelf(id: "s3") { items { id loudStrict } } }`},
+	{name: "directive over a panic", query: `{ shelf(id: "s3") { maybeItems { id loudStrict } } }`},
+	{name: "wrong type from a directive", query: `{ shelf(id: "s1") { items { id loudCount } } denied { loudCount } }`},
+	{name: "denied nullable", query: `{ denied { id } allowed { id name } shelf(id: "s1") { id deniedItems { id } } }`},
+	{name: "denied non-null", query: `{ maybeShelf(id: "s1") { id deniedFeatured { id } } shelf(id: "s2") { id } }`},
+	{name: "denied leaves", query: `{ shelf(id: "s1") { items { id maybeDetail { label open secret hidden } detail { open secret } } } }`},
+	{name: "denied non-null leaf to the root", query: `{ shelf(id: "s1") { items { id detail { hidden } } } scalars { s } }`},
+	{name: "denied in a list under a directive", query: `{ shelves { id scopedItems { id scopedDetail { secret hidden } } deniedItems { id } } }`},
+	{name: "scope", query: `{ scopedShelf(id: "s1") { id scopedItems { id scope loudScope scopedRelated { id scope } scopedDetail { label scopedParts { sku scope } parts { scope } } } items { scope } } }`},
+	{name: "unscoped", query: `{ shelf(id: "s1") { scopedItems { scope } featured { scope scopedDetail { parts { scope } } } } scopedShelf(id: "zz") { id } }`},
+	{name: "scope with aliases", query: `{ a: scopedShelf(id: "s1") { x: scopedItems { s: scope l: loudScope } y: items { s: scope } } b: shelf(id: "s2") { x: scopedItems { s: scope } } }`},
+	{name: "scope with errors", query: `{ scopedShelf(id: "s3") { id scopedItems { id scope maybe scopedDetail { scopedParts { sku check scope } } } } }`},
+	{name: "scope in fragments", query: `{ node(id: "s1") { ... on Shelf { scopedItems { ...scoped } } } search(term: "items") { ... on Item { ...scoped } } }
+		fragment scoped on Item { scope loudScope scopedRelated { scope } }`},
+	{name: "directives under include", query: `query($no: Boolean!) { shelf(id: "s1") { id deniedFeatured @include(if: $no) { id } scopedItems @skip(if: $no) { scope } } }`, vars: map[string]any{"no": false}},
+	{name: "defer under a directive", query: `{ scopedShelf(id: "s1") { scopedItems { id ... @defer(label: "scoped") { scope loudScope scopedDetail { shout secret scopedParts { scope } } } } } }`},
+	{name: "defer a denied field", query: `{ shelf(id: "s1") { id ... @defer(label: "denied") { deniedItems { id } motto } } maybeShelf(id: "s2") { id ... @defer { deniedFeatured { id } } } }`},
+
 	// Introspection.
 	{name: "introspection type", query: `{ __type(name: "Item") { name kind interfaces { name } fields { name args { name } type { name kind ofType { name kind ofType { name } } } } } }`},
 	{name: "introspection schema", query: `{ __schema { queryType { name } types { name kind possibleTypes { name } enumValues { name } } directives { name locations args { name defaultValue } } } }`},
@@ -309,8 +331,8 @@ func run(t *testing.T, exec *executor.Executor, op operation) answer {
 // bytes gqlgen's own executor answers it with, however many of its levels
 // it resolves inline.
 func TestRewrittenExecutorAnswersAsGqlgen(t *testing.T) {
-	want := newExecutor(stock.NewExecutableSchema(stock.Config{Resolvers: StockResolvers{}}), inlineNone)
-	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	want := newExecutor(stock.NewExecutableSchema(stock.Config{Resolvers: StockResolvers{}, Directives: StockDirectives}), inlineNone)
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}, Directives: RewrittenDirectives})
 	for _, op := range corpus {
 		expected := run(t, want, op)
 		for _, m := range []inline{inlineNone, inlineAll, inlineAlternate, inlineGateway} {
@@ -325,7 +347,7 @@ func TestRewrittenExecutorAnswersAsGqlgen(t *testing.T) {
 // The corpus exercises what it is meant to: each failure it provokes
 // shows in gqlgen's own answer.
 func TestCorpusProvokesWhatItNames(t *testing.T) {
-	exec := newExecutor(stock.NewExecutableSchema(stock.Config{Resolvers: StockResolvers{}}), inlineNone)
+	exec := newExecutor(stock.NewExecutableSchema(stock.Config{Resolvers: StockResolvers{}, Directives: StockDirectives}), inlineNone)
 	byName := map[string]operation{}
 	for _, op := range corpus {
 		byName[op.name] = op
@@ -341,6 +363,14 @@ func TestCorpusProvokesWhatItNames(t *testing.T) {
 		"defer":                              `label: "more" path: ["shelf","items",1]`,
 		"introspection type":                 `{"name":"ratio","args":[],"type":{"name":null,"kind":"NON_NULL","ofType":{"name":"Float","kind":"SCALAR"`,
 		"same alias merged":                  `"items":[{"id":"i1","name":"Kettle"},{"id":"i2","name":"Lamp"}]`,
+		"directive on leaves":                `"motto":"KEEP IT DOWN, ÜNÏCÖDÉ"`,
+		"directive over resolver errors":     `"message":"strict fails for i4","path":["shelf","items",0,"loudStrict"]`,
+		"wrong type from a directive":        `unexpected type string from middleware/directive chain, should be *int","path":["shelf","items",0,"loudCount"]`,
+		"denied non-null":                    `data: {"maybeShelf":null,"shelf":{"id":"s2"}}`,
+		"denied leaves":                      `"message":"denied at shelf.items[0].maybeDetail.hidden"`,
+		"scope":                              `"loudScope":"I1 IN ROOT/ITEMS/INNER","scopedRelated":[{"id":"i2","scope":"i2 in root/items/related"}`,
+		"unscoped":                           `"featured":{"scope":"i1 unscoped"`,
+		"defer under a directive":            `"scope":"i1 in root/items"`,
 	} {
 		got := strings.Join(run(t, exec, byName[name]).payloads, "\n")
 		if !strings.Contains(got, want) {
@@ -368,7 +398,7 @@ func (g *goroutines) ObserveField(context.Context, *graphql.FieldContext, any, e
 // Marked inline, a level's fields and items really are resolved in the
 // calling goroutine, so that the comparison above covers that way too.
 func TestEveryLevelInlineStartsNoGoroutine(t *testing.T) {
-	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}, Directives: RewrittenDirectives})
 	op := operation{query: `{ shelves { id items { id strict maybe detail { parts { check } } related { id } } owner { friends { name } } } }`}
 	for _, c := range []struct {
 		mode inline
@@ -385,7 +415,7 @@ func TestEveryLevelInlineStartsNoGoroutine(t *testing.T) {
 // The gateway's decision settles some of the corpus's levels, so that the
 // comparison covers the levels it inlines as well as those it does not.
 func TestGatewaySettlesLevelsOfTheCorpus(t *testing.T) {
-	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}})
+	es := rewritten.NewExecutableSchema(rewritten.Config{Resolvers: RewrittenResolvers{}, Directives: RewrittenDirectives})
 	plan := gatewayPlan()
 	if err := plan.Validate(es); err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ type shelfData struct {
 
 var shelves = []shelfData{
 	{
-		shelf: &model.Shelf{ID: "s1", Title: "Sound", Tags: []string{"a", "b"}},
+		shelf: &model.Shelf{ID: "s1", Title: "Sound", Tags: []string{"a", "b"}, Motto: str("keep it down, ünïcödé")},
 		items: []string{"i1", "i2"}, maybeItems: []string{"i1", ""}, featured: "i1",
 		grid: [][]string{{"i1", "i2"}, nil, {"i2"}}, owner: "p1",
 	},
@@ -61,7 +61,7 @@ var shelves = []shelfData{
 		grid: [][]string{{"i3"}, {"i1"}},
 	},
 	{
-		shelf: &model.Shelf{ID: "s3", Title: "Failures", Tags: []string{"x"}},
+		shelf: &model.Shelf{ID: "s3", Title: "Failures", Tags: []string{"x"}, Motto: str("")},
 		items: []string{"i4", "i5", "i6", "i7", "i8"}, maybeItems: []string{"i4", "i8"}, featured: "i4", maybeFeat: "i6",
 		grid: [][]string{{"i1", ""}}, owner: "p2",
 	},
@@ -245,6 +245,10 @@ func detail(it *model.Item) *model.Detail {
 	d.Parts = []*model.Part{{Sku: it.ID + "-a", Quantity: 1, Fragile: true}, {Sku: it.ID + "-b", Quantity: it.Count}}
 	if it.ID == "i7" {
 		d.Parts = append(d.Parts, &model.Part{Sku: "i7-fail", Quantity: 2})
+	}
+	d.Shout, d.Hidden, d.Open, d.ScopedParts = "shout "+it.Name, "hidden "+it.ID, "open "+it.ID, d.Parts
+	if it.Note != nil {
+		d.Secret = str("secret " + it.ID)
 	}
 	return d
 }

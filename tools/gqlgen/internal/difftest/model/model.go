@@ -16,17 +16,19 @@ type (
 	SearchResult interface{ IsSearchResult() }
 )
 
-// Shelf's items, featured items, grid and owner are resolvers.
+// Shelf's items, featured items, grid and owner are resolvers; its motto
+// is a plain field under a directive.
 type Shelf struct {
 	ID    string
 	Title string
 	Tags  []string
+	Motto *string
 }
 
 func (Shelf) IsNode() {}
 
-// Item's strict, maybe, detail, maybeDetail, related and variants are
-// resolvers; the rest are plain fields, most of them plain leaves.
+// Item's strict, maybe, detail, maybeDetail, related and variants (and
+// the fields of schema/directives.graphqls) are resolvers; the rest are plain fields, most of them plain leaves.
 type Item struct {
 	ID     string
 	Name   string
@@ -49,9 +51,16 @@ type Detail struct {
 	PtrLabel *string
 	Weight   *float64
 	Parts    []*Part
+	// Plain fields under directives: each would otherwise be read
+	// straight from the struct.
+	Shout       string
+	Secret      *string
+	Hidden      string
+	Open        string
+	ScopedParts []*Part
 }
 
-// Part's check is a resolver.
+// Part's check and scope are resolvers.
 type Part struct {
 	Sku      string
 	Quantity int

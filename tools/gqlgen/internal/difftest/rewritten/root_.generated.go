@@ -31,37 +31,52 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Deny  func(ctx context.Context, obj any, next graphql.Resolver, ifArg bool) (res any, err error)
+	Scope func(ctx context.Context, obj any, next graphql.Resolver, name string) (res any, err error)
+	Upper func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
 	Detail struct {
-		Label    func(childComplexity int) int
-		Parts    func(childComplexity int) int
-		PtrLabel func(childComplexity int) int
-		Weight   func(childComplexity int) int
+		Hidden      func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Open        func(childComplexity int) int
+		Parts       func(childComplexity int) int
+		PtrLabel    func(childComplexity int) int
+		ScopedParts func(childComplexity int) int
+		Secret      func(childComplexity int) int
+		Shout       func(childComplexity int) int
+		Weight      func(childComplexity int) int
 	}
 
 	Item struct {
-		Active      func(childComplexity int) int
-		Color       func(childComplexity int) int
-		Count       func(childComplexity int) int
-		Detail      func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Maybe       func(childComplexity int) int
-		MaybeDetail func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Note        func(childComplexity int) int
-		Price       func(childComplexity int) int
-		Ratio       func(childComplexity int) int
-		Related     func(childComplexity int) int
-		Strict      func(childComplexity int) int
-		Variants    func(childComplexity int) int
+		Active        func(childComplexity int) int
+		Color         func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Detail        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LoudCount     func(childComplexity int) int
+		LoudScope     func(childComplexity int) int
+		LoudStrict    func(childComplexity int) int
+		Maybe         func(childComplexity int) int
+		MaybeDetail   func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Note          func(childComplexity int) int
+		Price         func(childComplexity int) int
+		Ratio         func(childComplexity int) int
+		Related       func(childComplexity int) int
+		Scope         func(childComplexity int) int
+		ScopedDetail  func(childComplexity int) int
+		ScopedRelated func(childComplexity int) int
+		Strict        func(childComplexity int) int
+		Variants      func(childComplexity int) int
 	}
 
 	Part struct {
 		Check    func(childComplexity int) int
 		Fragile  func(childComplexity int) int
 		Quantity func(childComplexity int) int
+		Scope    func(childComplexity int) int
 		Sku      func(childComplexity int) int
 	}
 
@@ -73,17 +88,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Echo       func(childComplexity int, color model.Color, price model.Money, count *int) int
-		Failing    func(childComplexity int) int
-		MaybeShelf func(childComplexity int, id string) int
-		Missing    func(childComplexity int) int
-		Named      func(childComplexity int) int
-		Node       func(childComplexity int, id string) int
-		Nothing    func(childComplexity int) int
-		Scalars    func(childComplexity int) int
-		Search     func(childComplexity int, term string) int
-		Shelf      func(childComplexity int, id string) int
-		Shelves    func(childComplexity int) int
+		Allowed     func(childComplexity int) int
+		Denied      func(childComplexity int) int
+		Echo        func(childComplexity int, color model.Color, price model.Money, count *int) int
+		Failing     func(childComplexity int) int
+		MaybeShelf  func(childComplexity int, id string) int
+		Missing     func(childComplexity int) int
+		Named       func(childComplexity int) int
+		Node        func(childComplexity int, id string) int
+		Nothing     func(childComplexity int) int
+		Scalars     func(childComplexity int) int
+		ScopedShelf func(childComplexity int, id string) int
+		Search      func(childComplexity int, term string) int
+		Shelf       func(childComplexity int, id string) int
+		Shelves     func(childComplexity int) int
 	}
 
 	Scalars struct {
@@ -105,15 +123,19 @@ type ComplexityRoot struct {
 	}
 
 	Shelf struct {
-		Featured      func(childComplexity int) int
-		Grid          func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Items         func(childComplexity int) int
-		MaybeFeatured func(childComplexity int) int
-		MaybeItems    func(childComplexity int) int
-		Owner         func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		Title         func(childComplexity int) int
+		DeniedFeatured func(childComplexity int) int
+		DeniedItems    func(childComplexity int) int
+		Featured       func(childComplexity int) int
+		Grid           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Items          func(childComplexity int) int
+		MaybeFeatured  func(childComplexity int) int
+		MaybeItems     func(childComplexity int) int
+		Motto          func(childComplexity int) int
+		Owner          func(childComplexity int) int
+		ScopedItems    func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Title          func(childComplexity int) int
 	}
 }
 
@@ -131,12 +153,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Detail.hidden":
+		if e.ComplexityRoot.Detail.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Detail.Hidden(childComplexity), true
 	case "Detail.label":
 		if e.ComplexityRoot.Detail.Label == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Detail.Label(childComplexity), true
+	case "Detail.open":
+		if e.ComplexityRoot.Detail.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Detail.Open(childComplexity), true
 	case "Detail.parts":
 		if e.ComplexityRoot.Detail.Parts == nil {
 			break
@@ -149,6 +183,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Detail.PtrLabel(childComplexity), true
+	case "Detail.scopedParts":
+		if e.ComplexityRoot.Detail.ScopedParts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Detail.ScopedParts(childComplexity), true
+	case "Detail.secret":
+		if e.ComplexityRoot.Detail.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Detail.Secret(childComplexity), true
+	case "Detail.shout":
+		if e.ComplexityRoot.Detail.Shout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Detail.Shout(childComplexity), true
 	case "Detail.weight":
 		if e.ComplexityRoot.Detail.Weight == nil {
 			break
@@ -186,6 +238,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Item.ID(childComplexity), true
+	case "Item.loudCount":
+		if e.ComplexityRoot.Item.LoudCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Item.LoudCount(childComplexity), true
+	case "Item.loudScope":
+		if e.ComplexityRoot.Item.LoudScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Item.LoudScope(childComplexity), true
+	case "Item.loudStrict":
+		if e.ComplexityRoot.Item.LoudStrict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Item.LoudStrict(childComplexity), true
 	case "Item.maybe":
 		if e.ComplexityRoot.Item.Maybe == nil {
 			break
@@ -228,6 +298,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Item.Related(childComplexity), true
+	case "Item.scope":
+		if e.ComplexityRoot.Item.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Item.Scope(childComplexity), true
+	case "Item.scopedDetail":
+		if e.ComplexityRoot.Item.ScopedDetail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Item.ScopedDetail(childComplexity), true
+	case "Item.scopedRelated":
+		if e.ComplexityRoot.Item.ScopedRelated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Item.ScopedRelated(childComplexity), true
 	case "Item.strict":
 		if e.ComplexityRoot.Item.Strict == nil {
 			break
@@ -259,6 +347,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Part.Quantity(childComplexity), true
+	case "Part.scope":
+		if e.ComplexityRoot.Part.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Part.Scope(childComplexity), true
 	case "Part.sku":
 		if e.ComplexityRoot.Part.Sku == nil {
 			break
@@ -291,6 +385,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.Name(childComplexity), true
 
+	case "Query.allowed":
+		if e.ComplexityRoot.Query.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Allowed(childComplexity), true
+	case "Query.denied":
+		if e.ComplexityRoot.Query.Denied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Denied(childComplexity), true
 	case "Query.echo":
 		if e.ComplexityRoot.Query.Echo == nil {
 			break
@@ -355,6 +461,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Scalars(childComplexity), true
+	case "Query.scopedShelf":
+		if e.ComplexityRoot.Query.ScopedShelf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scopedShelf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScopedShelf(childComplexity, args["id"].(string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -475,6 +592,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Scalars.Unicode(childComplexity), true
 
+	case "Shelf.deniedFeatured":
+		if e.ComplexityRoot.Shelf.DeniedFeatured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shelf.DeniedFeatured(childComplexity), true
+	case "Shelf.deniedItems":
+		if e.ComplexityRoot.Shelf.DeniedItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shelf.DeniedItems(childComplexity), true
 	case "Shelf.featured":
 		if e.ComplexityRoot.Shelf.Featured == nil {
 			break
@@ -511,12 +640,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Shelf.MaybeItems(childComplexity), true
+	case "Shelf.motto":
+		if e.ComplexityRoot.Shelf.Motto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shelf.Motto(childComplexity), true
 	case "Shelf.owner":
 		if e.ComplexityRoot.Shelf.Owner == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Shelf.Owner(childComplexity), true
+	case "Shelf.scopedItems":
+		if e.ComplexityRoot.Shelf.ScopedItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shelf.ScopedItems(childComplexity), true
 	case "Shelf.tags":
 		if e.ComplexityRoot.Shelf.Tags == nil {
 			break
@@ -599,11 +740,62 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/directives.graphqls", Input: `# Field directives, which gqlgen wires into each field's middleware chain:
+# with them execution.Resolve resolves a field through the chain, and the
+# context the chain hands the resolver is the one the field's children
+# get. They sit on root fields, resolver fields, plain object fields and
+# fields that would otherwise be plain leaves.
+
+"Upper-cases the string the field resolves to; any other value it writes as an upper-cased string, which is the wrong type for its field."
+directive @upper on FIELD_DEFINITION
+"Fails the field, without resolving it, when if is true."
+directive @deny(if: Boolean!) on FIELD_DEFINITION
+"Resolves the field, and so its children, in the named scope (nested in any scope around it)."
+directive @scope(name: String!) on FIELD_DEFINITION
+
+extend type Query {
+  scopedShelf(id: ID!): Shelf @scope(name: "root")
+  denied: Item @deny(if: true)
+  allowed: Item! @deny(if: false)
+}
+
+extend type Shelf {
+  motto: String @upper
+  scopedItems: [Item!]! @scope(name: "items")
+  deniedItems: [Item!] @deny(if: true)
+  deniedFeatured: Item! @deny(if: true)
+}
+
+extend type Item {
+  "The scope the item is resolved in, or unscoped."
+  scope: String!
+  loudStrict: String! @upper
+  "Its count, which @upper turns into a string: the wrong type."
+  loudCount: Int @upper
+  loudScope: String! @scope(name: "inner") @upper
+  scopedRelated: [Item!]! @scope(name: "related")
+  scopedDetail: Detail @scope(name: "detail")
+}
+
+extend type Detail {
+  shout: String! @upper
+  secret: String @deny(if: true)
+  hidden: String! @deny(if: true)
+  open: String! @deny(if: false)
+  scopedParts: [Part!]! @scope(name: "parts")
+}
+
+extend type Part {
+  "The scope the part is resolved in, or unscoped."
+  scope: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/query.graphqls", Input: `# The test schema of the executor rewrite: its executor is generated by
 # gqlgen alone (stock) and through tools/gqlgen (rewritten), and the
 # differential test runs the same operations through both. Each shape the
 # rewrite touches is here: lists of objects, resolver fields (nullable and
-# not), objects, plain leaves of every built-in scalar, deferred fragments.
+# not), objects, plain leaves of every built-in scalar, deferred fragments,
+# field directives (directives.graphqls).
 
 type Query {
   "A shelf by id; the resolver knows s1 (sound), s2 (an item's non-null detail is nil), s3 (an item's strict field fails)."
@@ -729,6 +921,16 @@ func (ec *executionContext) childFields_Detail(ctx context.Context, field graphq
 		return ec.fieldContext_Detail_weight(ctx, field)
 	case "parts":
 		return ec.fieldContext_Detail_parts(ctx, field)
+	case "shout":
+		return ec.fieldContext_Detail_shout(ctx, field)
+	case "secret":
+		return ec.fieldContext_Detail_secret(ctx, field)
+	case "hidden":
+		return ec.fieldContext_Detail_hidden(ctx, field)
+	case "open":
+		return ec.fieldContext_Detail_open(ctx, field)
+	case "scopedParts":
+		return ec.fieldContext_Detail_scopedParts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Detail", field.Name)
 }
@@ -763,6 +965,18 @@ func (ec *executionContext) childFields_Item(ctx context.Context, field graphql.
 		return ec.fieldContext_Item_related(ctx, field)
 	case "variants":
 		return ec.fieldContext_Item_variants(ctx, field)
+	case "scope":
+		return ec.fieldContext_Item_scope(ctx, field)
+	case "loudStrict":
+		return ec.fieldContext_Item_loudStrict(ctx, field)
+	case "loudCount":
+		return ec.fieldContext_Item_loudCount(ctx, field)
+	case "loudScope":
+		return ec.fieldContext_Item_loudScope(ctx, field)
+	case "scopedRelated":
+		return ec.fieldContext_Item_scopedRelated(ctx, field)
+	case "scopedDetail":
+		return ec.fieldContext_Item_scopedDetail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Item", field.Name)
 }
@@ -777,6 +991,8 @@ func (ec *executionContext) childFields_Part(ctx context.Context, field graphql.
 		return ec.fieldContext_Part_fragile(ctx, field)
 	case "check":
 		return ec.fieldContext_Part_check(ctx, field)
+	case "scope":
+		return ec.fieldContext_Part_scope(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Part", field.Name)
 }
@@ -851,6 +1067,14 @@ func (ec *executionContext) childFields_Shelf(ctx context.Context, field graphql
 		return ec.fieldContext_Shelf_grid(ctx, field)
 	case "owner":
 		return ec.fieldContext_Shelf_owner(ctx, field)
+	case "motto":
+		return ec.fieldContext_Shelf_motto(ctx, field)
+	case "scopedItems":
+		return ec.fieldContext_Shelf_scopedItems(ctx, field)
+	case "deniedItems":
+		return ec.fieldContext_Shelf_deniedItems(ctx, field)
+	case "deniedFeatured":
+		return ec.fieldContext_Shelf_deniedFeatured(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Shelf", field.Name)
 }
