@@ -84,14 +84,17 @@ func (l *Loader[K, V]) results(ctx context.Context, keys []K) []*dataloader.Resu
 	if len(m) > len(keys) {
 		l.primeExtra(ctx, keys, m)
 	}
+	// The batch's results in one allocation, not one per key.
+	all := make([]dataloader.Result[V], len(keys))
 	res := make([]*dataloader.Result[V], len(keys))
 	for i, k := range keys {
+		res[i] = &all[i]
 		if kerr, ok := keyErrs[k]; ok {
-			res[i] = &dataloader.Result[V]{Error: kerr}
+			all[i].Error = kerr
 		} else if v, ok := m[k]; ok {
-			res[i] = &dataloader.Result[V]{Data: v}
+			all[i].Data = v
 		} else {
-			res[i] = &dataloader.Result[V]{Error: NotFound(l.service, l.what, fmt.Sprint(k))}
+			all[i].Error = NotFound(l.service, l.what, fmt.Sprint(k))
 		}
 	}
 	return res
