@@ -6,7 +6,14 @@
 //
 //   - MarshalSlice and ResolveField, where gqlgen starts a goroutine per
 //     list item and per concurrent field: on a level the operation has
-//     marked Inline, they resolve in the goroutine already running;
+//     marked Inline, items and fields resolve in the goroutine already
+//     running (a field through Now and Store, without the closure
+//     ResolveField schedules);
+//   - Resolve, gqlgen's ResolveField for the other fields, calling the
+//     field observers without gqlgen's interceptor chain (Direct), and
+//     CollectFields, an operation's collected fields without a hasher per
+//     object (Fields); MarshalData, a response's data in a buffer sized
+//     from the operation's last answer;
 //   - NewDeferredGroup, so that an object's @defer bookkeeping (its path
 //     above all) is made only when one of its fields is deferred;
 //   - ResolveLeaf, for plain built-in scalar fields, which need neither a

@@ -82,24 +82,21 @@ func marshalItem(ctx context.Context, i int, omitPanicHandler bool, marshalEleme
 	return marshalElement(ctx, i)
 }
 
-// ResolveField is FieldSet.ResolveConcurrently for the generated executor:
-// a field of an object on a settled level is resolved now, in the calling
-// goroutine, with the same panic guard and invalid-field count; a deferred
-// field, or one on any other level, is scheduled as gqlgen does.
-func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphql.FieldSet, oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
-	isDeferred := field.IsDeferred()
-	if isDeferred && deferred.FieldSet == nil { // the object's first deferred field
-		deferred.Path = graphql.GetPath(deferred.Context)
-		deferred.FieldSet = graphql.NewFieldSet(nil)
-		deferred.Defers = map[string]*graphql.FieldSetView{}
-	}
-	if isDeferred || !inline(ctx) {
-		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
-		return
-	}
-	v := resolveGuarded(ctx, oc, recoverFromPanic, resolve)
+// Now reports whether a concurrent field of an object is resolved at once,
+// in the calling goroutine (then Store keeps its value): it is not
+// deferred, and its object is on a level the operation marked Inline. The
+// generated executor asks it before it makes the closure ResolveField
+// schedules, so that a settled level costs no closure per field.
+func Now(ctx context.Context, field graphql.CollectedField) bool {
+	return !field.IsDeferred() && inline(ctx)
+}
+
+// Store keeps v, the value of the object's field i resolved at once, and
+// counts it against out.Invalids as gqlgen counts a scheduled field's
+// value: graphql.Null for a non-null field, graphql.RequiredNull (a
+// nullable field whose non-null child failed) otherwise.
+func Store(out *graphql.FieldSet, i int, nonNull bool, v graphql.Marshaler) {
 	out.Values[i] = v
-	// The value that makes the enclosing object invalid, as gqlgen counts it.
 	invalid := graphql.RequiredNull
 	if nonNull {
 		invalid = graphql.Null
@@ -107,6 +104,19 @@ func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphq
 	if v == invalid {
 		atomic.AddUint32(&out.Invalids, 1)
 	}
+}
+
+// ResolveField is FieldSet.ResolveConcurrently for the generated executor,
+// for the fields Now does not resolve at once: it makes the object's
+// deferred group's bookkeeping when its first deferred field comes (see
+// NewDeferredGroup), and schedules the field as gqlgen does.
+func ResolveField(ctx context.Context, field graphql.CollectedField, out *graphql.FieldSet, oc *graphql.OperationContext, deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
+	if field.IsDeferred() && deferred.FieldSet == nil { // the object's first deferred field
+		deferred.Path = graphql.GetPath(deferred.Context)
+		deferred.FieldSet = graphql.NewFieldSet(nil)
+		deferred.Defers = map[string]*graphql.FieldSetView{}
+	}
+	out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
 }
 
 // ResolveLeaf is graphql.ResolveField for the generated executor's plain
@@ -159,18 +169,6 @@ func readLeaf[T any](ctx context.Context, fieldResolver func(ctx context.Context
 // reads them only when a field was deferred.
 func NewDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 	return graphql.DeferredGroup{Context: ctx}
-}
-
-func resolveGuarded(ctx context.Context, oc *graphql.OperationContext, recoverFromPanic bool, resolve func(ctx context.Context) graphql.Marshaler) (ret graphql.Marshaler) {
-	if recoverFromPanic {
-		defer func() {
-			if r := recover(); r != nil {
-				oc.Error(ctx, oc.Recover(ctx, r))
-				ret = graphql.Null
-			}
-		}()
-	}
-	return resolve(ctx)
 }
 
 // Object is the generated executor's value of one object: the field set

@@ -3,7 +3,6 @@ package execution
 import (
 	"bytes"
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -47,7 +46,7 @@ func TestMarshalSliceRunsASettledListInOrderInTheCallingGoroutine(t *testing.T) 
 	}
 }
 
-func TestResolveFieldRunsNowOnlyOnASettledLevel(t *testing.T) {
+func TestNowOnlyOnASettledLevelAndResolveFieldSchedulesTheRest(t *testing.T) {
 	field := &ast.Field{Name: "nodes", Alias: "nodes"}
 	resolve := func(context.Context) graphql.Marshaler { return graphql.Null }
 	price := graphql.CollectedField{Field: &ast.Field{Name: "price", Alias: "price"}}
@@ -55,29 +54,51 @@ func TestResolveFieldRunsNowOnlyOnASettledLevel(t *testing.T) {
 	for _, settled := range []bool{true, false} {
 		ctx := execCtx(Inline{field: settled}, field)
 		out := graphql.NewFieldSet([]graphql.CollectedField{price})
-		deferred := graphql.NewDeferredGroup(ctx)
-		ResolveField(ctx, price, out, graphql.GetOperationContext(ctx), &deferred, 0, true, true, resolve)
-		if ran := out.Values[0] != nil; ran != settled {
-			t.Errorf("settled %v: resolved before dispatch: %v", settled, ran)
+		if now := Now(ctx, price); now != settled {
+			t.Fatalf("settled %v: Now is %v", settled, now)
+		}
+		if settled {
+			Store(out, 0, true, resolve(ctx))
+		} else {
+			deferred := graphql.NewDeferredGroup(ctx)
+			ResolveField(ctx, price, out, graphql.GetOperationContext(ctx), &deferred, 0, true, true, resolve)
+			if out.Values[0] != nil {
+				t.Errorf("a field of a level not settled was resolved before dispatch")
+			}
 		}
 		out.Dispatch(ctx)
 		if out.Values[0] != graphql.Null || out.Invalids != 1 {
 			t.Errorf("settled %v: value %v, invalids %d; want null counted once", settled, out.Values[0], out.Invalids)
 		}
 	}
+
+	deferredPrice := graphql.CollectedField{Field: price.Field, Deferrables: []*graphql.Deferrable{{Label: "later"}}}
+	if Now(execCtx(Inline{field: true}, field), deferredPrice) {
+		t.Error("a deferred field of a settled level is resolved at once")
+	}
 }
 
-func TestResolveFieldRecoversAPanicInline(t *testing.T) {
-	field := &ast.Field{Name: "nodes", Alias: "nodes"}
-	ctx := execCtx(Inline{field: true}, field)
-	price := graphql.CollectedField{Field: &ast.Field{Name: "price", Alias: "price"}}
-	out := graphql.NewFieldSet([]graphql.CollectedField{price})
-	deferred := graphql.NewDeferredGroup(ctx)
-	ResolveField(ctx, price, out, graphql.GetOperationContext(ctx), &deferred, 0, true, false, func(context.Context) graphql.Marshaler {
-		panic(errors.New("boom"))
-	})
-	if out.Values[0] != graphql.Null || out.Invalids != 0 {
-		t.Errorf("value %v, invalids %d; want null, not invalid for a nullable field", out.Values[0], out.Invalids)
+// TestStoreCountsAsGqlgen: the value that makes the object invalid is
+// graphql.Null for a non-null field and graphql.RequiredNull for a
+// nullable one, as ResolveConcurrently counts them.
+func TestStoreCountsAsGqlgen(t *testing.T) {
+	name := "x"
+	value := (*String)(&name)
+	for _, c := range []struct {
+		nonNull bool
+		v       graphql.Marshaler
+		invalid uint32
+	}{
+		{true, graphql.Null, 1},
+		{false, graphql.Null, 0},
+		{false, graphql.RequiredNull, 1},
+		{true, value, 0},
+	} {
+		out := graphql.NewFieldSet([]graphql.CollectedField{{Field: &ast.Field{Name: "f", Alias: "f"}}})
+		Store(out, 0, c.nonNull, c.v)
+		if out.Values[0] != c.v || out.Invalids != c.invalid {
+			t.Errorf("nonNull %v, %v: invalids %d, want %d", c.nonNull, c.v, out.Invalids, c.invalid)
+		}
 	}
 }
 

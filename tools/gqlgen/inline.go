@@ -357,6 +357,8 @@ type funcRewrite struct {
 	newGroup    *ast.CallExpr // graphql.NewDeferredGroup(ctx)
 	groupUses   map[*ast.Ident]bool
 
+	scheduled []scheduled // the fields ResolveField schedules, wrapped after the walk
+
 	n counts
 }
 
@@ -404,6 +406,11 @@ func (r *funcRewrite) rewrite() error {
 	}
 	if bad != nil {
 		return bad
+	}
+	for _, s := range r.scheduled {
+		if err := r.resolveNowWhenInline(s); err != nil {
+			return err
+		}
 	}
 	if r.newGroup != nil {
 		if err := r.checkGroupUses(); err != nil {
@@ -560,8 +567,76 @@ func (r *funcRewrite) resolveConcurrently(call *ast.CallExpr, sel *ast.SelectorE
 	}
 	call.Fun = execSel("ResolveField", call.Fun)
 	call.Args = append([]ast.Expr{ast.NewIdent(exprIdent(r.ctx)), ast.NewIdent(field.Name), ast.NewIdent(r.out)}, call.Args...)
+	if len(stack) < 3 {
+		return r.errorf(call, "ResolveConcurrently is not a statement of its own")
+	}
+	stmt, ok := stack[len(stack)-2].(*ast.ExprStmt)
+	if !ok {
+		return r.errorf(call, "ResolveConcurrently is not a statement of its own")
+	}
+	r.scheduled = append(r.scheduled, scheduled{stmt: stmt, parent: stack[len(stack)-3], call: call})
 	r.n[rewriteConcurrent]++
 	return nil
+}
+
+// scheduled is a field execution.ResolveField schedules: its statement
+// and the block or case clause that holds it.
+type scheduled struct {
+	stmt   *ast.ExprStmt
+	parent ast.Node
+	call   *ast.CallExpr
+}
+
+// resolveNowWhenInline wraps a field's execution.ResolveField(ctx, field,
+// out, oc, &deferred, i, recover, nonNull, func(ctx) graphql.Marshaler {
+// return F }) into
+//
+//	if execution.Now(ctx, field) {
+//		execution.Store(out, i, nonNull, F)
+//	} else {
+//		execution.ResolveField(…)
+//	}
+//
+// so that a field of a settled level is resolved without the closure the
+// scheduling takes, which is made only where it is used.
+func (r *funcRewrite) resolveNowWhenInline(s scheduled) error {
+	args := s.call.Args
+	lit, ok := args[len(args)-1].(*ast.FuncLit)
+	if !ok || len(lit.Body.List) != 1 {
+		return r.errorf(s.call, "a concurrent field is not resolved by func(ctx) graphql.Marshaler { return … }")
+	}
+	ret, ok := lit.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return r.errorf(s.call, "a concurrent field is not resolved by func(ctx) graphql.Marshaler { return … }")
+	}
+	if ps := lit.Type.Params.List; len(ps) != 1 || len(ps[0].Names) != 1 || ps[0].Names[0].Name != exprIdent(args[0]) {
+		return r.errorf(s.call, "a concurrent field's resolver does not take the object's context under its name")
+	}
+	now := &ast.IfStmt{
+		If:   s.stmt.Pos(),
+		Cond: &ast.CallExpr{Fun: execSel("Now", s.call.Fun), Args: []ast.Expr{ast.NewIdent(exprIdent(args[0])), ast.NewIdent(exprIdent(args[1]))}},
+		Body: &ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{
+			Fun:  execSel("Store", s.call.Fun),
+			Args: []ast.Expr{ast.NewIdent(exprIdent(args[2])), args[5], args[7], ret.Results[0]},
+		}}}},
+		Else: &ast.BlockStmt{List: []ast.Stmt{s.stmt}},
+	}
+	var list *[]ast.Stmt
+	switch p := s.parent.(type) {
+	case *ast.CaseClause:
+		list = &p.Body
+	case *ast.BlockStmt:
+		list = &p.List
+	default:
+		return r.errorf(s.call, "ResolveConcurrently is not in a case or a block")
+	}
+	for i, st := range *list {
+		if st == s.stmt {
+			(*list)[i] = now
+			return nil
+		}
+	}
+	return r.errorf(s.call, "ResolveConcurrently's statement was not found in its block")
 }
 
 func exprIdent(e ast.Expr) string { return e.(*ast.Ident).Name }

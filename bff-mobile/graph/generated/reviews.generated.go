@@ -234,17 +234,31 @@ func (ec *executionContext) _ReviewCard(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "excerpt":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ReviewCard_excerpt(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._ReviewCard_excerpt(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ReviewCard_excerpt(ctx, field, obj)
+					})
+			}
 		case "authorName":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ReviewCard_authorName(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._ReviewCard_authorName(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._ReviewCard_authorName(ctx, field, obj)
+					})
+			}
 		case "createdAt":
 			out.Values[i] = ec._ReviewCard_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

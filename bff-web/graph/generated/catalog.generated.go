@@ -701,11 +701,18 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "parent":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_parent(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Category_parent(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Category_parent(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -808,11 +815,18 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_category(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_category(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_category(ctx, field, obj)
+					})
+			}
 		case "images":
 			out.Values[i] = ec._Product_images(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -829,41 +843,83 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stock":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_stock(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_stock(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_stock(ctx, field, obj)
+					})
+			}
 		case "price":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_price(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_price(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_price(ctx, field, obj)
+					})
+			}
 		case "related":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_related(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_related(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_related(ctx, field, obj)
+					})
+			}
 		case "ratingSummary":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_ratingSummary(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_ratingSummary(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_ratingSummary(ctx, field, obj)
+					})
+			}
 		case "reviews":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_reviews(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_reviews(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_reviews(ctx, field, obj)
+					})
+			}
 		case "shippingQuote":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_shippingQuote(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Product_shippingQuote(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Product_shippingQuote(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -539,11 +539,18 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CartLine")
 		case "product":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CartLine_product(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._CartLine_product(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._CartLine_product(ctx, field, obj)
+					})
+			}
 		case "quantity":
 			out.Values[i] = ec._CartLine_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -608,11 +615,18 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "shippingAddress":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Order_shippingAddress(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Order_shippingAddress(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Order_shippingAddress(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -680,11 +694,18 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderLine")
 		case "product":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrderLine_product(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._OrderLine_product(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._OrderLine_product(ctx, field, obj)
+					})
+			}
 		case "sku":
 			out.Values[i] = ec._OrderLine_sku(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -219,11 +219,18 @@ func (ec *executionContext) _WishlistItem(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._WishlistItem_product(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._WishlistItem_product(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._WishlistItem_product(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

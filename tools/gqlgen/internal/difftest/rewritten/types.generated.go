@@ -1956,77 +1956,161 @@ func (ec *executionContext) _Item(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "strict":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_strict(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_strict(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_strict(ctx, field, obj)
+					})
+			}
 		case "maybe":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_maybe(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Item_maybe(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_maybe(ctx, field, obj)
+					})
+			}
 		case "detail":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_detail(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_detail(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_detail(ctx, field, obj)
+					})
+			}
 		case "maybeDetail":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_maybeDetail(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Item_maybeDetail(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_maybeDetail(ctx, field, obj)
+					})
+			}
 		case "related":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_related(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_related(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_related(ctx, field, obj)
+					})
+			}
 		case "variants":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_variants(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Item_variants(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_variants(ctx, field, obj)
+					})
+			}
 		case "scope":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_scope(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_scope(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_scope(ctx, field, obj)
+					})
+			}
 		case "loudStrict":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_loudStrict(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_loudStrict(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_loudStrict(ctx, field, obj)
+					})
+			}
 		case "loudCount":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_loudCount(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Item_loudCount(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_loudCount(ctx, field, obj)
+					})
+			}
 		case "loudScope":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_loudScope(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_loudScope(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_loudScope(ctx, field, obj)
+					})
+			}
 		case "scopedRelated":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_scopedRelated(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Item_scopedRelated(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_scopedRelated(ctx, field, obj)
+					})
+			}
 		case "scopedDetail":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Item_scopedDetail(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Item_scopedDetail(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Item_scopedDetail(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2071,17 +2155,31 @@ func (ec *executionContext) _Part(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "check":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Part_check(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Part_check(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Part_check(ctx, field, obj)
+					})
+			}
 		case "scope":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Part_scope(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Part_scope(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Part_scope(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2121,17 +2219,31 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "friends":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_friends(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Person_friends(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_friends(ctx, field, obj)
+					})
+			}
 		case "favorite":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_favorite(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Person_favorite(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Person_favorite(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2279,64 +2391,127 @@ func (ec *executionContext) _Shelf(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_items(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Shelf_items(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_items(ctx, field, obj)
+					})
+			}
 		case "maybeItems":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_maybeItems(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Shelf_maybeItems(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_maybeItems(ctx, field, obj)
+					})
+			}
 		case "featured":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_featured(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Shelf_featured(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_featured(ctx, field, obj)
+					})
+			}
 		case "maybeFeatured":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_maybeFeatured(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Shelf_maybeFeatured(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_maybeFeatured(ctx, field, obj)
+					})
+			}
 		case "grid":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_grid(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Shelf_grid(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_grid(ctx, field, obj)
+					})
+			}
 		case "owner":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_owner(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Shelf_owner(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_owner(ctx, field, obj)
+					})
+			}
 		case "motto":
 			out.Values[i] = ec._Shelf_motto(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scopedItems":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_scopedItems(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Shelf_scopedItems(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_scopedItems(ctx, field, obj)
+					})
+			}
 		case "deniedItems":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_deniedItems(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					false,
+
+					ec._Shelf_deniedItems(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, false,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_deniedItems(ctx, field, obj)
+					})
+			}
 		case "deniedFeatured":
-			execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Shelf_deniedFeatured(ctx, field, obj)
-				})
+			if execution.Now(ctx, field) {
+				execution.Store(out, i,
+					true,
+
+					ec._Shelf_deniedFeatured(ctx, field, obj))
+			} else {
+				execution.ResolveField(ctx, field, out, ec.OperationContext, &deferred, i,
+					true, true,
+					func(ctx context.Context) graphql.Marshaler {
+						return ec._Shelf_deniedFeatured(ctx, field, obj)
+					})
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
