@@ -57,7 +57,7 @@ type Loader[K comparable, V any] struct {
 
 	mu    sync.Mutex
 	dl    *dataloader.Loader[K, V] // built on first fallback Load
-	cache *dataloader.InMemoryCache[K, V]
+	cache *loaderCache[K, V]
 	// used is set once a key enters the cache, so that Has of a loader
 	// nobody used costs no lock.
 	used atomic.Bool
@@ -69,7 +69,7 @@ type Loader[K comparable, V any] struct {
 // itself (GetBatch and Chunked do). Nothing is allocated for the fallback
 // path until it is used.
 func NewLoader[K comparable, V any](service, what string, cfg Config, fetch FetchFunc[K, V]) *Loader[K, V] {
-	return &Loader[K, V]{service: service, what: what, fetch: fetch, cfg: cfg.WithDefaults(), cache: dataloader.NewCache[K, V]()}
+	return &Loader[K, V]{service: service, what: what, fetch: fetch, cfg: cfg.WithDefaults(), cache: newLoaderCache[K, V]()}
 }
 
 // results calls fetch for keys and turns its answer into one result per key.
@@ -133,8 +133,8 @@ func (l *Loader[K, V]) loader() *dataloader.Loader[K, V] {
 // loaded or prefetched already (waiting for a call in flight), else through
 // the fallback batch window.
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
-	if th, ok := l.cache.Get(ctx, key); ok {
-		return th()
+	if e, ok := l.cache.get(key); ok {
+		return e.result()
 	}
 	l.used.Store(true)
 	return l.loader().Load(ctx, key)()
@@ -145,7 +145,7 @@ func (l *Loader[K, V]) Has(ctx context.Context, key K) bool {
 	if !l.used.Load() {
 		return false
 	}
-	_, ok := l.cache.Get(ctx, key)
+	_, ok := l.cache.get(key)
 	return ok
 }
 
@@ -169,9 +169,9 @@ func (l *Loader[K, V]) LoadMany(ctx context.Context, keys []K) (vals []V, errs [
 func (l *Loader[K, V]) Prime(ctx context.Context, key K, value V) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, ok := l.cache.Get(ctx, key); !ok {
+	if _, ok := l.cache.get(key); !ok {
 		l.used.Store(true)
-		l.cache.Set(ctx, key, func() (V, error) { return value, nil })
+		l.cache.set(key, cacheEntry[V]{value: value})
 	}
 }
 
@@ -230,7 +230,7 @@ func (l *Loader[K, V]) register(ctx context.Context, keys []K) (missing []K, cal
 		if _, dup := mine[k]; dup {
 			continue
 		}
-		if _, ok := l.cache.Get(ctx, k); ok {
+		if _, ok := l.cache.get(k); ok {
 			cached = append(cached, k) // loaded, or loading by another call
 			continue
 		}
@@ -244,7 +244,7 @@ func (l *Loader[K, V]) register(ctx context.Context, keys []K) (missing []K, cal
 		}
 		i := len(missing)
 		missing = append(missing, k)
-		l.cache.Set(ctx, k, func() (V, error) { return call.result(i) })
+		l.cache.set(k, cacheEntry[V]{call: call, i: i})
 	}
 	return missing, call, cached
 }
@@ -259,8 +259,8 @@ func (l *Loader[K, V]) found(ctx context.Context, missing []K, res []*dataloader
 		}
 	}
 	for _, k := range cached {
-		if th, ok := l.cache.Get(ctx, k); ok {
-			if v, err := th(); err == nil {
+		if e, ok := l.cache.get(k); ok {
+			if v, err := e.result(); err == nil {
 				out[k] = v
 			}
 		}
@@ -302,7 +302,7 @@ func (l *Loader[K, V]) Replace(ctx context.Context, key K, value V) {
 	defer l.mu.Unlock()
 	l.cache.Delete(ctx, key)
 	l.used.Store(true)
-	l.cache.Set(ctx, key, func() (V, error) { return value, nil })
+	l.cache.set(key, cacheEntry[V]{value: value})
 }
 
 // Forget drops key from the request's cache, so the next Load fetches it
