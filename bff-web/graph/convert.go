@@ -89,9 +89,19 @@ func toPrice(p *pricing.Price, mk market.Market) *model.Price {
 	if list < p.AmountMinor {
 		list = p.AmountMinor
 	}
-	out := &model.Price{
-		Current:         model.NewMoney(p.AmountMinor, p.Currency, mk),
-		List:            model.NewMoney(list, p.Currency, mk),
+	// One allocation for the price and its two amounts (a listing converts
+	// one price per product), and one formatting when they are equal.
+	all := &priceAndAmounts{
+		current: model.Money{AmountMinor: p.AmountMinor, Currency: p.Currency, Formatted: mk.Format(p.AmountMinor, p.Currency)},
+	}
+	all.list = all.current
+	if list != p.AmountMinor {
+		all.list = model.Money{AmountMinor: list, Currency: p.Currency, Formatted: mk.Format(list, p.Currency)}
+	}
+	out := &all.Price
+	*out = model.Price{
+		Current:         &all.current,
+		List:            &all.list,
 		DiscountPercent: p.DiscountPercent,
 		OnSale:          p.DiscountPercent > 0 || list > p.AmountMinor,
 	}
@@ -117,6 +127,12 @@ func toRatingSummary(s *reviews.RatingSummary) *model.RatingSummary {
 	}
 	all.Histogram = hist
 	return &all.RatingSummary
+}
+
+// priceAndAmounts holds a price with its current and list amounts.
+type priceAndAmounts struct {
+	model.Price
+	current, list model.Money
 }
 
 // ratingSummary holds a summary with room for its buckets.
