@@ -31,6 +31,9 @@ type child struct {
 	// addr and adminAddr are what the process logged when it started
 	// listening (it listens on port 0).
 	addr, adminAddr string
+	// gc is the garbage collector settings it logged before listening
+	// (shared/gateway.TuneGC's line), "" when it logged none.
+	gc string
 
 	mu     sync.Mutex
 	tail   []byte // the end of its standard error, for failure reports
@@ -101,6 +104,19 @@ func (c *child) readLog(r io.ReadCloser, wantPprof bool, listening chan<- struct
 			c.tail = c.tail[len(c.tail)-tailBytes:]
 		}
 		c.mu.Unlock()
+		if !signalled && bytes.Contains(line, []byte(`"garbage collector"`)) {
+			var entry struct {
+				Msg         string `json:"msg"`
+				GCPercent   *int   `json:"gc_percent"`
+				MemoryLimit *int64 `json:"memory_limit_bytes"`
+			}
+			if json.Unmarshal(line, &entry) == nil && entry.Msg == "garbage collector" && entry.GCPercent != nil && entry.MemoryLimit != nil {
+				c.mu.Lock()
+				c.gc = fmt.Sprintf("GOGC %d, memory limit %d bytes", *entry.GCPercent, *entry.MemoryLimit)
+				c.mu.Unlock()
+			}
+			continue
+		}
 		if signalled || !bytes.Contains(line, []byte("listening")) {
 			continue
 		}

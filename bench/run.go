@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -86,6 +87,9 @@ type runner struct {
 	loadCPUs []int // the harness: load generator, mocks, identity provider
 	token    string
 	client   *http.Client
+
+	mu       sync.Mutex
+	gc, gcOf string // the run's garbage collector settings, and the system that first logged them
 }
 
 func (r *runner) logf(format string, args ...any) {

@@ -153,6 +153,29 @@ func (r *runner) ceilingArgs(scenario string) ([]string, error) {
 	return nil, fmt.Errorf("bench: no ceiling answers scenario %q", scenario)
 }
 
+// sameGC holds every system of a run to one set of garbage collector
+// settings, the first system's: the collector's pace trades CPU for
+// memory, so a ceiling run with other settings than bff-web's would not
+// be the same work. Each logs them at start-up (shared/gateway.TuneGC).
+func (r *runner) sameGC(c *child) error {
+	c.mu.Lock()
+	gc := c.gc
+	c.mu.Unlock()
+	if gc == "" {
+		return fmt.Errorf("bench: %s logged no garbage collector settings before listening", c.name)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gc == "" {
+		r.gc, r.gcOf = gc, c.name
+		return nil
+	}
+	if gc != r.gc {
+		return fmt.Errorf("bench: %s runs with %s, %s with %s: the comparison would not be the same work", c.name, gc, r.gcOf, r.gc)
+	}
+	return nil
+}
+
 // startSystem starts g's system for its variant, pinned to the systems
 // under test's CPUs, and waits until it serves.
 func (r *runner) startSystem(ctx context.Context, g group, pprof bool) (*child, error) {
@@ -182,6 +205,10 @@ func (r *runner) startSystem(ctx context.Context, g group, pprof bool) (*child, 
 	}
 	c, err := startChild(ctx, sys, bin, args, env, r.sutCPUs, pprof)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.sameGC(c); err != nil {
+		c.stop()
 		return nil, err
 	}
 	if sys != sysCeiling {

@@ -132,3 +132,25 @@ func TestProcReadings(t *testing.T) {
 		t.Error("cpuStat accepted a CPU the machine does not have")
 	}
 }
+
+// TestSystemsRunWithOneGarbageCollectorSetting: a run refuses a system
+// that logs other collector settings than the first, or none.
+func TestSystemsRunWithOneGarbageCollectorSetting(t *testing.T) {
+	r := &runner{}
+	bff := &child{name: "bff-web", gc: "GOGC 150, memory limit 268435456 bytes"}
+	same := &child{name: "ceiling", gc: "GOGC 150, memory limit 268435456 bytes"}
+	other := &child{name: "ceiling", gc: "GOGC 100, memory limit 268435456 bytes"}
+	silent := &child{name: "ceiling"}
+	if err := r.sameGC(bff); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.sameGC(same); err != nil {
+		t.Errorf("the same settings were refused: %v", err)
+	}
+	if err := r.sameGC(other); err == nil {
+		t.Error("a ceiling with GOGC 100 beside bff-web's 150 was accepted")
+	}
+	if err := r.sameGC(silent); err == nil {
+		t.Error("a system that logged no settings was accepted")
+	}
+}

@@ -39,7 +39,7 @@ func Main(ctx context.Context, spec Spec, sources []func(*registry.Registry) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.Name, err)
 	}
-	tuneGC(environ, logger)
+	TuneGC(environ, logger)
 	// go-redis logs pool and dial failures with the Redis address through a
 	// process-wide logger; route them to ours without their arguments.
 	throttle.InstallRedisLogger(logger)

@@ -27,9 +27,11 @@ const (
 	DefaultMemoryLimit = 256 << 20 // bytes
 )
 
-// tuneGC applies the defaults above where environ does not set the
-// variables, and logs what is in force.
-func tuneGC(environ []string, logger *slog.Logger) {
+// TuneGC applies the defaults above where environ does not set the
+// variables, and logs what is in force. A BFF's main calls it through
+// Main; the benchmark's ceiling calls it too, so that it runs with exactly
+// the collector settings it is compared under.
+func TuneGC(environ []string, logger *slog.Logger) {
 	gogc, memlimit := lookupEnv(environ, "GOGC"), lookupEnv(environ, "GOMEMLIMIT")
 	if gogc == "" {
 		debug.SetGCPercent(DefaultGCPercent)

@@ -32,8 +32,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
@@ -58,31 +56,9 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	tuneGC(os.Environ())
 	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "tandem-ceiling:", err)
 		os.Exit(1)
-	}
-}
-
-// tuneGC gives the process bff-web's garbage collector settings
-// (shared/gateway's defaults, unless GOGC or GOMEMLIMIT say otherwise): the
-// collector's pace is a trade of CPU for memory, and the ceiling must not
-// buy its CPU per request with a setting bff-web does not have.
-func tuneGC(environ []string) {
-	set := func(key string) bool {
-		for _, kv := range environ {
-			if strings.HasPrefix(kv, key+"=") {
-				return true
-			}
-		}
-		return false
-	}
-	if !set("GOGC") {
-		debug.SetGCPercent(gateway.DefaultGCPercent)
-	}
-	if !set("GOMEMLIMIT") {
-		debug.SetMemoryLimit(gateway.DefaultMemoryLimit)
 	}
 }
 
@@ -138,6 +114,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	defer h.Close()
 
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// bff-web's garbage collector settings (shared/gateway's defaults,
+	// unless GOGC or GOMEMLIMIT say otherwise), logged as bff-web logs them:
+	// the collector's pace is a trade of CPU for memory, and the ceiling
+	// must not buy its CPU per request with a setting bff-web does not
+	// have. The harness holds every process of a run to the same settings.
+	gateway.TuneGC(os.Environ(), logger)
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", *addr)
 	if err != nil {
