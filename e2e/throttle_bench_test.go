@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemgw/tandem/bench/ceiling"
 	"github.com/tandemgw/tandem/shared/gateway"
 	"github.com/tandemgw/tandem/shared/gateway/gatewaytest"
 	"github.com/tandemgw/tandem/shared/throttle"
@@ -67,16 +68,14 @@ func processCPU(b *testing.B) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// orderHistory is make bench's order history scenario: the viewer's 50
-// orders with every line's product, price and stock.
-const orderHistory = `query ViewerOrders($first: Int!) { viewer { orders(first: $first) { nodes { id lines { quantity unitPrice { amountMinor } product { id name price { current { amountMinor currency } } stock { available inStock } } } } pageInfo { hasNextPage } } } }`
-
-// BenchmarkOrderHistory is the nested-level case one request at a time
+// BenchmarkOrderHistory is make bench's order history scenario (the
+// viewer's 50 orders with every line's product, price and stock), the
+// nested-level case, one request at a time
 // through bff-web, signed in, with production settings: what each
 // request allocates and the CPU it takes, mocks included.
 func BenchmarkOrderHistory(b *testing.B) {
 	env := startWeb(b, production)
-	req := gatewaytest.Request{Query: orderHistory, Vars: map[string]any{"first": 50}, Token: env.Token("usr_000027")}
+	req := gatewaytest.Request{Query: ceiling.OrderHistoryQuery, Vars: map[string]any{"first": 50}, Token: env.Token("usr_000027")}
 	b.ReportAllocs()
 	cpu0 := processCPU(b)
 	for b.Loop() {

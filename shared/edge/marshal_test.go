@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -82,4 +83,10 @@ func BenchmarkMarshalResponse(b *testing.B) {
 			}
 		}
 	})
+}
+
+// marshalResponse is what writeJSON writes for resp: responseParts joined.
+func marshalResponse(resp *graphql.Response) ([]byte, error) {
+	parts, err := responseParts(resp)
+	return bytes.Join(parts[:], nil), err
 }

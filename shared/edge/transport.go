@@ -162,13 +162,6 @@ func writeJSON(w http.ResponseWriter, n Negotiated, status int, cacheControl str
 	}
 }
 
-// marshalResponse is json.Marshal(resp), byte for byte: responseParts
-// joined.
-func marshalResponse(resp *graphql.Response) ([]byte, error) {
-	parts, err := responseParts(resp)
-	return bytes.Join(parts[:], nil), err
-}
-
 // responseParts is json.Marshal(resp), byte for byte, in three parts
 // written one after another: what comes before the data, the data, and
 // what comes after it. It spares encoding/json's second pass over the
